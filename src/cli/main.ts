@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** The relayscope command line. */
+import { bench } from './bench.ts';
+import { trace } from './trace.ts';
+import { USAGE, UsageError } from './usage.ts';
+
+const write = (chunk: string): void => {
+  process.stdout.write(chunk);
+};
+
+function main(argv: string[]): void {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'trace':
+      return trace(args, write);
+    case 'bench':
+      return bench(args, write);
+    case 'help':
+    case '--help':
+    case '-h':
+      return write(USAGE + '\n');
+    case undefined:
+      throw new UsageError('a command is needed');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    process.stderr.write(`relayscope: ${e.message}\n${e.message.includes('\n') ? '' : "try 'relayscope help'\n"}`);
+    process.exit(2);
+  }
+  process.stderr.write(`relayscope: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

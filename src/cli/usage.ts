@@ -1,0 +1,13 @@
+/** Errors the user caused: printed as one line, exit status 2, never a stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `usage: relayscope <command> [options]
+
+commands:
+  trace [--canonical] FILE...   run scenario files (the conformance format) through the engine;
+                                prints a JSON trace, or with --canonical the canonical lines
+                                (several files: each preceded by "== FILE")
+  bench [--json]                measure relay_write throughput against a bare copy loop
+  help                          show this text`;

@@ -1,0 +1,11 @@
+/**
+ * The relay engine: the kernel model (kernel/) and what surrounds it (sim/). Pure and
+ * deterministic: no DOM, no workers, no clock, no unseeded randomness.
+ */
+export * from './kernel/index.ts';
+export * from './sim/canonical.ts';
+export * from './sim/client.ts';
+export * from './sim/ledger.ts';
+export * from './sim/payload.ts';
+export * from './sim/runner.ts';
+export * from './sim/scenario.ts';

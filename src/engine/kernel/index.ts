@@ -1,0 +1,4 @@
+export * from './layout.ts';
+export * from './rchan.ts';
+export * from './relay.ts';
+export * from './relayFile.ts';

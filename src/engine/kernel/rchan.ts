@@ -1,0 +1,198 @@
+/**
+ * `struct rchan` and `struct rchan_buf` as views over the channel's flat memory (layout.ts).
+ * Any thread can build its own views over the same memory with `Rchan.attach`.
+ */
+import {
+  B_CPU,
+  B_DATA,
+  B_OFFSET,
+  B_PADDING,
+  B_SUBBUFS_CONSUMED,
+  B_SUBBUFS_PRODUCED,
+  CH_ALLOC_SIZE,
+  CH_IS_GLOBAL,
+  CH_LAST_TOOBIG,
+  CH_N_BUFS,
+  CH_N_SUBBUFS,
+  CH_NR_CPUS,
+  CH_ON_LIST,
+  CH_ONLINE,
+  CH_SLOTS,
+  CH_SUBBUF_SIZE,
+  WORDS_PER_BUF,
+  channelLayout,
+  type ChannelLayout,
+} from './layout.ts';
+
+export type ChannelMemory = ArrayBuffer | SharedArrayBuffer;
+
+/** The client's callbacks (`struct rchan_callbacks`). */
+export interface RchanCallbacks {
+  /**
+   * `subbuf_start(buf, subbuf, prev_subbuf)`: return true to let the writer into `subbuf`.
+   * `prevSubbuf` is null at open and reset. Absent: relay's default no-overwrite policy.
+   * The callback may reserve a header with `subbufStartReserve`.
+   */
+  subbufStart?: (buf: RchanBuf, subbuf: number, prevSubbuf: number | null) => boolean;
+  /** What `create_buf_file` reports through its `is_global` out-parameter. */
+  isGlobal: boolean;
+}
+
+/** What relay does, as it happens: the tracepoints of the model. Emitted off the fast path. */
+export type RelayEvent =
+  | { kind: 'buf_create'; buf: RchanBuf; cpu: number }
+  | { kind: 'produce'; buf: RchanBuf; subbuf: number; padding: number; subbufsProduced: number }
+  | { kind: 'subbuf_start'; buf: RchanBuf; subbuf: number; prevSubbuf: number | null; full: boolean; accepted: boolean }
+  | { kind: 'toobig'; buf: RchanBuf; length: number; afterHeader: boolean }
+  | { kind: 'wakeup_queued'; buf: RchanBuf }
+  | { kind: 'wakeup'; buf: RchanBuf; woken: number }
+  | { kind: 'consumed'; buf: RchanBuf; from: number; to: number; cause: ConsumeCause }
+  | { kind: 'reset'; buf: RchanBuf }
+  | { kind: 'flush'; buf: RchanBuf }
+  | { kind: 'close'; buf: RchanBuf };
+
+/**
+ * Why `subbufs_consumed` moved: `read` finished a sub-buffer, the client called
+ * `relay_subbufs_consumed`, or read() found itself lapped by an overwriting writer.
+ */
+export type ConsumeCause = 'read' | 'subbufs_consumed' | 'lapped';
+
+export type RelayTracer = (event: RelayEvent) => void;
+
+export class RchanBuf {
+  /** The buffer's fields and `padding[]` (indices B_* of layout.ts). */
+  readonly ctl: Float64Array;
+  /** The buffer's alloc_size bytes: `buf->start`. */
+  readonly data: Uint8Array;
+  /** This buffer's Atomics words. */
+  readonly words: Int32Array;
+  readonly subbufSize: number;
+  readonly nSubbufs: number;
+
+  constructor(
+    readonly chan: Rchan,
+    /** Creation index: the k-th buffer created, and its place in memory. */
+    readonly index: number,
+  ) {
+    const l = chan.layout;
+    this.ctl = new Float64Array(chan.memory, (l.chanFields + index * l.bufFields) * 8, l.bufFields);
+    this.data = new Uint8Array(chan.memory, l.dataOffset + index * l.allocSize, l.allocSize);
+    this.words = new Int32Array(chan.memory, l.wordsOffset + index * WORDS_PER_BUF * 4, WORDS_PER_BUF);
+    this.subbufSize = l.subbufSize;
+    this.nSubbufs = l.nSubbufs;
+  }
+
+  get cpu(): number {
+    return this.ctl[B_CPU];
+  }
+
+  /** `offset == subbuf_size + 1`: the last switch was refused and the writer owns nothing. */
+  get stalled(): boolean {
+    return this.ctl[B_OFFSET] === this.subbufSize + 1;
+  }
+
+  /** Buffer position the writer would write to next (`data + offset`). */
+  get writePos(): number {
+    return this.ctl[B_DATA] * this.subbufSize + this.ctl[B_OFFSET];
+  }
+
+  padding(subbuf: number): number {
+    return this.ctl[B_PADDING + subbuf];
+  }
+
+  /** Sub-buffers produced and not consumed: what an mmap reader may process. */
+  get ready(): number {
+    return this.ctl[B_SUBBUFS_PRODUCED] - this.ctl[B_SUBBUFS_CONSUMED];
+  }
+}
+
+export class Rchan {
+  readonly f64: Float64Array;
+  readonly words: Int32Array;
+  readonly subbufSize: number;
+  readonly nSubbufs: number;
+  readonly allocSize: number;
+  /** Set to receive RelayEvents; null costs nothing. */
+  tracer: RelayTracer | null = null;
+  private readonly views: RchanBuf[] = [];
+
+  private constructor(
+    readonly memory: ChannelMemory,
+    readonly layout: ChannelLayout,
+    readonly cb: RchanCallbacks,
+    readonly baseFilename: string,
+  ) {
+    this.f64 = new Float64Array(memory, 0, layout.chanFields);
+    this.words = new Int32Array(memory, layout.wordsOffset, layout.wordCount);
+    this.subbufSize = layout.subbufSize;
+    this.nSubbufs = layout.nSubbufs;
+    this.allocSize = layout.allocSize;
+  }
+
+  /** Views over memory laid out by `channelLayout(layout)`; used by relayOpen and by workers. */
+  static attach(memory: ChannelMemory, layout: ChannelLayout, cb: RchanCallbacks, baseFilename: string): Rchan {
+    return new Rchan(memory, layout, cb, baseFilename);
+  }
+
+  /** Views over memory that an earlier relayOpen filled in: the geometry is read from it. */
+  static attachExisting(memory: ChannelMemory, cb: RchanCallbacks, baseFilename: string): Rchan {
+    const head = new Float64Array(memory, 0, CH_SLOTS);
+    const layout = channelLayout({
+      subbufSize: head[CH_SUBBUF_SIZE],
+      nSubbufs: head[CH_N_SUBBUFS],
+      nrCpus: head[CH_NR_CPUS],
+      isGlobal: head[CH_IS_GLOBAL] === 1,
+    });
+    if (layout.allocSize !== head[CH_ALLOC_SIZE]) throw new Error('relay memory does not hold a channel');
+    return new Rchan(memory, layout, cb, baseFilename);
+  }
+
+  get nrCpus(): number {
+    return this.layout.nrCpus;
+  }
+
+  get isGlobal(): boolean {
+    return this.f64[CH_IS_GLOBAL] === 1;
+  }
+
+  /** False once relay_close took the channel off the list of open channels. */
+  get onList(): boolean {
+    return this.f64[CH_ON_LIST] === 1;
+  }
+
+  get lastToobig(): number {
+    return this.f64[CH_LAST_TOOBIG];
+  }
+
+  get nBufs(): number {
+    return this.f64[CH_N_BUFS];
+  }
+
+  /** `*per_cpu_ptr(chan->buf, cpu)`, or null when that CPU has no buffer. */
+  buf(cpu: number): RchanBuf | null {
+    if (!(cpu >= 0 && cpu < this.layout.nrCpus)) return null;
+    const slot = this.f64[CH_SLOTS + cpu];
+    return slot === 0 ? null : this.bufAt(slot - 1);
+  }
+
+  /** Buffer by creation index. */
+  bufAt(index: number): RchanBuf {
+    let view = this.views[index];
+    if (view === undefined) {
+      view = new RchanBuf(this, index);
+      this.views[index] = view;
+    }
+    return view;
+  }
+
+  /** Every buffer, in creation order. */
+  bufs(): RchanBuf[] {
+    const out: RchanBuf[] = [];
+    for (let k = 0; k < this.nBufs; k++) out.push(this.bufAt(k));
+    return out;
+  }
+
+  cpuOnline(cpu: number): boolean {
+    return this.f64[CH_ONLINE + cpu] === 1;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The relay file as user space sees it (kernel/relay.c file operations, v6.4+ read path):
+ * read(2), poll(2) and what an mmap reader finds ready. Section numbers (§) refer to the
+ * relay semantics document.
+ */
+import {
+  B_BYTES_CONSUMED,
+  B_DATA,
+  B_FINALIZED,
+  B_OFFSET,
+  B_PADDING,
+  B_SLEEPERS,
+  B_SUBBUFS_CONSUMED,
+  B_SUBBUFS_PRODUCED,
+} from './layout.ts';
+import type { RchanBuf } from './rchan.ts';
+import { consumeSubbufs, relayBufEmpty } from './relay.ts';
+
+/** An open relay file (`struct file`): its buffer and its file position. */
+export interface RelayFile {
+  readonly buf: RchanBuf;
+  /** `f_pos`: since v6.4 informational only; read() starts from the consumer counters. */
+  fPos: number;
+}
+
+export const relayFileOpen = (buf: RchanBuf): RelayFile => ({ buf, fPos: 0 });
+
+/**
+ * `relay_file_read_consume` (§6.2 step 5): account `nbytes` read at `readPos`, finishing the
+ * sub-buffer when its non-padding bytes are all read, unless it is the writer's exactly-full
+ * current sub-buffer.
+ */
+function readConsume(buf: RchanBuf, readPos: number, nbytes: number): void {
+  const ctl = buf.ctl;
+  const sbs = buf.subbufSize;
+  const n = buf.nSubbufs;
+  if (ctl[B_SUBBUFS_PRODUCED] === ctl[B_SUBBUFS_CONSUMED] && ctl[B_OFFSET] === ctl[B_BYTES_CONSUMED]) return;
+  if (ctl[B_BYTES_CONSUMED] + nbytes > sbs) {
+    consumeSubbufs(buf, 1, 'read');
+    ctl[B_BYTES_CONSUMED] = 0;
+  }
+  ctl[B_BYTES_CONSUMED] += nbytes;
+  // Position 0 stands for "the consumer's sub-buffer", even where a padding skip made them differ.
+  const readSubbuf = readPos !== 0 ? Math.floor(readPos / sbs) : ctl[B_SUBBUFS_CONSUMED] % n;
+  if (ctl[B_BYTES_CONSUMED] + ctl[B_PADDING + readSubbuf] === sbs) {
+    if (readSubbuf === ctl[B_SUBBUFS_PRODUCED] % n && ctl[B_OFFSET] === sbs) return;
+    consumeSubbufs(buf, 1, 'read');
+    ctl[B_BYTES_CONSUMED] = 0;
+  }
+}
+
+/**
+ * `relay_file_read_avail` (§6.2 step 1): whether anything is readable. Side effects: finishes
+ * a finished sub-buffer, and moves a lapped reader to the oldest sub-buffer not being rewritten.
+ */
+function readAvail(buf: RchanBuf): boolean {
+  const ctl = buf.ctl;
+  const sbs = buf.subbufSize;
+  const n = buf.nSubbufs;
+  const produced = ctl[B_SUBBUFS_PRODUCED];
+  readConsume(buf, 0, 0);
+  let consumed = ctl[B_SUBBUFS_CONSUMED];
+  const offset = ctl[B_OFFSET];
+  if (offset > sbs) return produced !== consumed;
+  if (produced - consumed >= n) {
+    const from = consumed;
+    consumed = produced - n + 1;
+    ctl[B_SUBBUFS_CONSUMED] = consumed;
+    ctl[B_BYTES_CONSUMED] = 0;
+    buf.chan.tracer?.({ kind: 'consumed', buf, from, to: consumed, cause: 'lapped' });
+  }
+  let writePos = (produced % n) * sbs + offset;
+  const readPos = (consumed % n) * sbs + ctl[B_BYTES_CONSUMED];
+  if (readPos > writePos) writePos += n * sbs;
+  if (readPos === writePos) return offset === sbs && ctl[B_SUBBUFS_PRODUCED] > ctl[B_SUBBUFS_CONSUMED];
+  return true;
+}
+
+/** `relay_file_read_start_pos` (§6.2 step 2): the consumer's position, moved past padding. */
+function readStartPos(buf: RchanBuf): number {
+  const ctl = buf.ctl;
+  const sbs = buf.subbufSize;
+  const n = buf.nSubbufs;
+  let pos = ((ctl[B_SUBBUFS_CONSUMED] % n) * sbs + ctl[B_BYTES_CONSUMED]) % (n * sbs);
+  const subbuf = Math.floor(pos / sbs);
+  const end = (subbuf + 1) * sbs;
+  if (pos >= end - ctl[B_PADDING + subbuf]) pos = ((subbuf + 1) % n) * sbs;
+  return pos;
+}
+
+/** `relay_file_read_subbuf_avail` (§6.2 step 3): contiguous readable bytes from `readPos`. */
+function readSubbufAvail(buf: RchanBuf, readPos: number): number {
+  const ctl = buf.ctl;
+  const sbs = buf.subbufSize;
+  const readSubbuf = Math.floor(readPos / sbs);
+  const readOffset = readPos % sbs;
+  const padding = ctl[B_PADDING + readSubbuf];
+  if (readSubbuf === ctl[B_DATA]) {
+    const writeOffset = Math.min(ctl[B_OFFSET], sbs);
+    return readOffset + padding < writeOffset ? writeOffset - (readOffset + padding) : 0;
+  }
+  return sbs - padding - readOffset;
+}
+
+/** `relay_file_read_end_pos` (§6.2 step 6): the file position after a copy. */
+function readEndPos(buf: RchanBuf, readPos: number, count: number): number {
+  const sbs = buf.subbufSize;
+  const subbuf = Math.floor(readPos / sbs);
+  const end =
+    (readPos % sbs) + count + buf.ctl[B_PADDING + subbuf] === sbs ? (subbuf + 1) * sbs : readPos + count;
+  return end >= sbs * buf.nSubbufs ? 0 : end;
+}
+
+/**
+ * `read(2)` of up to `count` bytes (§6.2). Copies into `dst` (at least min(count, n*sbs)
+ * long) unless it is null, and appends each contiguous range copied to `chunks` as
+ * (position, length) pairs. Returns the bytes read. Never sleeps.
+ */
+export function relayFileRead(file: RelayFile, count: number, dst: Uint8Array | null, chunks?: number[]): number {
+  const buf = file.buf;
+  let read = 0;
+  while (count > 0) {
+    if (!readAvail(buf)) break;
+    const start = readStartPos(buf);
+    let avail = readSubbufAvail(buf, start);
+    if (avail === 0) break;
+    if (avail > count) avail = count;
+    if (dst !== null) dst.set(buf.data.subarray(start, start + avail), read);
+    chunks?.push(start, avail);
+    read += avail;
+    count -= avail;
+    readConsume(buf, start, avail);
+    file.fPos = readEndPos(buf, start, avail);
+  }
+  return read;
+}
+
+export const POLLIN = 0x0001;
+export const POLLERR = 0x0008;
+export const POLLRDNORM = 0x0040;
+
+/**
+ * `poll(2)` (§6.3): POLLERR once finalized; POLLIN|POLLRDNORM when a produced sub-buffer is
+ * unconsumed; otherwise 0, and with `sleep` the caller stays on `read_wait` until a
+ * production wakes it.
+ */
+export function relayFilePoll(file: RelayFile, sleep = true): number {
+  const buf = file.buf;
+  if (buf.ctl[B_FINALIZED] === 1) return POLLERR;
+  if (!relayBufEmpty(buf)) return POLLIN | POLLRDNORM;
+  if (sleep) buf.ctl[B_SLEEPERS] += 1;
+  return 0;
+}
+
+/** One sub-buffer as an mmap reader finds it ready. */
+export interface MmapSubbuf {
+  /** Ring index. */
+  subbuf: number;
+  /** The absolute sub-buffer number (`subbufs_consumed` + k). */
+  seq: number;
+  padding: number;
+}
+
+/**
+ * What an mmap consumer sees (§6.1, §6.4): the produced, unconsumed sub-buffers from
+ * `consumed % n` on, with the padding relay recorded for each. When an overwriting writer is
+ * more than a lap ahead, the older ones are gone: a live writer owns the slot of
+ * `produced - n`, so only the newest n-1 produced sub-buffers are intact (all n when stalled).
+ */
+export function relayMmapView(buf: RchanBuf): MmapSubbuf[] {
+  const ctl = buf.ctl;
+  const n = buf.nSubbufs;
+  const produced = ctl[B_SUBBUFS_PRODUCED];
+  const first = Math.max(ctl[B_SUBBUFS_CONSUMED], buf.stalled ? produced - n : produced - n + 1);
+  const out: MmapSubbuf[] = [];
+  for (let seq = first; seq < produced; seq++) {
+    const subbuf = seq % n;
+    out.push({ subbuf, seq, padding: ctl[B_PADDING + subbuf] });
+  }
+  return out;
+}
