@@ -4,6 +4,7 @@
  * of the wrong type) with a message that says where and why; values of the right type that
  * the kernel would refuse are left for the run to report as ERR.
  */
+import { findJsonSyntaxError } from './jsonSyntax.ts';
 
 export const SCENARIO_OPS = [
   'write',
@@ -66,11 +67,11 @@ function lineColumn(text: string, offset: number): string {
 function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const at = /position (\d+)/.exec(message);
-    const where = at ? ` at ${lineColumn(text, Number(at[1]))}` : '';
-    return fail(`${file}: not JSON${where}: ${message.replace(/ in JSON at position \d+.*$/s, '')}`);
+  } catch {
+    const error = findJsonSyntaxError(text);
+    const where = error === null ? '' : ` at ${lineColumn(text, error.offset)}`;
+    const found = error === null ? '' : text[error.offset] === undefined ? 'the end of the text' : JSON.stringify(text[error.offset]);
+    return fail(`${file}: not JSON${where}: expected ${error?.expected ?? 'JSON'}, found ${found || 'something else'}`);
   }
 }
 

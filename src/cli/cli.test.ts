@@ -1,0 +1,121 @@
+/**
+ * The command line as users run it: the JavaScript emitted at install time (`npm test`
+ * builds it first), in a child process.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'build/cli/src/cli/main.js');
+const conformance = join(root, 'src/engine/sim/conformance');
+
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 28 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+let scratch = '';
+const file = (name: string, text: string): string => {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build:cli`);
+  scratch = mkdtempSync(join(tmpdir(), 'relayscope-cli-'));
+});
+
+describe('relayscope trace --canonical', () => {
+  it('runs every conformance scenario in one call, each after its == FILE line', () => {
+    const names = readdirSync(join(conformance, 'scenarios')).sort();
+    const files = names.map((n) => join(conformance, 'scenarios', n));
+    const r = run('trace', '--canonical', ...files);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const blocks = r.stdout.split(/^== /m).slice(1);
+    expect(blocks).toHaveLength(names.length);
+    blocks.forEach((block, i) => {
+      const [header, ...lines] = block.trimEnd().split('\n');
+      expect(header).toBe(files[i]);
+      const expected = readFileSync(join(conformance, 'expected', names[i].replace(/\.json$/, '.txt')), 'utf8');
+      expect(lines.join('\n')).toBe(expected.trimEnd());
+    });
+  });
+
+  it('prints one file without a header line', () => {
+    const r = run('trace', '--canonical', join(conformance, 'scenarios/s09-single-subbuf.json'));
+    expect(r.stdout.trimEnd()).toBe(readFileSync(join(conformance, 'expected/s09-single-subbuf.txt'), 'utf8').trimEnd());
+  });
+
+  it('prints open ERR and exits 0 for a configuration relay_open refuses', () => {
+    const r = run('trace', '--canonical', file('zero.json', '{"config":{"subbufSize":0,"nSubbufs":2},"ops":[]}'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^0 open ERR subbuf_size and n_subbufs must not be 0\n$/);
+  });
+});
+
+describe('relayscope trace (JSON)', () => {
+  it('prints one JSON document per file with every step, its events and the records read', () => {
+    const r = run('trace', join(conformance, 'scenarios/s01-basic-no-overwrite.json'));
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.config).toMatchObject({ subbufSize: 64, nSubbufs: 4, mode: 'no-overwrite' });
+    expect(doc.steps).toHaveLength(9);
+    const switching = doc.steps[3];
+    expect(switching.op).toEqual({ op: 'write', cpu: 0, size: 20 });
+    expect(switching.result).toMatchObject({ kind: 'write', seq: 3, len: 20, pos: 64, dropped: null });
+    expect(switching.events.map((e: { kind: string }) => e.kind)).toEqual(['produce', 'subbuf_start']);
+    expect(switching.events[0]).toMatchObject({ buffer: 'B0', subbuf: 0, padding: 14, subbufsProduced: 1 });
+    expect(switching.buffers[0]).toMatchObject({ label: 'B0', offset: 20, data: 1, subbufsProduced: 1, iSize: 50 });
+    const read = doc.steps[4].result;
+    expect(read).toMatchObject({ kind: 'read', ret: 70, chunks: [[0, 50], [64, 20]], ppos: 84 });
+    expect(read.pieces).toEqual([
+      { seq: 1, from: 0, length: 20, intact: true },
+      { seq: 2, from: 0, length: 30, intact: true },
+      { seq: 3, from: 0, length: 20, intact: true },
+    ]);
+  });
+});
+
+describe('bad input: exit status 2, one line naming the file and where, no stack trace', () => {
+  const refused = (r: ReturnType<typeof run>, pattern: RegExp) => {
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  };
+
+  it('refuses a file that is not JSON', () => {
+    const path = file('broken.json', '{"config": {"subbufSize": 8,\n "nSubbufs": }');
+    refused(run('trace', '--canonical', path), new RegExp(`^relayscope: ${path}: not JSON at line 2, column 14`));
+  });
+
+  it('refuses a file without ops', () => {
+    const path = file('noops.json', '{"config": {"subbufSize": 8, "nSubbufs": 2}}');
+    refused(run('trace', path), /: "ops" is missing$/);
+  });
+
+  it('refuses an unknown op, naming its index', () => {
+    const path = file('unknown.json', '{"config": {"subbufSize": 8, "nSubbufs": 2}, "ops": [{"op":"flush"},{"op":"splice"}]}');
+    refused(run('trace', '--canonical', path), /unknown\.json: op 1: "op" must be one of .*got "splice"$/);
+  });
+
+  it('refuses a field of the wrong type, naming the op index and the field', () => {
+    const path = file('type.json', '{"config": {"subbufSize": 8, "nSubbufs": 2}, "ops": [{"op":"read","cpu":0,"maxBytes":"all"}]}');
+    refused(run('trace', '--canonical', path), /type\.json: op 0 \(read\): "maxBytes" must be an integer, got "all"$/);
+  });
+
+  it('refuses a missing file and prints nothing for the good ones', () => {
+    refused(run('trace', '--canonical', join(conformance, 'scenarios/s01-basic-no-overwrite.json'), join(scratch, 'nope.json')), /nope\.json: cannot read: ENOENT/);
+  });
+
+  it('refuses an unknown command or option', () => {
+    refused(run('frobnicate'), /unknown command "frobnicate"/);
+    refused(run('trace', '--fast', 'x.json'), /unknown option --fast/);
+    refused(run('trace'), /name at least one scenario file/);
+  });
+});
