@@ -72,17 +72,21 @@ export const B_BIG_COUNT = 8;
 export const B_I_SIZE = 9;
 /** Up to v6.16: padding of the sub-buffer produced last, passed to the callback. */
 export const B_PREV_PADDING = 10;
-/** Tasks asleep on `read_wait` (poll found nothing). */
-export const B_SLEEPERS = 11;
-/** The deferred wakeup (irq_work) is queued and has not run yet. */
-export const B_WAKEUP_PENDING = 12;
 /** `kref`: one reference for the channel plus one per open file. */
 export const B_KREF = 13;
 /** First of the n entries of `padding[]`. */
 export const B_PADDING = 16;
 
-/** Words (Int32) per buffer, for Atomics. */
-export const W_WAIT = 0;
+/**
+ * Words (Int32) per buffer: `read_wait` and `wakeup_work`, the state readers and writers
+ * share across threads, always accessed with Atomics.
+ * - W_SLEEPERS: tasks asleep on read_wait (a reader adds itself in poll; the wakeup clears it).
+ * - W_WAKEUP_PENDING: the deferred wakeup (irq_work) is queued and has not run.
+ * - W_WAIT: a generation count the wakeup bumps; sleepers Atomics.wait on it.
+ */
+export const W_SLEEPERS = 0;
+export const W_WAKEUP_PENDING = 1;
+export const W_WAIT = 2;
 export const WORDS_PER_BUF = 4;
 /** Channel-wide words after the per-buffer ones: a wait word for a reader serving every CPU. */
 export const W_CHANNEL_WAIT = 0;

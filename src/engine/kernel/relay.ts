@@ -16,10 +16,8 @@ import {
   B_OFFSET,
   B_PADDING,
   B_PREV_PADDING,
-  B_SLEEPERS,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
-  B_WAKEUP_PENDING,
   CH_ALLOC_SIZE,
   CH_IS_GLOBAL,
   CH_LAST_TOOBIG,
@@ -37,6 +35,9 @@ import {
   RELAY_MEMORY_CAP,
   RELAYFS_CHANNEL_VERSION,
   UINT_MAX,
+  W_SLEEPERS,
+  W_WAIT,
+  W_WAKEUP_PENDING,
   buffersMemory,
   channelLayout,
 } from './layout.ts';
@@ -197,11 +198,9 @@ export function relaySwitchSubbuf(buf: RchanBuf, length: number): number {
     ctl[B_SUBBUFS_PRODUCED] = produced + 1;
     ctl[B_I_SIZE] += offset;
     buf.chan.tracer?.({ kind: 'produce', buf, subbuf: produced % n, padding, subbufsProduced: produced + 1 });
-    if (ctl[B_SLEEPERS] > 0 && ctl[B_WAKEUP_PENDING] === 0) {
-      // irq_work_queue: queuing work that is already pending does nothing.
-      ctl[B_WAKEUP_PENDING] = 1;
+    // waitqueue_active after the barrier; irq_work_queue of pending work does nothing.
+    if (Atomics.load(buf.words, W_SLEEPERS) > 0 && Atomics.compareExchange(buf.words, W_WAKEUP_PENDING, 0, 1) === 0)
       buf.chan.tracer?.({ kind: 'wakeup_queued', buf });
-    }
   }
   const next = ctl[B_SUBBUFS_PRODUCED] % n;
   const old = ctl[B_DATA];
@@ -287,14 +286,18 @@ export function relaySubbufsConsumed(chan: Rchan, cpu: number, k: number): boole
  * Returns how many were woken.
  */
 export function relayWakeupWork(buf: RchanBuf): number {
-  const ctl = buf.ctl;
-  if (ctl[B_WAKEUP_PENDING] === 0) return 0;
-  ctl[B_WAKEUP_PENDING] = 0;
-  const woken = ctl[B_SLEEPERS];
-  ctl[B_SLEEPERS] = 0;
+  const w = buf.words;
+  if (Atomics.exchange(w, W_WAKEUP_PENDING, 0) === 0) return 0;
+  const woken = Atomics.exchange(w, W_SLEEPERS, 0);
+  // wake_up_interruptible: a sleeper waiting on the old generation returns.
+  Atomics.add(w, W_WAIT, 1);
+  Atomics.notify(w, W_WAIT);
   buf.chan.tracer?.({ kind: 'wakeup', buf, woken });
   return woken;
 }
+
+/** Whether a deferred wakeup is queued on the buffer (irq_work pending). */
+export const relayWakeupPending = (buf: RchanBuf): boolean => Atomics.load(buf.words, W_WAKEUP_PENDING) !== 0;
 
 /** Buffers the channel-wide operations act on: the global one once, else each CPU's in CPU order. */
 function channelBufs(chan: Rchan): RchanBuf[] {

@@ -9,9 +9,9 @@ import {
   B_FINALIZED,
   B_OFFSET,
   B_PADDING,
-  B_SLEEPERS,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
+  W_SLEEPERS,
 } from './layout.ts';
 import type { RchanBuf } from './rchan.ts';
 import { consumeSubbufs, relayBufEmpty } from './relay.ts';
@@ -148,7 +148,7 @@ export function relayFilePoll(file: RelayFile, sleep = true): number {
   const buf = file.buf;
   if (buf.ctl[B_FINALIZED] === 1) return POLLERR;
   if (!relayBufEmpty(buf)) return POLLIN | POLLRDNORM;
-  if (sleep) buf.ctl[B_SLEEPERS] += 1;
+  if (sleep) Atomics.add(buf.words, W_SLEEPERS, 1);
   return 0;
 }
 
