@@ -179,3 +179,15 @@ export function relayMmapView(buf: RchanBuf): MmapSubbuf[] {
   }
   return out;
 }
+
+/**
+ * `poll_freewait`: a poller that stops waiting (its timeout ran out, or another file woke it)
+ * leaves `read_wait`. A wakeup that already emptied the queue leaves nothing to remove.
+ */
+export function relayPollCancel(file: RelayFile): void {
+  const w = file.buf.words;
+  for (;;) {
+    const sleepers = Atomics.load(w, W_SLEEPERS);
+    if (sleepers === 0 || Atomics.compareExchange(w, W_SLEEPERS, sleepers, sleepers - 1) === sleepers) return;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * A CPU's producer: draws arrival times and record sizes from its seeded workload, writes
+ * self-describing records with relay_write, __relay_write or relay_reserve, and runs the
+ * deferred wakeup after the write returns (as irq_work runs once interrupts are back on).
+ * It counts every outcome in the CPU's row of SimStats.
+ */
+import {
+  B_BIG_COUNT,
+  B_SUBBUFS_PRODUCED,
+  __relayWrite,
+  relayReserve,
+  relayWakeupPending,
+  relayWakeupWork,
+  relayWrite,
+  type Rchan,
+  type RchanBuf,
+} from '../kernel/index.ts';
+import type { Random } from './random.ts';
+import { recordTemplate, writeRecord, writeRecordHeader } from './record.ts';
+import { cpuShare, type WorkloadSettings } from './simConfig.ts';
+import {
+  L_GLOBAL,
+  P_BYTES,
+  P_DROPPED_FULL,
+  P_DROPPED_TOOBIG,
+  P_LANDED,
+  P_NO_SLEEPER,
+  P_PRODUCTIONS,
+  P_WAKEUPS,
+  P_WOKEN,
+  P_WRITTEN,
+  STATS_FIELDS,
+  spinLock,
+  spinUnlock,
+  type SimStats,
+} from './stats.ts';
+
+/** What one emit did: a bit set. */
+export const EMIT_LANDED = 1;
+export const EMIT_FULL = 2;
+export const EMIT_TOOBIG = 4;
+/** The write produced a sub-buffer while a reader slept, and the wakeup ran. */
+export const EMIT_WOKE = 8;
+/** The CPU is offline or has no buffer: nothing was written. */
+export const EMIT_OFFLINE = 16;
+
+/** Distinct record sizes whose prepared bytes are kept; others are cut from a larger one. */
+const TEMPLATE_CACHE = 4096;
+
+export class Producer {
+  private readonly row: number;
+  private readonly rate: number;
+  private readonly templates = new Map<number, Uint8Array>();
+  private largest: Uint8Array = new Uint8Array(0);
+  private buf: RchanBuf | null = null;
+
+  constructor(
+    private readonly chan: Rchan,
+    readonly cpu: number,
+    private readonly w: WorkloadSettings,
+    private readonly rng: Random,
+    private readonly stats: SimStats,
+    /** Serialise with other threads' producers (global buffer written from several workers). */
+    private readonly locked: boolean,
+  ) {
+    this.row = cpu * STATS_FIELDS;
+    this.rate = w.rate * cpuShare(w, cpu, chan.nrCpus);
+  }
+
+  /** Seconds from `now` to this CPU's next record, or Infinity when it writes none. */
+  nextArrival(now: number): number {
+    const w = this.w;
+    if (this.rate <= 0) return Infinity;
+    if (w.arrival === 'constant') return now + 1 / this.rate;
+    if (w.arrival === 'poisson') return now + this.rng.exponential(1 / this.rate);
+    // Bursts: Poisson at a rate that keeps the average, only inside the on-windows.
+    const cycle = w.burstOn + w.burstOff;
+    let t = now + this.rng.exponential(w.burstOn / (cycle * this.rate));
+    const phase = t % cycle;
+    if (phase >= w.burstOn) t += cycle - phase;
+    return t;
+  }
+
+  /** A record size drawn from the workload. */
+  nextSize(): number {
+    const w = this.w;
+    if (w.size === 'fixed') return w.sizeMin;
+    if (w.size === 'uniform') return this.rng.int(w.sizeMin, w.sizeMax);
+    return this.rng.float() < w.largeShare ? w.sizeMax : w.sizeMin;
+  }
+
+  /** Writes one record of `size` bytes stamped `tsUs`; returns EMIT_* bits. */
+  emit(size: number, tsUs: number): number {
+    const chan = this.chan;
+    let buf = this.buf;
+    if (buf === null) {
+      buf = chan.buf(this.cpu);
+      if (buf === null) return EMIT_OFFLINE;
+      this.buf = buf;
+    }
+    if (!chan.cpuOnline(this.cpu)) return EMIT_OFFLINE;
+    const f = this.stats.f64;
+    const row = this.row;
+    const seq = f[row + P_LANDED] >>> 0;
+    const ts = tsUs >>> 0;
+    f[row + P_WRITTEN] += 1;
+    if (this.locked) spinLock(this.stats.locks, L_GLOBAL);
+    const bigBefore = buf.ctl[B_BIG_COUNT];
+    const producedBefore = buf.ctl[B_SUBBUFS_PRODUCED];
+    let landed: boolean;
+    if (this.w.call === 'relay_reserve') {
+      const pos = relayReserve(buf, size);
+      landed = pos >= 0;
+      if (landed) writeRecord(buf.data, pos, this.cpu, size, seq, ts);
+    } else {
+      const record = this.template(size);
+      writeRecordHeader(record, 0, this.cpu, size, seq, ts);
+      const write = this.w.call === 'relay_write' ? relayWrite : __relayWrite;
+      landed = write(buf, record, size) > 0;
+    }
+    const toobig = buf.ctl[B_BIG_COUNT] !== bigBefore;
+    let out = 0;
+    // A write produces at most one sub-buffer (§15.8).
+    if (buf.ctl[B_SUBBUFS_PRODUCED] !== producedBefore) {
+      f[row + P_PRODUCTIONS] += 1;
+      if (relayWakeupPending(buf)) {
+        f[row + P_WOKEN] += relayWakeupWork(buf);
+        f[row + P_WAKEUPS] += 1;
+        out |= EMIT_WOKE;
+      } else f[row + P_NO_SLEEPER] += 1;
+    }
+    if (this.locked) spinUnlock(this.stats.locks, L_GLOBAL);
+    if (landed) {
+      f[row + P_LANDED] += 1;
+      f[row + P_BYTES] += size;
+      return out | EMIT_LANDED;
+    }
+    if (toobig) {
+      f[row + P_DROPPED_TOOBIG] += 1;
+      return out | EMIT_TOOBIG;
+    }
+    f[row + P_DROPPED_FULL] += 1;
+    return out | EMIT_FULL;
+  }
+
+  /** The record's bytes, payload ready; only the header changes per record. */
+  private template(size: number): Uint8Array {
+    let t = this.templates.get(size);
+    if (t !== undefined) return t;
+    if (this.templates.size < TEMPLATE_CACHE) {
+      t = recordTemplate(size);
+      this.templates.set(size, t);
+      return t;
+    }
+    if (this.largest.length < size) this.largest = recordTemplate(size);
+    return this.largest;
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * A user-space reader of relay files, as blktrace's per-CPU threads are: it reads with
+ * read(2) or maps the buffer and hands back whole sub-buffers with relay_subbufs_consumed,
+ * parses the self-describing records it gets, checks each, and counts per CPU in SimStats:
+ * intact, overwritten, skipped, duplicated, torn (a failed check nothing explains) and
+ * missing (a sequence gap nothing explains).
+ *
+ * Sequence gaps are how losses after landing show: in overwrite mode a gap is records the
+ * writer lapped; after a deliberate skip it is records skipped; otherwise it is a bug, counted
+ * as missing. Records never span sub-buffers, so after anything unreadable the reader
+ * resynchronises at the next sub-buffer start.
+ */
+import {
+  B_SUBBUFS_CONSUMED,
+  B_SUBBUFS_PRODUCED,
+  relayFileOpen,
+  relayFilePoll,
+  relayFileRead,
+  relayMmapView,
+  relayPollCancel,
+  relaySubbufsConsumed,
+  type Rchan,
+  type RchanBuf,
+  type RelayFile,
+} from '../kernel/index.ts';
+import type { RelayMode } from './client.ts';
+import { RECORD_HEADER_SIZE, payloadByte, payloadIntact, readRecordHeader, type RecordHeader } from './record.ts';
+import type { ReaderMode } from './simConfig.ts';
+import {
+  R_BYTES,
+  R_DUPLICATE,
+  R_INTACT,
+  R_LAG_US,
+  R_MAX_LAG_US,
+  R_MISSING,
+  R_NEXT_SEQ,
+  R_OVERWRITTEN,
+  R_TORN,
+  type SimStats,
+} from './stats.ts';
+
+export interface ReaderOptions {
+  mode: ReaderMode;
+  /** Bytes per read(2). */
+  chunk: number;
+  /** The client's header at the start of every sub-buffer. */
+  headerReserve: number;
+  relayMode: RelayMode;
+  /** Check every payload byte, or the header and the payload's first and last bytes (benchmarks). */
+  verify: 'full' | 'ends';
+  /** Bytes one service pass reads at most, so that a busy reader yields now and then. */
+  passBytes: number;
+}
+
+/** Where the reader is in one buffer's byte stream. */
+interface Stream {
+  buf: RchanBuf;
+  file: RelayFile;
+  /** Bytes of a record cut by a read(2) count, waiting for the rest. */
+  carry: Uint8Array;
+  carryLen: number;
+  /** Header bytes still to skip at the start of a sub-buffer. */
+  skip: number;
+  /** Buffer position the next chunk continues from, or -1 when it must start a sub-buffer. */
+  nextPos: number;
+}
+
+export class Reader {
+  readonly streams: Stream[];
+  private dst: Uint8Array;
+  private readonly chunks: number[] = [];
+  /** The writer produced while the last read(2) or mapped parse ran: it may have lapped it. */
+  private writerMoved = false;
+  private now = 0;
+
+  constructor(
+    private readonly chan: Rchan,
+    bufs: readonly RchanBuf[],
+    private readonly stats: SimStats,
+    private readonly o: ReaderOptions,
+  ) {
+    this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1 }));
+    this.dst = new Uint8Array(Math.min(o.chunk, chan.subbufSize * chan.nSubbufs));
+  }
+
+  /**
+   * One pass over the reader's files at time `nowUs`: reads what is there (up to passBytes)
+   * and processes it. Returns the bytes read.
+   */
+  service(nowUs: number): number {
+    this.now = nowUs;
+    let total = 0;
+    for (const s of this.streams) total += this.o.mode === 'read' ? this.serviceRead(s) : this.serviceMmap(s);
+    return total;
+  }
+
+  /**
+   * poll(2) on every file before sleeping: true if all had nothing, and the reader is now on
+   * their wait queues; false (and off the queues again) if something is ready.
+   */
+  sleep(): boolean {
+    let ready = false;
+    for (const s of this.streams) if (relayFilePoll(s.file, true) !== 0) ready = true;
+    if (ready) this.wake();
+    return !ready;
+  }
+
+  /** Leaves every wait queue (woken, or the poll timed out). */
+  wake(): void {
+    for (const s of this.streams) relayPollCancel(s.file);
+  }
+
+  /** Forgets partial records: after relay_reset the streams start afresh. */
+  restart(): void {
+    for (const s of this.streams) {
+      s.carryLen = 0;
+      s.skip = 0;
+      s.nextPos = -1;
+    }
+  }
+
+  /** A reader of another channel (a copy of this one's memory) in the same place of each stream. */
+  cloneOnto(chan: Rchan, stats: SimStats, options: ReaderOptions = this.o): Reader {
+    const bufs = this.streams.map((s) => chan.bufAt(s.buf.index));
+    const r = new Reader(chan, bufs, stats, options);
+    r.streams.forEach((s, i) => {
+      const from = this.streams[i];
+      s.carry = from.carry.slice();
+      s.carryLen = from.carryLen;
+      s.skip = from.skip;
+      s.nextPos = from.nextPos;
+      s.file.fPos = from.file.fPos;
+    });
+    return r;
+  }
+
+  private serviceRead(s: Stream): number {
+    let total = 0;
+    const sbs = this.chan.subbufSize;
+    while (total < this.o.passBytes) {
+      const before = s.buf.ctl[B_SUBBUFS_PRODUCED];
+      this.chunks.length = 0;
+      const got = relayFileRead(s.file, this.o.chunk, this.dst, this.chunks);
+      if (got === 0) break;
+      this.writerMoved = s.buf.ctl[B_SUBBUFS_PRODUCED] !== before;
+      let at = 0;
+      for (let c = 0; c < this.chunks.length; c += 2) {
+        const pos = this.chunks[c];
+        const len = this.chunks[c + 1];
+        this.chunk(s, this.dst, at, pos, len, sbs);
+        at += len;
+      }
+      total += got;
+    }
+    if (total > 0) this.stats.add(s.buf.cpu, R_BYTES, total);
+    return total;
+  }
+
+  private serviceMmap(s: Stream): number {
+    const buf = s.buf;
+    const sbs = this.chan.subbufSize;
+    const view = relayMmapView(buf);
+    if (view.length === 0) return 0;
+    const before = buf.ctl[B_SUBBUFS_PRODUCED];
+    let total = 0;
+    for (const sub of view) {
+      const start = sub.subbuf * sbs;
+      const len = sbs - sub.padding;
+      s.nextPos = -1; // each sub-buffer is parsed on its own
+      this.writerMoved = buf.ctl[B_SUBBUFS_PRODUCED] !== before || this.o.relayMode === 'overwrite';
+      this.chunk(s, buf.data, start, start, len, sbs);
+      total += len;
+    }
+    // Hand the processed sub-buffers back, n at a time (a larger count is ignored).
+    let left = view[view.length - 1].seq + 1 - buf.ctl[B_SUBBUFS_CONSUMED];
+    while (left > 0) {
+      const k = Math.min(left, this.chan.nSubbufs);
+      relaySubbufsConsumed(this.chan, buf.cpu, k);
+      left -= k;
+    }
+    this.stats.add(buf.cpu, R_BYTES, total);
+    return total;
+  }
+
+  /** Parses `len` bytes at `src[at]`, which came from buffer position `pos`. */
+  private chunk(s: Stream, src: Uint8Array, at: number, pos: number, len: number, sbs: number): void {
+    if (pos % sbs === 0) {
+      // A sub-buffer starts with the client's header, whether or not the last chunk ended
+      // right before it (it does when the last sub-buffer was exactly full). No record spans
+      // sub-buffers, so nothing half-read survives here.
+      s.carryLen = 0;
+      s.skip = this.o.headerReserve;
+    } else if (pos !== s.nextPos) {
+      // Not a continuation (a skip or a repeat): resynchronise at the next sub-buffer start.
+      s.carryLen = 0;
+      s.skip = 0;
+      s.nextPos = -1;
+      return;
+    }
+    s.nextPos = (pos + len) % (sbs * this.chan.nSubbufs);
+    let i = at;
+    const end = at + len;
+    if (s.skip > 0) {
+      const k = Math.min(s.skip, end - i);
+      s.skip -= k;
+      i += k;
+    }
+    if (s.carryLen > 0) {
+      i = this.finishCarry(s, src, i, end);
+      if (i < 0) return;
+    }
+    while (i < end) {
+      if (end - i < RECORD_HEADER_SIZE) {
+        this.startCarry(s, src, i, end);
+        return;
+      }
+      const h = readRecordHeader(src, i);
+      if (h === null) return this.lost(s);
+      if (end - i < h.length) {
+        this.startCarry(s, src, i, end);
+        return;
+      }
+      this.deliver(h, this.intact(src, i, h.length));
+      i += h.length;
+    }
+  }
+
+  private startCarry(s: Stream, src: Uint8Array, from: number, end: number): void {
+    this.fitCarry(s, Math.max(RECORD_HEADER_SIZE, end - from));
+    s.carry.set(src.subarray(from, end), 0);
+    s.carryLen = end - from;
+  }
+
+  /** Completes a carried record with bytes from `src[i..end)`; returns where parsing goes on, or -1. */
+  private finishCarry(s: Stream, src: Uint8Array, i: number, end: number): number {
+    for (;;) {
+      const have = s.carryLen;
+      const h = have >= RECORD_HEADER_SIZE ? readRecordHeader(s.carry, 0) : null;
+      if (have >= RECORD_HEADER_SIZE && h === null) {
+        this.lost(s);
+        return -1;
+      }
+      const need = (h?.length ?? RECORD_HEADER_SIZE) - have;
+      const k = Math.min(need, end - i);
+      this.fitCarry(s, have + k);
+      s.carry.set(src.subarray(i, i + k), have);
+      s.carryLen = have + k;
+      i += k;
+      if (k < need) return -1; // still incomplete: the next read continues it
+      if (h !== null) {
+        s.carryLen = 0;
+        this.deliver(h, this.intact(s.carry, 0, h.length));
+        return i;
+      }
+    }
+  }
+
+  private fitCarry(s: Stream, size: number): void {
+    if (s.carry.length >= size) return;
+    const grown = new Uint8Array(Math.max(size, s.carry.length * 2));
+    grown.set(s.carry.subarray(0, s.carryLen));
+    s.carry = grown;
+  }
+
+  private intact(src: Uint8Array, at: number, length: number): boolean {
+    if (this.o.verify === 'full') return payloadIntact(src, at, length);
+    return (
+      length === RECORD_HEADER_SIZE ||
+      (src[at + RECORD_HEADER_SIZE] === payloadByte(RECORD_HEADER_SIZE) && src[at + length - 1] === payloadByte(length - 1))
+    );
+  }
+
+  /** Bytes that are no record: explained by a lapping writer in overwrite mode, else torn. */
+  private lost(s: Stream): void {
+    s.carryLen = 0;
+    s.nextPos = -1;
+    if (!(this.o.relayMode === 'overwrite' && this.writerMoved)) this.stats.add(s.buf.cpu, R_TORN);
+  }
+
+  private deliver(h: RecordHeader, intact: boolean): void {
+    const stats = this.stats;
+    const cpu = h.cpu;
+    if (cpu >= stats.cpus || !intact) {
+      if (!(this.o.relayMode === 'overwrite' && this.writerMoved)) stats.add(Math.min(cpu, stats.cpus - 1), R_TORN);
+      return;
+    }
+    const next = stats.get(cpu, R_NEXT_SEQ);
+    const ahead = (h.seq - next) >>> 0;
+    if (ahead >= 0x80000000) {
+      stats.add(cpu, R_DUPLICATE);
+      return;
+    }
+    if (ahead > 0) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, ahead);
+    stats.add(cpu, R_INTACT);
+    stats.set(cpu, R_NEXT_SEQ, (h.seq + 1) >>> 0);
+    const lag = Math.max(0, ((this.now >>> 0) - h.ts) | 0);
+    stats.set(cpu, R_LAG_US, lag);
+    if (lag > stats.get(cpu, R_MAX_LAG_US)) stats.set(cpu, R_MAX_LAG_US, lag);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Live records: self-describing, so a reader can check every one it gets.
+ *
+ *   byte 0      RECORD_MAGIC
+ *   byte 1      CPU that wrote it
+ *   bytes 2-3   check: 16 bits mixed from CPU, length, sequence and timestamp
+ *   bytes 4-7   length of the whole record, header included (u32, little-endian)
+ *   bytes 8-11  sequence number among the records that CPU landed (u32)
+ *   bytes 12-15 timestamp, microseconds mod 2^32
+ *   then        payload: byte i of the record is payloadByte(i)
+ *
+ * Sequence numbers count landed records only, so a reader that sees a gap knows records were
+ * lost after they landed (overwritten, skipped, discarded), never dropped ones.
+ * The client's sub-buffer header (HEADER_BYTE, see payload.ts) cannot be taken for a record:
+ * a record starts with RECORD_MAGIC.
+ */
+export const RECORD_HEADER_SIZE = 16;
+export const RECORD_MAGIC = 0xa5;
+
+export const payloadByte = (i: number): number => (i * 7 + 0x3d) & 0xff;
+
+export function recordCheck(cpu: number, length: number, seq: number, ts: number): number {
+  let h = Math.imul(cpu + 1, 0x9e3779b1) ^ Math.imul(length, 0x85ebca6b);
+  h = Math.imul(h ^ seq, 0xc2b2ae35) ^ Math.imul(ts, 0x27d4eb2f);
+  return (h ^ (h >>> 16)) & 0xffff;
+}
+
+/** A record of `length` bytes with the payload filled in and a blank header. */
+export function recordTemplate(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = RECORD_HEADER_SIZE; i < length; i++) out[i] = payloadByte(i);
+  return out;
+}
+
+/** Fills in the header of the record at `dst[at]`. */
+export function writeRecordHeader(dst: Uint8Array, at: number, cpu: number, length: number, seq: number, ts: number): void {
+  const check = recordCheck(cpu, length, seq, ts);
+  dst[at] = RECORD_MAGIC;
+  dst[at + 1] = cpu;
+  dst[at + 2] = check & 0xff;
+  dst[at + 3] = check >>> 8;
+  dst[at + 4] = length & 0xff;
+  dst[at + 5] = (length >>> 8) & 0xff;
+  dst[at + 6] = (length >>> 16) & 0xff;
+  dst[at + 7] = length >>> 24;
+  dst[at + 8] = seq & 0xff;
+  dst[at + 9] = (seq >>> 8) & 0xff;
+  dst[at + 10] = (seq >>> 16) & 0xff;
+  dst[at + 11] = seq >>> 24;
+  dst[at + 12] = ts & 0xff;
+  dst[at + 13] = (ts >>> 8) & 0xff;
+  dst[at + 14] = (ts >>> 16) & 0xff;
+  dst[at + 15] = ts >>> 24;
+}
+
+/** Writes a whole record (header and payload) at `dst[at]`, as a relay_reserve client fills its slot. */
+export function writeRecord(dst: Uint8Array, at: number, cpu: number, length: number, seq: number, ts: number): void {
+  for (let i = RECORD_HEADER_SIZE; i < length; i++) dst[at + i] = payloadByte(i);
+  writeRecordHeader(dst, at, cpu, length, seq, ts);
+}
+
+const u32 = (src: Uint8Array, at: number): number =>
+  (src[at] | (src[at + 1] << 8) | (src[at + 2] << 16) | (src[at + 3] << 24)) >>> 0;
+
+export interface RecordHeader {
+  cpu: number;
+  length: number;
+  seq: number;
+  ts: number;
+}
+
+/** The header at `src[at]` if it is a well-formed record header, else null. */
+export function readRecordHeader(src: Uint8Array, at: number): RecordHeader | null {
+  if (src[at] !== RECORD_MAGIC) return null;
+  const cpu = src[at + 1];
+  const length = u32(src, at + 4);
+  const seq = u32(src, at + 8);
+  const ts = u32(src, at + 12);
+  if (length < RECORD_HEADER_SIZE) return null;
+  if ((src[at + 2] | (src[at + 3] << 8)) !== recordCheck(cpu, length, seq, ts)) return null;
+  return { cpu, length, seq, ts };
+}
+
+/** Whether the payload of a `length`-byte record at `src[at]` is intact. */
+export function payloadIntact(src: Uint8Array, at: number, length: number): boolean {
+  for (let i = RECORD_HEADER_SIZE; i < length; i++) if (src[at + i] !== payloadByte(i)) return false;
+  return true;
+}
