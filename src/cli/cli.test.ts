@@ -119,3 +119,52 @@ describe('bad input: exit status 2, one line naming the file and where, no stack
     refused(run('trace'), /name at least one scenario file/);
   });
 });
+
+describe('relayscope simulate', () => {
+  it('runs a preset and prints one JSON report whose accounting balances', () => {
+    const r = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.5', '--seed', '4', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(report).toMatchObject({ name: 'one-subbuf', seed: 4, seconds: 0.5, memoryBytes: 2 * 16384 });
+    const t = report.total;
+    expect(t.written).toBeGreaterThan(0);
+    expect(t.droppedFull).toBeGreaterThan(0);
+    expect(t.written).toBe(t.readIntact + t.droppedFull + t.droppedToobig + t.overwritten + t.skipped + t.discarded + t.inBuffer);
+    expect(t.unaccounted + t.torn + t.missing).toBe(0);
+  });
+
+  it('gives the same report for the same seed', () => {
+    const a = run('simulate', '--preset', 'flight-recorder', '--seconds', '0.2', '--seed', '9', '--json');
+    const b = run('simulate', '--preset', 'flight-recorder', '--seconds', '0.2', '--seed', '9', '--json');
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('reads a configuration file with defaults for what it leaves out, and prints a table', () => {
+    const path = file('sim.json', JSON.stringify({ channel: { cpus: 2, nSubbufs: 2 }, workload: { rate: 1000 } }));
+    const r = run('simulate', '--config', path, '--seconds', '0.3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/2 CPUs, 2 x 16384 B, no-overwrite/);
+    expect(r.stdout).toMatch(/accounting: 0 unaccounted, 0 torn, 0 missing/);
+  });
+
+  it('refuses bad configurations with exit status 2 and the field named', () => {
+    const bad = (name: string, text: string, pattern: RegExp) => {
+      const r = run('simulate', '--config', file(name, text));
+      expect(r.status).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    };
+    bad('rate.json', '{"workload":{"rate":-1}}', /rate\.json: workload\.rate must be a number from 0/);
+    bad('small.json', '{"workload":{"sizeMin":8}}', /workload\.sizeMin must be from 16 \(the record header\)/);
+    bad('cpus.json', '{"channel":{"cpus":0}}', /channel\.cpus must be an integer from 1 to 64/);
+    bad('big.json', '{"channel":{"cpus":64,"subbufSize":16777216,"nSubbufs":8}}', /needs 8589934592 bytes .* above the 512 MiB cap/);
+    bad('typo.json', '{"reader":{"perod":1}}', /reader\.perod is not a setting/);
+    bad('syntax.json', '{"reader": {"period": 1,}}', /not JSON at line 1, column 25: expected a property name/);
+  });
+
+  it('refuses a missing or unknown preset and bad flags', () => {
+    expect(run('simulate').stderr).toMatch(/give either --config FILE or --preset NAME/);
+    expect(run('simulate', '--preset', 'nope').stderr).toMatch(/no preset "nope" \(blktrace, kvmtrace/);
+    expect(run('simulate', '--preset', 'blktrace', '--seconds', 'x').status).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The relayscope command line. */
 import { bench } from './bench.ts';
+import { simulate } from './simulate.ts';
 import { trace } from './trace.ts';
 import { USAGE, UsageError } from './usage.ts';
 
@@ -13,6 +14,8 @@ function main(argv: string[]): void {
   switch (command) {
     case 'trace':
       return trace(args, write);
+    case 'simulate':
+      return simulate(args, write);
     case 'bench':
       return bench(args, write);
     case 'help':

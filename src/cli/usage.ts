@@ -9,5 +9,8 @@ commands:
   trace [--canonical] FILE...   run scenario files (the conformance format) through the engine;
                                 prints a JSON trace, or with --canonical the canonical lines
                                 (several files: each preceded by "== FILE")
+  simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
+                                run producers and readers in virtual time and report
+                                per-CPU counters, loss by cause, wakeups, reader lag, memory
   bench [--json]                measure relay_write throughput against a bare copy loop
   help                          show this text`;

@@ -16,3 +16,6 @@ export * from './sim/record.ts';
 export * from './sim/simConfig.ts';
 export * from './sim/simulation.ts';
 export * from './sim/stats.ts';
+export * from './sim/presets.ts';
+export * from './sim/report.ts';
+export * from './sim/jsonSyntax.ts';

@@ -101,3 +101,17 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
     throw e;
   }
 }
+
+/** Line and column of a character offset, 1-based. */
+export function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/** "not JSON at line L, column C: expected X, found Y" for text JSON.parse refused. */
+export function jsonSyntaxMessage(text: string): string {
+  const error = findJsonSyntaxError(text);
+  if (error === null) return 'not JSON';
+  const found = text[error.offset] === undefined ? 'the end of the text' : JSON.stringify(text[error.offset]);
+  return `not JSON at ${lineColumn(text, error.offset)}: expected ${error.expected}, found ${found}`;
+}

@@ -4,7 +4,7 @@
  * of the wrong type) with a message that says where and why; values of the right type that
  * the kernel would refuse are left for the run to report as ERR.
  */
-import { findJsonSyntaxError } from './jsonSyntax.ts';
+import { jsonSyntaxMessage } from './jsonSyntax.ts';
 
 export const SCENARIO_OPS = [
   'write',
@@ -56,22 +56,11 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const describe = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
 
-/** Line and column of a character offset, 1-based. */
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
-}
-
 function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    const error = findJsonSyntaxError(text);
-    const where = error === null ? '' : ` at ${lineColumn(text, error.offset)}`;
-    const found = error === null ? '' : text[error.offset] === undefined ? 'the end of the text' : JSON.stringify(text[error.offset]);
-    return fail(`${file}: not JSON${where}: expected ${error?.expected ?? 'JSON'}, found ${found || 'something else'}`);
+    return fail(`${file}: ${jsonSyntaxMessage(text)}`);
   }
 }
 

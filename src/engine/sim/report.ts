@@ -1,0 +1,104 @@
+/** What a run comes to: per-CPU counters, loss by cause, wakeups, reader lag and memory. */
+import { buffersMemory } from '../kernel/index.ts';
+import type { SimConfig } from './simConfig.ts';
+import type { CpuAccounting, Simulation } from './simulation.ts';
+import {
+  P_BYTES,
+  P_NO_SLEEPER,
+  P_PRODUCTIONS,
+  P_WAKEUPS,
+  P_WOKEN,
+  R_BYTES,
+  R_LAG_US,
+  R_MAX_LAG_US,
+  R_TIMEOUTS,
+  R_WOKEN,
+  type SimStats,
+} from './stats.ts';
+
+export interface CpuReport extends CpuAccounting {
+  bytesWritten: number;
+  bytesRead: number;
+  productions: number;
+  wakeups: number;
+  productionsWithoutSleeper: number;
+  pollersWoken: number;
+  readerWakeups: number;
+  readerTimeouts: number;
+  lagUs: number;
+  maxLagUs: number;
+  /** Sub-buffers produced and not consumed at the end. */
+  ready: number;
+}
+
+export interface SimReport {
+  seconds: number;
+  seed: number;
+  config: SimConfig;
+  /** The whole channel's page-aligned buffers. */
+  memoryBytes: number;
+  cpus: CpuReport[];
+  total: Omit<CpuReport, 'cpu' | 'lagUs' | 'maxLagUs' | 'ready'> & { maxLagUs: number };
+  /** Records lost (dropped, overwritten, skipped, discarded) per record written. */
+  lossRate: number;
+}
+
+export function cpuReports(accounting: CpuAccounting[], stats: SimStats, readyOf: (cpu: number) => number): CpuReport[] {
+  return accounting.map((a) => {
+    const g = (field: number): number => stats.get(a.cpu, field);
+    return {
+      ...a,
+      bytesWritten: g(P_BYTES),
+      bytesRead: g(R_BYTES),
+      productions: g(P_PRODUCTIONS),
+      wakeups: g(P_WAKEUPS),
+      productionsWithoutSleeper: g(P_NO_SLEEPER),
+      pollersWoken: g(P_WOKEN),
+      readerWakeups: g(R_WOKEN),
+      readerTimeouts: g(R_TIMEOUTS),
+      lagUs: g(R_LAG_US),
+      maxLagUs: g(R_MAX_LAG_US),
+      ready: readyOf(a.cpu),
+    };
+  });
+}
+
+export function simReport(sim: Simulation): SimReport {
+  const c = sim.config.channel;
+  const cpus = cpuReports(sim.accounting(), sim.stats, (cpu) => sim.chan.buf(cpu)?.ready ?? 0);
+  const sum = (key: keyof CpuReport): number => cpus.reduce((s, r) => s + (r[key] as number), 0);
+  const keys = [
+    'written',
+    'readIntact',
+    'droppedFull',
+    'droppedToobig',
+    'overwritten',
+    'skipped',
+    'discarded',
+    'inBuffer',
+    'unaccounted',
+    'torn',
+    'missing',
+    'duplicates',
+    'bytesWritten',
+    'bytesRead',
+    'productions',
+    'wakeups',
+    'productionsWithoutSleeper',
+    'pollersWoken',
+    'readerWakeups',
+    'readerTimeouts',
+  ] as const;
+  const total = Object.fromEntries(keys.map((k) => [k, sum(k)])) as SimReport['total'];
+  total.maxLagUs = Math.max(0, ...cpus.map((r) => r.maxLagUs));
+  const lost = total.droppedFull + total.droppedToobig + total.overwritten + total.skipped + total.discarded;
+  return {
+    seconds: sim.now,
+    seed: sim.options.seed,
+    config: sim.config,
+    memoryBytes: buffersMemory({ subbufSize: c.subbufSize, nSubbufs: c.nSubbufs, nrCpus: c.cpus, isGlobal: c.global }),
+    cpus,
+    total,
+    lossRate: total.written === 0 ? 0 : lost / total.written,
+  };
+}
