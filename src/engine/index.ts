@@ -19,3 +19,4 @@ export * from './sim/stats.ts';
 export * from './sim/presets.ts';
 export * from './sim/report.ts';
 export * from './sim/jsonSyntax.ts';
+export * from './sim/accounting.ts';

@@ -40,6 +40,8 @@ import {
   W_WAKEUP_PENDING,
   buffersMemory,
   channelLayout,
+  channelWordsBase,
+  W_CHANNEL_WAIT,
 } from './layout.ts';
 import {
   Rchan,
@@ -289,9 +291,14 @@ export function relayWakeupWork(buf: RchanBuf): number {
   const w = buf.words;
   if (Atomics.exchange(w, W_WAKEUP_PENDING, 0) === 0) return 0;
   const woken = Atomics.exchange(w, W_SLEEPERS, 0);
-  // wake_up_interruptible: a sleeper waiting on the old generation returns.
+  // wake_up_interruptible: a sleeper waiting on the old generation returns. A poller of
+  // several files (poll or epoll over every buffer) waits on the channel's word instead.
   Atomics.add(w, W_WAIT, 1);
   Atomics.notify(w, W_WAIT);
+  const cw = buf.chan.words;
+  const channelWait = channelWordsBase(buf.chan.layout) + W_CHANNEL_WAIT;
+  Atomics.add(cw, channelWait, 1);
+  Atomics.notify(cw, channelWait);
   buf.chan.tracer?.({ kind: 'wakeup', buf, woken });
   return woken;
 }

@@ -1,7 +1,8 @@
 /** What a run comes to: per-CPU counters, loss by cause, wakeups, reader lag and memory. */
 import { buffersMemory } from '../kernel/index.ts';
 import type { SimConfig } from './simConfig.ts';
-import type { CpuAccounting, Simulation } from './simulation.ts';
+import type { CpuAccounting } from './accounting.ts';
+import type { Simulation } from './simulation.ts';
 import {
   P_BYTES,
   P_NO_SLEEPER,

@@ -5,7 +5,6 @@
  * write that queued it, and the woken reader runs `wakeLatency` later.
  */
 import {
-  Rchan,
   relayClose,
   relayCpuOffline,
   relayCpuOnline,
@@ -13,31 +12,17 @@ import {
   relayOpen,
   relayReset,
   type ChannelMemory,
+  type Rchan,
   type RchanBuf,
   type RelayTracer,
 } from '../kernel/index.ts';
+import { accounting, discardInventory, takeInventory, type CpuAccounting } from './accounting.ts';
 import { relayClient } from './client.ts';
 import { EMIT_WOKE, Producer } from './producer.ts';
 import { Random } from './random.ts';
 import { Reader, type ReaderOptions } from './reader.ts';
 import type { SimConfig } from './simConfig.ts';
-import {
-  C_DISCARDED,
-  P_DROPPED_FULL,
-  P_DROPPED_TOOBIG,
-  P_LANDED,
-  P_WRITTEN,
-  R_DUPLICATE,
-  R_INTACT,
-  R_MISSING,
-  R_NEXT_SEQ,
-  R_OVERWRITTEN,
-  R_SKIPPED,
-  R_TIMEOUTS,
-  R_TORN,
-  R_WOKEN,
-  SimStats,
-} from './stats.ts';
+import { R_TIMEOUTS, R_WOKEN, SimStats } from './stats.ts';
 
 export interface SimOptions {
   seed: number;
@@ -46,24 +31,6 @@ export interface SimOptions {
   verify?: 'full' | 'ends';
   /** Receives the kernel's events, after the simulation's own bookkeeping. */
   tracer?: RelayTracer;
-}
-
-/** Where each record a CPU wrote went. `unaccounted` must be 0. */
-export interface CpuAccounting {
-  cpu: number;
-  written: number;
-  readIntact: number;
-  droppedFull: number;
-  droppedToobig: number;
-  overwritten: number;
-  skipped: number;
-  discarded: number;
-  inBuffer: number;
-  unaccounted: number;
-  /** Anomalies, counted apart: failed checks nothing explains, unexplained gaps, repeats. */
-  torn: number;
-  missing: number;
-  duplicates: number;
 }
 
 const ARRIVAL = 0;
@@ -239,73 +206,23 @@ export class Simulation {
    * afresh after the last record that landed.
    */
   reset(): void {
-    const inventory = this.inventory();
-    for (const inv of inventory) {
-      this.stats.add(inv.cpu, C_DISCARDED, inv.inBuffer);
-      this.stats.add(inv.cpu, R_OVERWRITTEN, inv.overwritten);
-      this.stats.add(inv.cpu, R_MISSING, inv.missing);
-      this.stats.set(inv.cpu, R_NEXT_SEQ, this.stats.get(inv.cpu, P_LANDED) % 2 ** 32);
-    }
+    this.inventory();
+    discardInventory(this.stats);
     relayReset(this.chan);
     for (const slot of this.readers) slot.reader.restart();
   }
 
-  /** Every CPU's accounting identity, with what is still in the buffers counted by draining a copy. */
+  /** Every CPU's accounting identity, with what is still in the buffers measured now. */
   accounting(): CpuAccounting[] {
-    const inventory = this.inventory();
-    return inventory.map((inv) => {
-      const s = this.stats;
-      const cpu = inv.cpu;
-      const a = {
-        cpu,
-        written: s.get(cpu, P_WRITTEN),
-        readIntact: s.get(cpu, R_INTACT),
-        droppedFull: s.get(cpu, P_DROPPED_FULL),
-        droppedToobig: s.get(cpu, P_DROPPED_TOOBIG),
-        overwritten: s.get(cpu, R_OVERWRITTEN) + inv.overwritten,
-        skipped: s.get(cpu, R_SKIPPED),
-        discarded: s.get(cpu, C_DISCARDED),
-        inBuffer: inv.inBuffer,
-        torn: s.get(cpu, R_TORN) + inv.torn,
-        missing: s.get(cpu, R_MISSING) + inv.missing,
-        duplicates: s.get(cpu, R_DUPLICATE),
-      };
-      const sum = a.readIntact + a.droppedFull + a.droppedToobig + a.overwritten + a.skipped + a.discarded + a.inBuffer;
-      // Unexplained gaps (missing) are no fate, so they show here too.
-      return { ...a, unaccounted: a.written - sum };
-    });
+    this.inventory();
+    return accounting(this.stats);
   }
 
-  /**
-   * What readers would still get: a copy of the channel's memory drained by read(2) from each
-   * reader's position. Counts per CPU the intact records found, and the gaps before them.
-   */
-  inventory(): { cpu: number; inBuffer: number; overwritten: number; missing: number; torn: number }[] {
-    const cpus = this.config.channel.cpus;
-    const copy = new ArrayBuffer(this.chan.memory.byteLength);
-    new Uint8Array(copy).set(new Uint8Array(this.chan.memory));
-    const chan = Rchan.attachExisting(copy, this.chan.cb, this.chan.baseFilename);
-    const scratch = SimStats.create(cpus, (n) => new ArrayBuffer(n));
-    for (let cpu = 0; cpu < cpus; cpu++) scratch.set(cpu, R_NEXT_SEQ, this.stats.get(cpu, R_NEXT_SEQ));
-    const options: ReaderOptions = { ...this.readerOptions, mode: 'read', verify: 'full' };
-    const drains =
-      this.readers.length > 0
-        ? this.readers.map((slot) => slot.reader.cloneOnto(chan, scratch, options))
-        : [new Reader(chan, chan.bufs(), scratch, options)];
-    const quiet = this.config.channel.nSubbufs + 2;
-    for (const drain of drains) for (let idle = 0; idle < quiet; ) idle = drain.service(this.now * 1e6) > 0 ? 0 : idle + 1;
-    return Array.from({ length: cpus }, (_, cpu) => {
-      // Records that landed after the newest one found are gone: no later record shows the gap.
-      const tail = (this.stats.get(cpu, P_LANDED) - scratch.get(cpu, R_NEXT_SEQ)) % 2 ** 32;
-      const lapped = this.config.channel.mode === 'overwrite';
-      return {
-        cpu,
-        inBuffer: scratch.get(cpu, R_INTACT),
-        overwritten: scratch.get(cpu, R_OVERWRITTEN) + (lapped ? tail : 0),
-        missing: scratch.get(cpu, R_MISSING) + (lapped ? 0 : tail),
-        torn: scratch.get(cpu, R_TORN),
-      };
-    });
+  /** Takes the inventory of every buffer, through each reader (or from the start without one). */
+  private inventory(): void {
+    const options = { ...this.readerOptions, relayMode: this.config.channel.mode };
+    const readers = this.readers.length > 0 ? this.readers.map((s) => s.reader) : [null];
+    for (const reader of readers) takeInventory(this.chan, this.stats, reader, options, this.now * 1e6);
   }
 
   private addReader(bufs: RchanBuf[], rng: Random): void {

@@ -37,7 +37,16 @@ export const R_MAX_LAG_US = 25;
 export const R_WOKEN = 26;
 export const R_TIMEOUTS = 27;
 export const C_DISCARDED = 28;
-export const STATS_FIELDS = 32;
+/**
+ * The inventory, taken while producers are stopped (accounting.ts): records still in the
+ * buffers, and records found gone that no reader had seen go. Written by the reader serving
+ * the CPU (or the coordinator when there is none).
+ */
+export const I_IN_BUFFER = 32;
+export const I_OVERWRITTEN = 33;
+export const I_MISSING = 34;
+export const I_TORN = 35;
+export const STATS_FIELDS = 40;
 /** Int32 words after the rows: a lock for clients that share the global buffer. */
 const LOCK_WORDS = 4;
 export const L_GLOBAL = 0;
