@@ -2,6 +2,7 @@
 /** The relayscope command line. */
 import { bench } from './bench.ts';
 import { simulate } from './simulate.ts';
+import { stress } from './stress.ts';
 import { trace } from './trace.ts';
 import { USAGE, UsageError } from './usage.ts';
 
@@ -9,13 +10,16 @@ const write = (chunk: string): void => {
   process.stdout.write(chunk);
 };
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'trace':
       return trace(args, write);
     case 'simulate':
       return simulate(args, write);
+    case 'stress':
+      process.exitCode = await stress(args, write);
+      return;
     case 'bench':
       return bench(args, write);
     case 'help':
@@ -30,7 +34,7 @@ function main(argv: string[]): void {
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (e) {
   if (e instanceof UsageError) {
     process.stderr.write(`relayscope: ${e.message}\n${e.message.includes('\n') ? '' : "try 'relayscope help'\n"}`);

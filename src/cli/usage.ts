@@ -12,5 +12,7 @@ commands:
   simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
                                 run producers and readers in virtual time and report
                                 per-CPU counters, loss by cause, wakeups, reader lag, memory
+  stress [--records N]          4 producer and 4 reader threads race over shared memory in
+                                both modes; every record must be accounted for
   bench [--json]                measure relay_write throughput against a bare copy loop
   help                          show this text`;

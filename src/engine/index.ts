@@ -20,3 +20,4 @@ export * from './sim/presets.ts';
 export * from './sim/report.ts';
 export * from './sim/jsonSyntax.ts';
 export * from './sim/accounting.ts';
+export * from './sim/live.ts';

@@ -83,10 +83,15 @@ export const B_PADDING = 16;
  * - W_SLEEPERS: tasks asleep on read_wait (a reader adds itself in poll; the wakeup clears it).
  * - W_WAKEUP_PENDING: the deferred wakeup (irq_work) is queued and has not run.
  * - W_WAIT: a generation count the wakeup bumps; sleepers Atomics.wait on it.
+ * - W_SWITCH: odd while relay_switch_subbuf changes the writer's state, even otherwise (a
+ *   seqlock): readers on other threads take `subbufs_produced`, `offset` and `data` as one
+ *   consistent moment under it. Plain writes only move `offset` forward within the current
+ *   sub-buffer and do not touch it.
  */
 export const W_SLEEPERS = 0;
 export const W_WAKEUP_PENDING = 1;
 export const W_WAIT = 2;
+export const W_SWITCH = 3;
 export const WORDS_PER_BUF = 4;
 /** Channel-wide words after the per-buffer ones: a wait word for a reader serving every CPU. */
 export const W_CHANNEL_WAIT = 0;

@@ -36,6 +36,7 @@ import {
   RELAYFS_CHANNEL_VERSION,
   UINT_MAX,
   W_SLEEPERS,
+  W_SWITCH,
   W_WAIT,
   W_WAKEUP_PENDING,
   buffersMemory,
@@ -184,13 +185,22 @@ function recordToobig(buf: RchanBuf, length: number, afterHeader: boolean): void
  * the next one, and return how many of `length` bytes the caller may now write (0 = drop).
  */
 export function relaySwitchSubbuf(buf: RchanBuf, length: number): number {
-  const ctl = buf.ctl;
-  const sbs = buf.subbufSize;
-  const n = buf.nSubbufs;
-  if (length > sbs) {
+  if (length > buf.subbufSize) {
     recordToobig(buf, length, false);
     return 0;
   }
+  // The writer's state changes below; readers on other threads wait for an even W_SWITCH.
+  Atomics.add(buf.words, W_SWITCH, 1);
+  const accepted = closeAndStartSubbuf(buf, length);
+  Atomics.add(buf.words, W_SWITCH, 1);
+  return accepted;
+}
+
+/** Steps 2 to 8 of §4.2: produce the current sub-buffer, start the next, check the fit again. */
+function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
+  const ctl = buf.ctl;
+  const sbs = buf.subbufSize;
+  const n = buf.nSubbufs;
   const offset = ctl[B_OFFSET];
   if (offset !== sbs + 1) {
     const produced = ctl[B_SUBBUFS_PRODUCED];
@@ -329,6 +339,7 @@ export function relayFlush(chan: Rchan): void {
 function resetBuf(buf: RchanBuf): void {
   const ctl = buf.ctl;
   relayWakeupWork(buf); // irq_work_sync
+  Atomics.add(buf.words, W_SWITCH, 1);
   ctl[B_SUBBUFS_PRODUCED] = 0;
   ctl[B_SUBBUFS_CONSUMED] = 0;
   ctl[B_BYTES_CONSUMED] = 0;
@@ -340,6 +351,7 @@ function resetBuf(buf: RchanBuf): void {
   ctl[B_BIG_COUNT] = 0;
   ctl[B_PREV_PADDING] = 0;
   relaySubbufStart(buf, 0, null);
+  Atomics.add(buf.words, W_SWITCH, 1);
 }
 
 /** `relay_reset`: memory, i_size, last_toobig, open files and sleepers are left as they are. */

@@ -12,6 +12,7 @@ import {
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   W_SLEEPERS,
+  W_SWITCH,
 } from './layout.ts';
 import type { RchanBuf } from './rchan.ts';
 import { consumeSubbufs, relayBufEmpty } from './relay.ts';
@@ -26,15 +27,43 @@ export interface RelayFile {
 export const relayFileOpen = (buf: RchanBuf): RelayFile => ({ buf, fPos: 0 });
 
 /**
+ * The writer's `subbufs_produced`, `offset` and `data` at one moment. relay.c reads them one
+ * by one while the writer may be switching; on a single thread that is the same thing, and
+ * across threads a reader that mixed two moments could skip or misread a sub-buffer. So each
+ * step of a read takes them once, under the writer's switch sequence (W_SWITCH).
+ */
+interface WriterState {
+  produced: number;
+  offset: number;
+  data: number;
+}
+
+function writerState(buf: RchanBuf, out: WriterState): WriterState {
+  const w = buf.words;
+  const ctl = buf.ctl;
+  for (;;) {
+    const seq = Atomics.load(w, W_SWITCH);
+    if ((seq & 1) !== 0) continue; // a switch is under way on another thread
+    out.produced = ctl[B_SUBBUFS_PRODUCED];
+    out.offset = ctl[B_OFFSET];
+    out.data = ctl[B_DATA];
+    if (Atomics.load(w, W_SWITCH) === seq) return out;
+  }
+}
+
+/** This thread's snapshot, reused by every read. */
+const writer: WriterState = { produced: 0, offset: 0, data: 0 };
+
+/**
  * `relay_file_read_consume` (§6.2 step 5): account `nbytes` read at `readPos`, finishing the
  * sub-buffer when its non-padding bytes are all read, unless it is the writer's exactly-full
  * current sub-buffer.
  */
-function readConsume(buf: RchanBuf, readPos: number, nbytes: number): void {
+function readConsume(buf: RchanBuf, w: WriterState, readPos: number, nbytes: number): void {
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  if (ctl[B_SUBBUFS_PRODUCED] === ctl[B_SUBBUFS_CONSUMED] && ctl[B_OFFSET] === ctl[B_BYTES_CONSUMED]) return;
+  if (w.produced === ctl[B_SUBBUFS_CONSUMED] && w.offset === ctl[B_BYTES_CONSUMED]) return;
   if (ctl[B_BYTES_CONSUMED] + nbytes > sbs) {
     consumeSubbufs(buf, 1, 'read');
     ctl[B_BYTES_CONSUMED] = 0;
@@ -43,7 +72,7 @@ function readConsume(buf: RchanBuf, readPos: number, nbytes: number): void {
   // Position 0 stands for "the consumer's sub-buffer", even where a padding skip made them differ.
   const readSubbuf = readPos !== 0 ? Math.floor(readPos / sbs) : ctl[B_SUBBUFS_CONSUMED] % n;
   if (ctl[B_BYTES_CONSUMED] + ctl[B_PADDING + readSubbuf] === sbs) {
-    if (readSubbuf === ctl[B_SUBBUFS_PRODUCED] % n && ctl[B_OFFSET] === sbs) return;
+    if (readSubbuf === w.produced % n && w.offset === sbs) return;
     consumeSubbufs(buf, 1, 'read');
     ctl[B_BYTES_CONSUMED] = 0;
   }
@@ -53,14 +82,14 @@ function readConsume(buf: RchanBuf, readPos: number, nbytes: number): void {
  * `relay_file_read_avail` (§6.2 step 1): whether anything is readable. Side effects: finishes
  * a finished sub-buffer, and moves a lapped reader to the oldest sub-buffer not being rewritten.
  */
-function readAvail(buf: RchanBuf): boolean {
+function readAvail(buf: RchanBuf, w: WriterState): boolean {
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  const produced = ctl[B_SUBBUFS_PRODUCED];
-  readConsume(buf, 0, 0);
+  const produced = w.produced;
+  readConsume(buf, w, 0, 0);
   let consumed = ctl[B_SUBBUFS_CONSUMED];
-  const offset = ctl[B_OFFSET];
+  const offset = w.offset;
   if (offset > sbs) return produced !== consumed;
   if (produced - consumed >= n) {
     const from = consumed;
@@ -72,7 +101,7 @@ function readAvail(buf: RchanBuf): boolean {
   let writePos = (produced % n) * sbs + offset;
   const readPos = (consumed % n) * sbs + ctl[B_BYTES_CONSUMED];
   if (readPos > writePos) writePos += n * sbs;
-  if (readPos === writePos) return offset === sbs && ctl[B_SUBBUFS_PRODUCED] > ctl[B_SUBBUFS_CONSUMED];
+  if (readPos === writePos) return offset === sbs && produced > ctl[B_SUBBUFS_CONSUMED];
   return true;
 }
 
@@ -89,14 +118,13 @@ function readStartPos(buf: RchanBuf): number {
 }
 
 /** `relay_file_read_subbuf_avail` (§6.2 step 3): contiguous readable bytes from `readPos`. */
-function readSubbufAvail(buf: RchanBuf, readPos: number): number {
-  const ctl = buf.ctl;
+function readSubbufAvail(buf: RchanBuf, w: WriterState, readPos: number): number {
   const sbs = buf.subbufSize;
   const readSubbuf = Math.floor(readPos / sbs);
   const readOffset = readPos % sbs;
-  const padding = ctl[B_PADDING + readSubbuf];
-  if (readSubbuf === ctl[B_DATA]) {
-    const writeOffset = Math.min(ctl[B_OFFSET], sbs);
+  const padding = buf.ctl[B_PADDING + readSubbuf];
+  if (readSubbuf === w.data) {
+    const writeOffset = Math.min(w.offset, sbs);
     return readOffset + padding < writeOffset ? writeOffset - (readOffset + padding) : 0;
   }
   return sbs - padding - readOffset;
@@ -120,16 +148,17 @@ export function relayFileRead(file: RelayFile, count: number, dst: Uint8Array | 
   const buf = file.buf;
   let read = 0;
   while (count > 0) {
-    if (!readAvail(buf)) break;
+    const w = writerState(buf, writer);
+    if (!readAvail(buf, w)) break;
     const start = readStartPos(buf);
-    let avail = readSubbufAvail(buf, start);
+    let avail = readSubbufAvail(buf, w, start);
     if (avail === 0) break;
     if (avail > count) avail = count;
     if (dst !== null) dst.set(buf.data.subarray(start, start + avail), read);
     chunks?.push(start, avail);
     read += avail;
     count -= avail;
-    readConsume(buf, start, avail);
+    readConsume(buf, w, start, avail);
     file.fPos = readEndPos(buf, start, avail);
   }
   return read;
@@ -170,8 +199,10 @@ export interface MmapSubbuf {
 export function relayMmapView(buf: RchanBuf): MmapSubbuf[] {
   const ctl = buf.ctl;
   const n = buf.nSubbufs;
-  const produced = ctl[B_SUBBUFS_PRODUCED];
-  const first = Math.max(ctl[B_SUBBUFS_CONSUMED], buf.stalled ? produced - n : produced - n + 1);
+  const w = writerState(buf, writer);
+  const produced = w.produced;
+  const stalled = w.offset === buf.subbufSize + 1;
+  const first = Math.max(ctl[B_SUBBUFS_CONSUMED], stalled ? produced - n : produced - n + 1);
   const out: MmapSubbuf[] = [];
   for (let seq = first; seq < produced; seq++) {
     const subbuf = seq % n;

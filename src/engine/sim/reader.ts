@@ -31,6 +31,7 @@ import {
   R_DUPLICATE,
   R_INTACT,
   R_LAG_US,
+  R_LAPPED_READS,
   R_MAX_LAG_US,
   R_MISSING,
   R_NEXT_SEQ,
@@ -270,24 +271,31 @@ export class Reader {
     );
   }
 
+  /** An overwriting writer lapped what this read copied: the relay documentation's warning. */
+  private get lapped(): boolean {
+    return this.o.relayMode === 'overwrite' && this.writerMoved;
+  }
+
   /** Bytes that are no record: explained by a lapping writer in overwrite mode, else torn. */
   private lost(s: Stream): void {
     s.carryLen = 0;
     s.nextPos = -1;
-    if (!(this.o.relayMode === 'overwrite' && this.writerMoved)) this.stats.add(s.buf.cpu, R_TORN);
+    this.stats.add(s.buf.cpu, this.lapped ? R_LAPPED_READS : R_TORN);
   }
 
   private deliver(h: RecordHeader, intact: boolean): void {
     const stats = this.stats;
     const cpu = h.cpu;
     if (cpu >= stats.cpus || !intact) {
-      if (!(this.o.relayMode === 'overwrite' && this.writerMoved)) stats.add(Math.min(cpu, stats.cpus - 1), R_TORN);
+      stats.add(Math.min(cpu, stats.cpus - 1), this.lapped ? R_LAPPED_READS : R_TORN);
       return;
     }
     const next = stats.get(cpu, R_NEXT_SEQ);
     const ahead = (h.seq - next) >>> 0;
     if (ahead >= 0x80000000) {
-      stats.add(cpu, R_DUPLICATE);
+      // An older record: copied while the writer lapped it (already counted overwritten), or
+      // returned again by read() (v6.17 after an all-padding sub-buffer).
+      stats.add(cpu, this.lapped ? R_LAPPED_READS : R_DUPLICATE);
       return;
     }
     if (ahead > 0) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, ahead);

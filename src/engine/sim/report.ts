@@ -10,6 +10,7 @@ import {
   P_WAKEUPS,
   P_WOKEN,
   R_BYTES,
+  R_LAPPED_READS,
   R_LAG_US,
   R_MAX_LAG_US,
   R_TIMEOUTS,
@@ -26,6 +27,8 @@ export interface CpuReport extends CpuAccounting {
   pollersWoken: number;
   readerWakeups: number;
   readerTimeouts: number;
+  /** Reads that met an overwriting writer lapping the range they copied (explained). */
+  lappedReads: number;
   lagUs: number;
   maxLagUs: number;
   /** Sub-buffers produced and not consumed at the end. */
@@ -57,6 +60,7 @@ export function cpuReports(accounting: CpuAccounting[], stats: SimStats, readyOf
       pollersWoken: g(P_WOKEN),
       readerWakeups: g(R_WOKEN),
       readerTimeouts: g(R_TIMEOUTS),
+      lappedReads: g(R_LAPPED_READS),
       lagUs: g(R_LAG_US),
       maxLagUs: g(R_MAX_LAG_US),
       ready: readyOf(a.cpu),
@@ -89,6 +93,7 @@ export function simReport(sim: Simulation): SimReport {
     'pollersWoken',
     'readerWakeups',
     'readerTimeouts',
+    'lappedReads',
   ] as const;
   const total = Object.fromEntries(keys.map((k) => [k, sum(k)])) as SimReport['total'];
   total.maxLagUs = Math.max(0, ...cpus.map((r) => r.maxLagUs));

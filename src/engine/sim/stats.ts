@@ -38,6 +38,11 @@ export const R_WOKEN = 26;
 export const R_TIMEOUTS = 27;
 export const C_DISCARDED = 28;
 /**
+ * Records (or headers) the reader got while an overwriting writer lapped the range it copied,
+ * as the relay documentation warns: already counted as overwritten, so this only counts events.
+ */
+export const R_LAPPED_READS = 29;
+/**
  * The inventory, taken while producers are stopped (accounting.ts): records still in the
  * buffers, and records found gone that no reader had seen go. Written by the reader serving
  * the CPU (or the coordinator when there is none).

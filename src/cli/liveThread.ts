@@ -1,0 +1,75 @@
+/**
+ * What a live thread does, given the shared memory: build its views over the channel, then
+ * run producers or readers until told to stop. Used by Node worker_threads (the stress test);
+ * the browser's Web Workers do the same through src/workers.
+ */
+import {
+  LiveControl,
+  Producer,
+  Random,
+  Reader,
+  Rchan,
+  SimStats,
+  producerLoop,
+  readerLoop,
+  relayClient,
+  type SimConfig,
+} from '../engine/index.ts';
+
+export interface LiveThreadSetup {
+  role: 'producer' | 'reader';
+  index: number;
+  config: SimConfig;
+  seed: number;
+  /** Producers: the CPUs this thread writes for. Readers: the buffers (creation indices) it reads. */
+  cpus: number[];
+  kernel: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  unthrottled?: boolean;
+  limit?: number;
+  verify?: 'full' | 'ends';
+}
+
+export interface LiveThreadResult {
+  counts?: number[];
+  wakeLatenciesUs?: number[];
+}
+
+export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThreadResult {
+  const ch = s.config.channel;
+  const chan = Rchan.attachExisting(s.kernel, relayClient(ch), 'relay');
+  const stats = new SimStats(s.stats, ch.cpus);
+  const control = new LiveControl(s.control);
+  if (s.role === 'producer') {
+    const rng = new Random(s.seed);
+    // Several threads writing one global buffer serialise, as the kernel asks of clients.
+    const locked = ch.global && ch.cpus > 1;
+    const producers = s.cpus.map((cpu) => new Producer(chan, cpu, s.config.workload, rng.fork(cpu), stats, locked));
+    return { counts: producerLoop({ control, index: s.index, producers, clock, unthrottled: s.unthrottled, limit: s.limit }) };
+  }
+  const r = s.config.reader;
+  const readerOptions = {
+    mode: r.mode,
+    chunk: r.chunk,
+    headerReserve: ch.headerReserve,
+    relayMode: ch.mode,
+    verify: s.verify ?? 'full',
+    passBytes: Math.max(r.chunk, 4 * ch.subbufSize),
+  };
+  const readers = [new Reader(chan, s.cpus.map((k) => chan.bufAt(k)), stats, readerOptions)];
+  const wakeLatenciesUs: number[] = [];
+  readerLoop({
+    control,
+    index: s.index,
+    chan,
+    stats,
+    readers,
+    readerOptions,
+    period: r.period,
+    costPerKiB: r.costPerKiB,
+    clock,
+    onWakeLatency: (us) => wakeLatenciesUs.push(us),
+  });
+  return { wakeLatenciesUs };
+}

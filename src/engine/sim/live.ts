@@ -1,0 +1,244 @@
+/**
+ * Live mode: producers and readers as loops on their own threads, racing over one shared
+ * memory in real time. The loops are the same whatever runs them (a Web Worker, a Node
+ * worker_threads worker); they block, and are steered through a control block in shared
+ * memory that every thread checks between batches.
+ *
+ * Control block (Int32 words, then Float64 time base), each written by the coordinator only,
+ * except the acks, each written by its worker:
+ *   CTL_PRODUCERS, CTL_READERS   RUN, PAUSE or STOP for each kind of loop
+ *   CTL_EPOCH                    bumped with every pause request
+ *   CTL_ACK + i                  worker i stores the epoch once it has stopped for it
+ *   F_BASE_REAL, F_BASE_VIRTUAL, F_SPEED
+ *                                virtual time = base virtual + (clock - base real) * speed,
+ *                                changed only while everything is paused
+ * Pausing is two-phase: producers stop and ack first; then readers stop, and each takes the
+ * inventory of its buffers (accounting.ts) before it acks, so the accounting after a pause is
+ * exact.
+ */
+import { W_CHANNEL_WAIT, W_WAIT, channelWordsBase, type Rchan } from '../kernel/index.ts';
+import { takeInventory } from './accounting.ts';
+import type { RelayMode } from './client.ts';
+import { EMIT_WOKE, type Producer } from './producer.ts';
+import type { Reader, ReaderOptions } from './reader.ts';
+import { R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
+
+export const RUN = 1;
+export const PAUSE = 0;
+export const STOP = 2;
+
+export const CTL_PRODUCERS = 0;
+export const CTL_READERS = 1;
+export const CTL_EPOCH = 2;
+export const CTL_ACK = 16;
+export const MAX_WORKERS = 240;
+const F_BASE_REAL = 0;
+const F_BASE_VIRTUAL = 1;
+const F_SPEED = 2;
+/** Wall clock (ms) of the last wakeup a producer issued; written by producers, for latency. */
+const F_LAST_WAKE = 3;
+const CONTROL_WORDS = CTL_ACK + MAX_WORKERS;
+const CONTROL_FLOATS = 8;
+
+export const controlByteLength = (): number => CONTROL_WORDS * 4 + CONTROL_FLOATS * 8;
+
+/** Views over the control block. */
+export class LiveControl {
+  readonly words: Int32Array;
+  readonly f64: Float64Array;
+
+  constructor(readonly memory: ArrayBuffer | SharedArrayBuffer) {
+    this.words = new Int32Array(memory, 0, CONTROL_WORDS);
+    this.f64 = new Float64Array(memory, CONTROL_WORDS * 4, CONTROL_FLOATS);
+  }
+
+  /** Virtual seconds at wall-clock time `nowMs`. */
+  virtualTime(nowMs: number): number {
+    const f = this.f64;
+    return f[F_BASE_VIRTUAL] + ((nowMs - f[F_BASE_REAL]) / 1000) * f[F_SPEED];
+  }
+
+  get speed(): number {
+    return this.f64[F_SPEED];
+  }
+
+  /** Sets the time base; only while every loop is paused (or before they start). */
+  setTimeBase(nowMs: number, virtualSeconds: number, speed: number): void {
+    this.f64[F_BASE_REAL] = nowMs;
+    this.f64[F_BASE_VIRTUAL] = virtualSeconds;
+    this.f64[F_SPEED] = speed;
+  }
+
+  state(kind: number): number {
+    return Atomics.load(this.words, kind);
+  }
+
+  /** Coordinator: sets a kind of loop running, paused or stopping, and wakes it. */
+  set(kind: number, state: number): number {
+    const epoch = state === PAUSE ? Atomics.add(this.words, CTL_EPOCH, 1) + 1 : Atomics.load(this.words, CTL_EPOCH);
+    Atomics.store(this.words, kind, state);
+    Atomics.notify(this.words, kind);
+    return epoch;
+  }
+
+  /** Whether worker `i` has stopped for pause `epoch` (or has finished). */
+  acked(i: number, epoch: number): boolean {
+    return Atomics.load(this.words, CTL_ACK + i) >= epoch;
+  }
+
+  ack(i: number): void {
+    Atomics.store(this.words, CTL_ACK + i, Atomics.load(this.words, CTL_EPOCH));
+    Atomics.notify(this.words, CTL_ACK + i);
+  }
+
+  /** A finished loop acks every pause to come. */
+  ackForever(i: number): void {
+    Atomics.store(this.words, CTL_ACK + i, 0x7fffffff);
+    Atomics.notify(this.words, CTL_ACK + i);
+  }
+
+  /** Worker: blocks while `kind` is paused, at most `ms`. */
+  waitWhilePaused(kind: number, ms: number): void {
+    Atomics.wait(this.words, kind, PAUSE, ms);
+  }
+
+  /** Worker: sleeps up to `ms` unless told to pause or stop meanwhile. */
+  nap(kind: number, ms: number): void {
+    if (ms > 0) Atomics.wait(this.words, kind, RUN, ms);
+  }
+
+  noteWakeup(nowMs: number): void {
+    this.f64[F_LAST_WAKE] = nowMs;
+  }
+
+  get lastWakeup(): number {
+    return this.f64[F_LAST_WAKE];
+  }
+}
+
+/** Records per check of the control block. */
+const BATCH = 2048;
+/** Longest a loop blocks before it looks at the control block again (real ms). */
+const MAX_NAP_MS = 20;
+
+export interface ProducerLoopOptions {
+  control: LiveControl;
+  /** This worker's index, for acks. */
+  index: number;
+  producers: readonly Producer[];
+  /** Wall clock in milliseconds, the same on every thread (timeOrigin + now in a browser). */
+  clock: () => number;
+  /** Write as fast as possible instead of following the workload's arrival times. */
+  unthrottled?: boolean;
+  /** Records per producer, then the loop ends. */
+  limit?: number;
+}
+
+/** Runs producers until STOP (or their limit). Returns the records each emitted. */
+export function producerLoop(o: ProducerLoopOptions): number[] {
+  const { control, producers, clock } = o;
+  const counts = producers.map(() => 0);
+  const limit = o.limit ?? Infinity;
+  const next = producers.map((p) => p.nextArrival(control.virtualTime(clock())));
+  for (;;) {
+    const state = control.state(CTL_PRODUCERS);
+    if (state === STOP) break;
+    if (state === PAUSE) {
+      control.ack(o.index);
+      control.waitWhilePaused(CTL_PRODUCERS, MAX_NAP_MS);
+      continue;
+    }
+    const v = control.virtualTime(clock());
+    let emitted = 0;
+    let live = 0;
+    for (let i = 0; i < producers.length; i++) {
+      if (counts[i] >= limit) continue;
+      live++;
+      const p = producers[i];
+      while (emitted < BATCH && counts[i] < limit && (o.unthrottled || next[i] <= v)) {
+        const t = o.unthrottled ? v : next[i];
+        if (p.emit(p.nextSize(), t * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
+        counts[i]++;
+        emitted++;
+        if (!o.unthrottled) next[i] = p.nextArrival(next[i]);
+      }
+    }
+    if (live === 0) break;
+    if (emitted === 0) {
+      const soonest = Math.min(...next);
+      control.nap(CTL_PRODUCERS, Math.min(MAX_NAP_MS, ((soonest - v) * 1000) / control.speed));
+    }
+  }
+  control.ackForever(o.index);
+  return counts;
+}
+
+export interface ReaderLoopOptions {
+  control: LiveControl;
+  index: number;
+  chan: Rchan;
+  stats: SimStats;
+  readers: readonly Reader[];
+  readerOptions: ReaderOptions & { relayMode: RelayMode };
+  /** Seconds a reader with nothing to read sleeps in poll. */
+  period: number;
+  /** Processing cost, microseconds per KiB (slept, scaled by speed). */
+  costPerKiB: number;
+  clock: () => number;
+  /** Receives each wakeup latency (µs from the producer's wakeup to this reader running). */
+  onWakeLatency?: (us: number) => void;
+}
+
+/**
+ * Runs readers until STOP: each reads what is there; when none has anything, they poll,
+ * sleep on the wait word until a wakeup or the period, and leave the wait queues.
+ * At every pause each takes the inventory of its buffers before acking.
+ */
+export function readerLoop(o: ReaderLoopOptions): void {
+  const { control, readers, chan, clock } = o;
+  // One file: its buffer's word; several: the channel-wide word every wakeup bumps.
+  const single = readers.length === 1 && readers[0].streams.length === 1;
+  const words = single ? readers[0].streams[0].buf.words : chan.words;
+  const word = single ? W_WAIT : channelWordsBase(chan.layout) + W_CHANNEL_WAIT;
+  const statsCpu = readers[0]?.streams[0]?.buf.cpu ?? 0;
+  const scratch = new Int32Array(1);
+  for (;;) {
+    const state = control.state(CTL_READERS);
+    if (state === STOP) break;
+    if (state === PAUSE) {
+      const nowUs = control.virtualTime(clock()) * 1e6;
+      for (const r of readers) takeInventory(chan, o.stats, r, o.readerOptions, nowUs);
+      control.ack(o.index);
+      while (control.state(CTL_READERS) === PAUSE) control.waitWhilePaused(CTL_READERS, MAX_NAP_MS);
+      continue;
+    }
+    const nowUs = control.virtualTime(clock()) * 1e6;
+    let bytes = 0;
+    for (const r of readers) bytes += r.service(nowUs);
+    if (bytes > 0) {
+      if (o.costPerKiB > 0) Atomics.wait(scratch, 0, 0, ((bytes / 1024) * o.costPerKiB) / 1000 / control.speed);
+      continue;
+    }
+    const generation = Atomics.load(words, word);
+    let asleep = true;
+    for (const r of readers) if (!r.sleep()) asleep = false;
+    if (!asleep) {
+      for (const r of readers) r.wake();
+      continue;
+    }
+    const periodMs = (o.period * 1000) / control.speed;
+    const start = clock();
+    let outcome: string = 'timed-out';
+    while (clock() - start < periodMs && control.state(CTL_READERS) === RUN) {
+      outcome = Atomics.wait(words, word, generation, Math.min(MAX_NAP_MS, periodMs - (clock() - start)));
+      if (outcome !== 'timed-out') break;
+    }
+    for (const r of readers) r.wake();
+    if (outcome === 'timed-out') o.stats.add(statsCpu, R_TIMEOUTS);
+    else {
+      o.stats.add(statsCpu, R_WOKEN);
+      o.onWakeLatency?.((clock() - control.lastWakeup) * 1000);
+    }
+  }
+  control.ackForever(o.index);
+}
