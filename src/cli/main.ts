@@ -10,6 +10,12 @@ const write = (chunk: string): void => {
   process.stdout.write(chunk);
 };
 
+// A reader that closed the pipe (relayscope ... | head) ends the command quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {

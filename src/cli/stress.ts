@@ -19,10 +19,11 @@ import {
   parseSimConfig,
   relayClient,
   relayOpen,
+  type LiveThreadResult,
+  type LiveThreadSetup,
   type SimConfig,
 } from '../engine/index.ts';
 import { numberFlag, parseFlags } from './args.ts';
-import type { LiveThreadResult, LiveThreadSetup } from './liveThread.ts';
 import { UsageError } from './usage.ts';
 
 const CPUS = 4;

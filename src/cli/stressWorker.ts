@@ -1,6 +1,6 @@
 /** A worker_threads thread of the stress test: one producer or reader thread. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runLiveThread, type LiveThreadSetup } from './liveThread.ts';
+import { runLiveThread, type LiveThreadSetup } from '../engine/index.ts';
 
 const clock = (): number => performance.timeOrigin + performance.now();
 try {

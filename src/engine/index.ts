@@ -21,3 +21,4 @@ export * from './sim/report.ts';
 export * from './sim/jsonSyntax.ts';
 export * from './sim/accounting.ts';
 export * from './sim/live.ts';
+export * from './sim/liveThread.ts';

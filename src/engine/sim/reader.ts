@@ -64,6 +64,11 @@ interface Stream {
   skip: number;
   /** Buffer position the next chunk continues from, or -1 when it must start a sub-buffer. */
   nextPos: number;
+  /**
+   * An overwriting writer has lapped a copy of this stream: records of a newer lap may have
+   * been read early, and come again at their place. Those repeats are explained.
+   */
+  lapped: boolean;
 }
 
 export class Reader {
@@ -80,7 +85,7 @@ export class Reader {
     private readonly stats: SimStats,
     private readonly o: ReaderOptions,
   ) {
-    this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1 }));
+    this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1, lapped: false }));
     this.dst = new Uint8Array(Math.min(o.chunk, chan.subbufSize * chan.nSubbufs));
   }
 
@@ -130,6 +135,7 @@ export class Reader {
       s.carryLen = from.carryLen;
       s.skip = from.skip;
       s.nextPos = from.nextPos;
+      s.lapped = from.lapped;
       s.file.fPos = from.file.fPos;
     });
     return r;
@@ -144,6 +150,7 @@ export class Reader {
       const got = relayFileRead(s.file, this.o.chunk, this.dst, this.chunks);
       if (got === 0) break;
       this.writerMoved = s.buf.ctl[B_SUBBUFS_PRODUCED] !== before;
+      if (this.lapped) s.lapped = true;
       let at = 0;
       for (let c = 0; c < this.chunks.length; c += 2) {
         const pos = this.chunks[c];
@@ -169,6 +176,7 @@ export class Reader {
       const len = sbs - sub.padding;
       s.nextPos = -1; // each sub-buffer is parsed on its own
       this.writerMoved = buf.ctl[B_SUBBUFS_PRODUCED] !== before || this.o.relayMode === 'overwrite';
+      if (this.lapped) s.lapped = true;
       this.chunk(s, buf.data, start, start, len, sbs);
       total += len;
     }
@@ -221,7 +229,7 @@ export class Reader {
         this.startCarry(s, src, i, end);
         return;
       }
-      this.deliver(h, this.intact(src, i, h.length));
+      this.deliver(s, h, this.intact(src, i, h.length));
       i += h.length;
     }
   }
@@ -250,7 +258,7 @@ export class Reader {
       if (k < need) return -1; // still incomplete: the next read continues it
       if (h !== null) {
         s.carryLen = 0;
-        this.deliver(h, this.intact(s.carry, 0, h.length));
+        this.deliver(s, h, this.intact(s.carry, 0, h.length));
         return i;
       }
     }
@@ -283,7 +291,7 @@ export class Reader {
     this.stats.add(s.buf.cpu, this.lapped ? R_LAPPED_READS : R_TORN);
   }
 
-  private deliver(h: RecordHeader, intact: boolean): void {
+  private deliver(s: Stream, h: RecordHeader, intact: boolean): void {
     const stats = this.stats;
     const cpu = h.cpu;
     if (cpu >= stats.cpus || !intact) {
@@ -293,9 +301,9 @@ export class Reader {
     const next = stats.get(cpu, R_NEXT_SEQ);
     const ahead = (h.seq - next) >>> 0;
     if (ahead >= 0x80000000) {
-      // An older record: copied while the writer lapped it (already counted overwritten), or
-      // returned again by read() (v6.17 after an all-padding sub-buffer).
-      stats.add(cpu, this.lapped ? R_LAPPED_READS : R_DUPLICATE);
+      // An older record: read early from a lapped copy and now met at its place, or returned
+      // again by read() (v6.17 after an all-padding sub-buffer).
+      stats.add(cpu, s.lapped ? R_LAPPED_READS : R_DUPLICATE);
       return;
     }
     if (ahead > 0) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, ahead);

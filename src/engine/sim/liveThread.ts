@@ -1,20 +1,16 @@
 /**
- * What a live thread does, given the shared memory: build its views over the channel, then
- * run producers or readers until told to stop. Used by Node worker_threads (the stress test);
- * the browser's Web Workers do the same through src/workers.
+ * What a live thread does, given the shared memory: build its own views over the channel,
+ * then run producers or readers until told to stop. Browser Web Workers (src/workers) and
+ * Node worker_threads (the stress test) both run exactly this.
  */
-import {
-  LiveControl,
-  Producer,
-  Random,
-  Reader,
-  Rchan,
-  SimStats,
-  producerLoop,
-  readerLoop,
-  relayClient,
-  type SimConfig,
-} from '../engine/index.ts';
+import { Rchan } from '../kernel/index.ts';
+import { relayClient } from './client.ts';
+import { LiveControl, producerLoop, readerLoop } from './live.ts';
+import { Producer } from './producer.ts';
+import { Random } from './random.ts';
+import { Reader } from './reader.ts';
+import type { SimConfig } from './simConfig.ts';
+import { SimStats } from './stats.ts';
 
 export interface LiveThreadSetup {
   role: 'producer' | 'reader';
@@ -23,6 +19,8 @@ export interface LiveThreadSetup {
   seed: number;
   /** Producers: the CPUs this thread writes for. Readers: the buffers (creation indices) it reads. */
   cpus: number[];
+  /** Readers: one reader per buffer (per-CPU layout), or one for all of them. */
+  readerPerBuffer?: boolean;
   kernel: SharedArrayBuffer;
   stats: SharedArrayBuffer;
   control: SharedArrayBuffer;
@@ -57,7 +55,8 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
     verify: s.verify ?? 'full',
     passBytes: Math.max(r.chunk, 4 * ch.subbufSize),
   };
-  const readers = [new Reader(chan, s.cpus.map((k) => chan.bufAt(k)), stats, readerOptions)];
+  const bufs = s.cpus.map((k) => chan.bufAt(k));
+  const readers = s.readerPerBuffer ? bufs.map((b) => new Reader(chan, [b], stats, readerOptions)) : [new Reader(chan, bufs, stats, readerOptions)];
   const wakeLatenciesUs: number[] = [];
   readerLoop({
     control,
