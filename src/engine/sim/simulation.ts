@@ -166,10 +166,18 @@ export class Simulation {
     return true;
   }
 
-  /** Runs every event up to virtual time `t` (seconds) and leaves the clock there. */
-  runUntil(t: number): void {
-    for (let next = this.queue.peek(); next !== undefined && next.t <= t; next = this.queue.peek()) this.step();
+  /**
+   * Runs every event up to virtual time `t` (seconds) and leaves the clock there; with a
+   * budget, stops after `maxEvents` and returns false if `t` was not reached.
+   */
+  runUntil(t: number, maxEvents = Infinity): boolean {
+    let run = 0;
+    for (let next = this.queue.peek(); next !== undefined && next.t <= t; next = this.queue.peek()) {
+      if (run++ >= maxEvents) return false;
+      this.step();
+    }
     this.now = Math.max(this.now, t);
+    return true;
   }
 
   /** Runs until the next sub-buffer is produced on any buffer; false if `maxEvents` ran first. */

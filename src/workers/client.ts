@@ -1,0 +1,294 @@
+/**
+ * The one owner of the live run's workers. It lays out the shared memory (the channel, the
+ * counters, the control block), spawns producer and reader workers, pauses them in two phases
+ * (producers, then readers, which take the inventory), and reports a worker's error. Where
+ * workers or cross-origin isolation are missing, the same interface runs the engine on the
+ * main thread in virtual time instead, and says why.
+ */
+import {
+  CTL_PRODUCERS,
+  CTL_READERS,
+  LiveControl,
+  PAUSE,
+  RUN,
+  STOP,
+  SimStats,
+  Simulation,
+  accounting,
+  controlByteLength,
+  relayClient,
+  relayOpen,
+  takeInventory,
+  type CpuAccounting,
+  type LiveThreadSetup,
+  type Rchan,
+  type SimConfig,
+} from '../engine/index.ts';
+import { FROM_WORKER, TO_WORKER, type FromWorker, type ToWorker } from './protocol.ts';
+
+export interface LiveRunOptions {
+  seed: number;
+  /** Virtual seconds per real second. */
+  speed: number;
+  onError: (message: string) => void;
+}
+
+export interface LiveRun {
+  /** Workers racing over shared memory, or the single-thread fallback. */
+  readonly kind: 'workers' | 'single-thread';
+  /** Why the run fell back to a single thread (null with workers). */
+  readonly fallbackReason: string | null;
+  readonly config: SimConfig;
+  readonly chan: Rchan;
+  readonly stats: SimStats;
+  readonly producerWorkers: number;
+  readonly readerWorkers: number;
+  readonly paused: boolean;
+  /** Virtual seconds since the start. */
+  virtualTime(): number;
+  /** Stops producers, then readers (which take the inventory); resolves once all have. */
+  pause(): Promise<void>;
+  resume(): void;
+  setSpeed(speed: number): Promise<void>;
+  /** Every CPU's accounting; exact while paused. */
+  accounting(): CpuAccounting[];
+  dispose(): void;
+}
+
+const clock = (): number => performance.timeOrigin + performance.now();
+
+/** Why workers over SharedArrayBuffer cannot run here, or null. */
+export function workersUnavailable(): string | null {
+  if (typeof Worker === 'undefined') return 'this browser has no Web Workers';
+  if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated)
+    return 'the page is not cross-origin isolated, so SharedArrayBuffer is unavailable';
+  return null;
+}
+
+export function createLiveRun(config: SimConfig, options: LiveRunOptions): LiveRun {
+  const reason = workersUnavailable();
+  return reason === null ? new WorkerRun(config, options) : new SingleThreadRun(config, options, reason);
+}
+
+/** Resolves once `done()` holds, checking on each animation-free tick. */
+function until(done: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => (done() ? resolve() : void setTimeout(check, 1));
+    check();
+  });
+}
+
+class WorkerRun implements LiveRun {
+  readonly kind = 'workers';
+  readonly fallbackReason = null;
+  readonly chan: Rchan;
+  readonly stats: SimStats;
+  readonly producerWorkers: number;
+  readonly readerWorkers: number;
+  paused = false;
+  private readonly control: LiveControl;
+  private readonly workers: Worker[] = [];
+  private pausedAt = 0;
+  private speed: number;
+  private disposed = false;
+
+  constructor(
+    readonly config: SimConfig,
+    private readonly options: LiveRunOptions,
+  ) {
+    const ch = config.channel;
+    const shared = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n);
+    const opened = relayOpen({
+      baseFilename: 'relay',
+      subbufSize: ch.subbufSize,
+      nSubbufs: ch.nSubbufs,
+      cb: relayClient(ch),
+      nrCpus: ch.cpus,
+      online: Array.from({ length: ch.cpus }, (_, i) => i),
+      allocate: shared,
+    });
+    if (!opened.ok) throw new Error(`relay_open refused the channel: ${opened.reason}`);
+    this.chan = opened.chan;
+    this.stats = SimStats.create(ch.cpus, shared);
+    this.control = new LiveControl(shared(controlByteLength()));
+    this.speed = options.speed;
+    this.control.setTimeBase(clock(), 0, this.speed);
+    this.control.set(CTL_READERS, RUN);
+    this.control.set(CTL_PRODUCERS, RUN);
+
+    const threads = Math.max(1, navigator.hardwareConcurrency || 4);
+    const base = {
+      config,
+      seed: options.seed,
+      kernel: this.chan.memory as SharedArrayBuffer,
+      stats: this.stats.memory as SharedArrayBuffer,
+      control: this.control.memory as SharedArrayBuffer,
+    };
+    // A worker per CPU up to the machine's threads; beyond, a worker writes for several CPUs.
+    const producerGroups = groups(ch.cpus, threads);
+    this.producerWorkers = producerGroups.length;
+    producerGroups.forEach((cpus, index) => {
+      const w = new Worker(new URL('./producer.worker.ts', import.meta.url), { type: 'module' });
+      this.launch(w, { ...base, role: 'producer', index, cpus });
+    });
+    const r = config.reader;
+    const bufs = this.chan.nBufs;
+    const perBuffer = r.layout === 'per-cpu' && !ch.global;
+    const readerGroups = !r.enabled ? [] : perBuffer ? groups(bufs, threads) : [Array.from({ length: bufs }, (_, i) => i)];
+    this.readerWorkers = readerGroups.length;
+    readerGroups.forEach((cpus, k) => {
+      const w = new Worker(new URL('./reader.worker.ts', import.meta.url), { type: 'module' });
+      this.launch(w, { ...base, role: 'reader', index: this.producerWorkers + k, cpus, readerPerBuffer: perBuffer });
+    });
+  }
+
+  virtualTime(): number {
+    return this.paused ? this.pausedAt : this.control.virtualTime(clock());
+  }
+
+  async pause(): Promise<void> {
+    if (this.paused || this.disposed) return;
+    const producers = this.control.set(CTL_PRODUCERS, PAUSE);
+    await until(() => this.range(0, this.producerWorkers).every((i) => this.control.acked(i, producers)));
+    const readers = this.control.set(CTL_READERS, PAUSE);
+    await until(() => this.range(this.producerWorkers, this.readerWorkers).every((i) => this.control.acked(i, readers)));
+    this.pausedAt = this.control.virtualTime(clock());
+    if (this.readerWorkers === 0) {
+      const ch = this.config.channel;
+      const r = this.config.reader;
+      takeInventory(
+        this.chan,
+        this.stats,
+        null,
+        { mode: 'read', chunk: r.chunk, headerReserve: ch.headerReserve, relayMode: ch.mode, verify: 'full', passBytes: 4 * ch.subbufSize },
+        this.pausedAt * 1e6,
+      );
+    }
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused || this.disposed) return;
+    this.control.setTimeBase(clock(), this.pausedAt, this.speed);
+    this.paused = false;
+    this.control.set(CTL_READERS, RUN);
+    this.control.set(CTL_PRODUCERS, RUN);
+  }
+
+  async setSpeed(speed: number): Promise<void> {
+    const wasPaused = this.paused;
+    await this.pause();
+    this.speed = speed;
+    if (!wasPaused) this.resume();
+  }
+
+  accounting(): CpuAccounting[] {
+    return accounting(this.stats);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.control.set(CTL_PRODUCERS, STOP);
+    this.control.set(CTL_READERS, STOP);
+    for (const w of this.workers) w.terminate();
+  }
+
+  private launch(worker: Worker, setup: LiveThreadSetup): void {
+    this.workers.push(worker);
+    const fail = (message: string): void => {
+      if (this.disposed) return;
+      this.dispose();
+      this.options.onError(`${setup.role} worker ${setup.index}: ${message}`);
+    };
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      if (e.data.type === FROM_WORKER.error) fail(e.data.message);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      fail(e.message || 'the worker failed to load');
+    };
+    const msg: ToWorker = { type: TO_WORKER.start, setup };
+    worker.postMessage(msg);
+  }
+
+  private range(from: number, count: number): number[] {
+    return Array.from({ length: count }, (_, i) => from + i);
+  }
+}
+
+/** `count` items dealt round-robin into at most `max` groups. */
+function groups(count: number, max: number): number[][] {
+  const out: number[][] = Array.from({ length: Math.min(count, max) }, () => []);
+  for (let i = 0; i < count; i++) out[i % out.length].push(i);
+  return out;
+}
+
+/** Events one tick may run, so the page stays responsive when the run cannot keep up. */
+const EVENTS_PER_TICK = 200_000;
+
+/** The fallback: the deterministic engine on the main thread, its virtual time following the clock. */
+class SingleThreadRun implements LiveRun {
+  readonly kind = 'single-thread';
+  readonly producerWorkers = 0;
+  readonly readerWorkers = 0;
+  readonly chan: Rchan;
+  readonly stats: SimStats;
+  paused = false;
+  private readonly sim: Simulation;
+  private baseReal = clock();
+  private baseVirtual = 0;
+  private speed: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly config: SimConfig,
+    options: LiveRunOptions,
+    readonly fallbackReason: string,
+  ) {
+    this.sim = new Simulation(config, { seed: options.seed });
+    this.chan = this.sim.chan;
+    this.stats = this.sim.stats;
+    this.speed = options.speed;
+    this.timer = setInterval(() => this.tick(), 16);
+  }
+
+  virtualTime(): number {
+    return this.paused ? this.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
+  }
+
+  async pause(): Promise<void> {
+    this.tick();
+    this.paused = true;
+    this.baseVirtual = this.sim.now;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.baseReal = clock();
+    this.paused = false;
+  }
+
+  async setSpeed(speed: number): Promise<void> {
+    this.baseVirtual = this.virtualTime();
+    this.baseReal = clock();
+    this.speed = speed;
+  }
+
+  accounting(): CpuAccounting[] {
+    return this.sim.accounting();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    if (this.paused) return;
+    // When a tick's budget runs out, virtual time falls behind the clock: the run is slower.
+    if (!this.sim.runUntil(this.virtualTime(), EVENTS_PER_TICK)) {
+      this.baseVirtual = this.sim.now;
+      this.baseReal = clock();
+    }
+  }
+}
