@@ -1,0 +1,31 @@
+import { test as base, expect } from '@playwright/test';
+import { AppPage } from './pages/app.ts';
+
+interface Fixtures {
+  /** The relayscope page object, not yet navigated. */
+  app: AppPage;
+  /**
+   * Everything that went wrong in the page since the test started: console messages of type
+   * "error", uncaught exceptions, and responses with an error status (a missing favicon, say).
+   */
+  pageErrors: string[];
+}
+
+export const test = base.extend<Fixtures>({
+  pageErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
+    });
+    await use(errors);
+  },
+  app: async ({ page }, use) => {
+    await use(new AppPage(page));
+  },
+});
+
+export { expect };

@@ -1,0 +1,57 @@
+import type { DemoScenario } from './demoScenario.ts';
+
+interface AppProps {
+  /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
+  crossOriginIsolated: boolean;
+  /** The conformance scenario to show, already run through the engine. */
+  scenario: DemoScenario;
+}
+
+export function App({ crossOriginIsolated, scenario }: AppProps) {
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>relayscope</h1>
+        <p className="tagline">A simulator and visualizer of Linux relay channels (kernel/relay.c).</p>
+      </header>
+
+      <main>
+        <section className="card" aria-labelledby="isolation-heading">
+          <h2 id="isolation-heading">Cross-origin isolation</h2>
+          <p>
+            <span
+              className={crossOriginIsolated ? 'status status-ok' : 'status status-warn'}
+              data-testid="app.isolation"
+            >
+              {crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated'}
+            </span>
+          </p>
+          <p className="explanation">
+            {crossOriginIsolated
+              ? 'SharedArrayBuffer is available: producer and reader workers can share the relay buffers in memory.'
+              : 'SharedArrayBuffer is not available: the page must be served with the COOP and COEP headers for workers to share the relay buffers, so the simulation runs on one thread.'}
+          </p>
+        </section>
+
+        <section className="card" aria-labelledby="scenario-heading">
+          <h2 id="scenario-heading">Conformance scenario</h2>
+          {scenario.ok ? (
+            <>
+              <h3 data-testid="scenario.name">{scenario.name}</h3>
+              <p className="meta">
+                <code>{scenario.file}</code> · {scenario.lines.length} steps · canonical trace
+              </p>
+              <pre className="trace" data-testid="scenario.lines">
+                {scenario.lines.join('\n')}
+              </pre>
+            </>
+          ) : (
+            <p className="error" role="alert" data-testid="scenario.error">
+              Could not run <code>{scenario.file}</code>: {scenario.error}
+            </p>
+          )}
+        </section>
+      </main>
+    </div>
+  );
+}
