@@ -1,4 +1,5 @@
 import type { DemoScenario } from './demoScenario.ts';
+import { LivePanel } from './panels/live/LivePanel.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -32,6 +33,8 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
               : 'SharedArrayBuffer is not available: the page must be served with the COOP and COEP headers for workers to share the relay buffers, so the simulation runs on one thread.'}
           </p>
         </section>
+
+        <LivePanel />
 
         <section className="card" aria-labelledby="scenario-heading">
           <h2 id="scenario-heading">Conformance scenario</h2>

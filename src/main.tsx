@@ -2,10 +2,34 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
-import { installTestApi } from './testApi.ts';
+import { P_WRITTEN, R_INTACT, Simulation, parseSimConfig, simReport } from './engine/index.ts';
+import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
+import { installTestApi, type LiveSnapshot } from './testApi.ts';
+import { createLiveRun } from './workers/client.ts';
 import './styles.css';
 
 const isolated = window.crossOriginIsolated;
+const store = createAppStore({ createRun: createLiveRun });
+
+function liveSnapshot(s: AppStore): LiveSnapshot {
+  const state = s.getState();
+  const run = state.liveRun();
+  const cpus = state.liveConfig.channel.cpus;
+  const per = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.stats.get(c, field) ?? 0);
+  return {
+    status: state.liveStatus,
+    kind: run?.kind ?? null,
+    fallbackReason: run?.fallbackReason ?? null,
+    error: state.liveError,
+    producerWorkers: run?.producerWorkers ?? 0,
+    readerWorkers: run?.readerWorkers ?? 0,
+    cpus,
+    virtualTime: run?.virtualTime() ?? 0,
+    written: per(P_WRITTEN),
+    readIntact: per(R_INTACT),
+    accounting: state.liveAccounting,
+  };
+}
 
 installTestApi({
   version: 1,
@@ -15,6 +39,21 @@ installTestApi({
     if (!result.ok) throw new Error(`${result.file}: ${result.error}`);
     return [...result.lines];
   },
+  live: {
+    start: (config, seed) => store.getState().startLive(config, seed),
+    pause: async () => {
+      await store.getState().pauseLive();
+      return liveSnapshot(store);
+    },
+    resume: () => store.getState().resumeLive(),
+    stop: () => store.getState().stopLive(),
+    snapshot: () => liveSnapshot(store),
+  },
+  simulate(config, seed, seconds) {
+    const sim = new Simulation(parseSimConfig(config), { seed });
+    sim.runUntil(seconds);
+    return simReport(sim);
+  },
 });
 
 const rootElement = document.getElementById('root');
@@ -22,6 +61,8 @@ if (!rootElement) throw new Error('index.html has no #root element');
 
 createRoot(rootElement).render(
   <StrictMode>
-    <App crossOriginIsolated={isolated} scenario={demoScenario()} />
+    <StoreContext.Provider value={store}>
+      <App crossOriginIsolated={isolated} scenario={demoScenario()} />
+    </StoreContext.Provider>
   </StrictMode>,
 );

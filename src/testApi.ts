@@ -5,6 +5,28 @@
  *
  * Versioned: a change that breaks a caller bumps `version`.
  */
+import type { CpuAccounting, SimReport } from './engine/index.ts';
+
+/** The live run as the test API reports it. */
+export interface LiveSnapshot {
+  status: 'idle' | 'running' | 'paused' | 'failed';
+  /** Workers racing over SharedArrayBuffer, or the single-thread fallback. */
+  kind: 'workers' | 'single-thread' | null;
+  fallbackReason: string | null;
+  error: string | null;
+  producerWorkers: number;
+  readerWorkers: number;
+  cpus: number;
+  /** Virtual seconds the run has covered. */
+  virtualTime: number;
+  /** Records written per CPU, so far. */
+  written: number[];
+  /** Records read back intact per CPU, so far. */
+  readIntact: number[];
+  /** Where every record went, taken at the last pause (null while running). */
+  accounting: CpuAccounting[] | null;
+}
+
 export interface RelayscopeTestApi {
   /** Version of this interface. */
   readonly version: 1;
@@ -16,6 +38,24 @@ export interface RelayscopeTestApi {
   canonicalLines(): string[];
   /** `window.crossOriginIsolated` when the page started: whether SharedArrayBuffer is usable. */
   readonly crossOriginIsolated: boolean;
+  /** The live run (producer and reader workers). */
+  readonly live: {
+    /**
+     * Starts a run with a simulation config (the CLI's config file format; what it leaves out
+     * takes the default) and a seed. Throws with a message naming the field for a bad config.
+     */
+    start(config?: unknown, seed?: number): void;
+    /** Pauses producers, then readers, and resolves with the snapshot and its accounting. */
+    pause(): Promise<LiveSnapshot>;
+    resume(): void;
+    stop(): void;
+    snapshot(): LiveSnapshot;
+  };
+  /**
+   * Runs a deterministic simulation on the page's main thread, `seconds` of virtual time, and
+   * returns the same report as `relayscope simulate --json` does for that config and seed.
+   */
+  simulate(config: unknown, seed: number, seconds: number): SimReport;
 }
 
 declare global {

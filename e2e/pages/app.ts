@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
-import type { RelayscopeTestApi } from '../../src/testApi.ts';
+import type { SimReport } from '../../src/engine/index.ts';
+import type { LiveSnapshot, RelayscopeTestApi } from '../../src/testApi.ts';
 
 /** What the page's `window.relayscope` test API reports, as plain data. */
 export interface TestApiReading {
@@ -15,8 +16,10 @@ export class AppPage {
   readonly scenarioName: Locator;
   readonly scenarioLines: Locator;
   readonly scenarioError: Locator;
+  readonly live: LivePanel;
 
   constructor(readonly page: Page) {
+    this.live = new LivePanel(page);
     this.title = page.getByRole('heading', { level: 1, name: 'relayscope' });
     this.isolation = page.getByTestId('app.isolation');
     this.scenarioName = page.getByTestId('scenario.name');
@@ -36,6 +39,26 @@ export class AppPage {
     return this.page.evaluate(() => window.crossOriginIsolated);
   }
 
+  /** The live run as `window.relayscope.live.snapshot()` reports it. */
+  liveSnapshot(): Promise<LiveSnapshot> {
+    return this.page.evaluate(() => window.relayscope!.live.snapshot());
+  }
+
+  /** Pauses the live run through the test API and returns its snapshot with the accounting. */
+  pauseLive(): Promise<LiveSnapshot> {
+    return this.page.evaluate(() => window.relayscope!.live.pause());
+  }
+
+  /** Starts a live run through the test API. */
+  startLive(config: unknown, seed: number): Promise<void> {
+    return this.page.evaluate(([c, s]) => window.relayscope!.live.start(c, s), [config, seed] as const);
+  }
+
+  /** A deterministic simulation run in the page. */
+  simulate(config: unknown, seed: number, seconds: number): Promise<SimReport> {
+    return this.page.evaluate(([c, s, t]) => window.relayscope!.simulate(c, s, t), [config, seed, seconds] as const);
+  }
+
   /** Reads `window.relayscope`; null while it is not installed. */
   readTestApi(): Promise<TestApiReading | null> {
     return this.page.evaluate(() => {
@@ -43,5 +66,45 @@ export class AppPage {
       if (!api) return null;
       return { version: api.version, crossOriginIsolated: api.crossOriginIsolated, canonicalLines: api.canonicalLines() };
     });
+  }
+}
+
+/** The live run panel. */
+export class LivePanel {
+  readonly start: Locator;
+  readonly pause: Locator;
+  readonly resume: Locator;
+  readonly status: Locator;
+  readonly workers: Locator;
+  readonly banner: Locator;
+  readonly error: Locator;
+  readonly accounting: Locator;
+
+  constructor(readonly page: Page) {
+    this.start = page.getByTestId('live.start');
+    this.pause = page.getByTestId('live.pause');
+    this.resume = page.getByTestId('live.resume');
+    this.status = page.getByTestId('live.status');
+    this.workers = page.getByTestId('live.workers');
+    this.banner = page.getByTestId('live.banner');
+    this.error = page.getByTestId('live.error');
+    this.accounting = page.getByTestId('live.accounting');
+  }
+
+  /** A counter cell: `cpu` is a CPU number or 'total'. */
+  counter(cpu: number | 'total', column: string): Locator {
+    return this.page.getByTestId(`live.cpu.${cpu}.${column}`);
+  }
+
+  field(path: string): Locator {
+    return this.page.getByTestId(`live.form.${path}`);
+  }
+
+  fieldError(path: string): Locator {
+    return this.page.getByTestId(`live.form.${path}.error`);
+  }
+
+  balance(cpu: number): Locator {
+    return this.page.getByTestId(`live.accounting.${cpu}`);
   }
 }

@@ -22,6 +22,8 @@ export function serve(scope: WorkerScope, role: 'producer' | 'reader'): void {
           if (msg.setup.role !== role) throw new Error(`a ${role} worker was asked to run a ${msg.setup.role}`);
           scope.postMessage({ type: FROM_WORKER.done, result: runLiveThread(msg.setup, clock) });
         } catch (err) {
+          // The page shows the message; the console keeps the stack for whoever debugs it.
+          console.error(err);
           scope.postMessage({ type: FROM_WORKER.error, message: err instanceof Error ? err.message : String(err) });
         }
         return;

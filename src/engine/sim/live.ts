@@ -201,7 +201,8 @@ export function readerLoop(o: ReaderLoopOptions): void {
   const words = single ? readers[0].streams[0].buf.words : chan.words;
   const word = single ? W_WAIT : channelWordsBase(chan.layout) + W_CHANNEL_WAIT;
   const statsCpu = readers[0]?.streams[0]?.buf.cpu ?? 0;
-  const scratch = new Int32Array(1);
+  // A private word to sleep on for the processing cost (Atomics.wait wants shared memory).
+  const scratch = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     const state = control.state(CTL_READERS);
     if (state === STOP) break;

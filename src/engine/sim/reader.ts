@@ -42,7 +42,7 @@ import {
 
 export interface ReaderOptions {
   mode: ReaderMode;
-  /** Bytes per read(2). */
+  /** Bytes per read(2): the size of the reader's buffer. */
   chunk: number;
   /** The client's header at the start of every sub-buffer. */
   headerReserve: number;
@@ -86,7 +86,9 @@ export class Reader {
     private readonly o: ReaderOptions,
   ) {
     this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1, lapped: false }));
-    this.dst = new Uint8Array(Math.min(o.chunk, chan.subbufSize * chan.nSubbufs));
+    // The reader's own buffer, and the count of every read(2): with a writer producing during
+    // the call, one read can return more than the ring holds.
+    this.dst = new Uint8Array(o.chunk);
   }
 
   /**
@@ -147,7 +149,7 @@ export class Reader {
     while (total < this.o.passBytes) {
       const before = s.buf.ctl[B_SUBBUFS_PRODUCED];
       this.chunks.length = 0;
-      const got = relayFileRead(s.file, this.o.chunk, this.dst, this.chunks);
+      const got = relayFileRead(s.file, this.dst.length, this.dst, this.chunks);
       if (got === 0) break;
       this.writerMoved = s.buf.ctl[B_SUBBUFS_PRODUCED] !== before;
       if (this.lapped) s.lapped = true;

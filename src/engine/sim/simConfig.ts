@@ -155,7 +155,7 @@ const CHECKS: { [S in Section]: { [K in keyof SimConfig[S]]: Check } } = {
     layout: oneOf(READER_LAYOUTS),
     mode: oneOf(READER_MODES),
     period: num(1e-6, 3600),
-    chunk: int(1, 2 ** 30),
+    chunk: int(1, 64 * 1024 * 1024),
     costPerKiB: num(0, 1e6),
     pauseEvery: num(0, 3600),
     pauseFor: num(0, 3600),

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './fixtures.ts';
+
+/** Two CPUs: as many producer workers as this machine's threads allow, one per CPU. */
+const config = {
+  channel: { cpus: 2, subbufSize: 4096, nSubbufs: 4, mode: 'no-overwrite' },
+  workload: { rate: 20000, arrival: 'poisson', size: 'uniform', sizeMin: 16, sizeMax: 200 },
+  reader: { mode: 'read', period: 0.02, costPerKiB: 5 },
+};
+
+const cli = fileURLToPath(new URL('../build/cli/src/cli/main.js', import.meta.url));
+
+test.describe('the live run', () => {
+  test('runs producer workers over SharedArrayBuffer, and every record is accounted for after pause', async ({ app, pageErrors }) => {
+    await app.goto();
+    expect(await app.crossOriginIsolated()).toBe(true);
+    await app.startLive(config, 3);
+    await expect(app.live.status).toHaveText('running');
+    await expect(app.live.workers).toHaveText(/^2 producer workers and 2 reader workers$/);
+    const first = await app.liveSnapshot();
+    expect(first).toMatchObject({ kind: 'workers', producerWorkers: 2, readerWorkers: 2, cpus: 2 });
+
+    // Counters advance, in the page's cells and in the shared memory.
+    await expect.poll(async () => (await app.liveSnapshot()).written.every((n) => n > 500)).toBe(true);
+    await expect.poll(async () => (await app.liveSnapshot()).readIntact.every((n) => n > 0)).toBe(true);
+    await expect(app.live.counter('total', 'written')).not.toHaveText('0');
+
+    await app.live.pause.click();
+    await expect(app.live.status).toHaveText('paused');
+    await expect(app.live.accounting).toBeVisible();
+    const paused = await app.liveSnapshot();
+    expect(paused.accounting).not.toBeNull();
+    for (const a of paused.accounting ?? []) {
+      const fates = a.readIntact + a.droppedFull + a.droppedToobig + a.overwritten + a.skipped + a.discarded + a.inBuffer;
+      expect(a.written, `CPU ${a.cpu}`).toBeGreaterThan(0);
+      expect(fates, `CPU ${a.cpu}`).toBe(a.written);
+      expect(a).toMatchObject({ unaccounted: 0, torn: 0, missing: 0 });
+      await expect(app.live.balance(a.cpu)).toHaveText('balanced');
+    }
+    // Paused means paused: nothing more is written.
+    const written = paused.written;
+    await expect(app.live.counter('total', 'written')).toHaveText(/\d/);
+    expect((await app.liveSnapshot()).written).toEqual(written);
+
+    await app.live.resume.click();
+    await expect(app.live.status).toHaveText('running');
+    await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(written[0]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('starts from the form, and a bad value is refused beside its field while the run goes on', async ({ app }) => {
+    await app.goto();
+    await app.live.field('channel.cpus').fill('2');
+    await app.live.start.click();
+    await expect(app.live.status).toHaveText('running');
+    await expect(app.live.counter(1, 'written')).not.toHaveText('0');
+
+    await app.live.field('workload.rate').fill('-5');
+    await app.live.start.click();
+    await expect(app.live.fieldError('workload.rate')).toHaveText(/workload\.rate must be a number from 0/);
+    await expect(app.live.field('workload.rate')).toHaveAttribute('aria-invalid', 'true');
+    await expect(app.live.status).toHaveText('running');
+    expect((await app.liveSnapshot()).cpus).toBe(2);
+  });
+
+  test('gives the same deterministic run for the same seed, in the browser and in Node', async ({ app }) => {
+    await app.goto();
+    const a = await app.simulate(config, 11, 0.5);
+    const b = await app.simulate(config, 11, 0.5);
+    expect(b).toEqual(a);
+    expect(a.total.written).toBeGreaterThan(5000);
+    expect(a.total.unaccounted).toBe(0);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'relayscope-e2e-')), 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    const fromNode = spawnSync(process.execPath, [cli, 'simulate', '--config', file, '--seconds', '0.5', '--seed', '11', '--json'], {
+      encoding: 'utf8',
+    });
+    expect(fromNode.stderr).toBe('');
+    const { name: _name, ...node } = JSON.parse(fromNode.stdout);
+    expect(node).toEqual(JSON.parse(JSON.stringify(a)));
+  });
+});

@@ -1,0 +1,333 @@
+/**
+ * The live run: controls, a small channel and workload form, and per-CPU counters read from
+ * the shared memory every frame (written to the DOM directly; React renders the table's
+ * structure only when the run changes).
+ */
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import {
+  B_SUBBUFS_CONSUMED,
+  B_SUBBUFS_PRODUCED,
+  ConfigError,
+  P_DROPPED_FULL,
+  P_DROPPED_TOOBIG,
+  P_NO_SLEEPER,
+  P_WAKEUPS,
+  P_WRITTEN,
+  R_INTACT,
+  R_LAG_US,
+  R_OVERWRITTEN,
+  parseSimConfig,
+  type CpuAccounting,
+  type SimConfig,
+} from '../../engine/index.ts';
+import { onFrame } from '../../lib/frameLoop.ts';
+import { formatCount } from '../../lib/format.ts';
+import { useAppStore, useAppStoreApi, type LiveRun } from '../../store/index.ts';
+
+interface Column {
+  key: string;
+  label: string;
+  title: string;
+  read: (run: LiveRun, cpu: number) => number;
+}
+
+const SPEEDS = [0.01, 0.1, 1, 10] as const;
+
+export function LivePanel() {
+  const status = useAppStore((s) => s.liveStatus);
+  const error = useAppStore((s) => s.liveError);
+  const fallback = useAppStore((s) => s.liveFallback);
+  const generation = useAppStore((s) => s.liveGeneration);
+  const speed = useAppStore((s) => s.liveSpeed);
+  const accounting = useAppStore((s) => s.liveAccounting);
+  const store = useAppStoreApi();
+  const run = store.getState().liveRun();
+
+  return (
+    <section className="card" aria-labelledby="live-heading">
+      <h2 id="live-heading">Live run</h2>
+      <p className="explanation">
+        Producer workers write self-describing records into per-CPU relay buffers in one SharedArrayBuffer while reader
+        workers read them back with read(2) or mmap, sleeping in poll until a produced sub-buffer wakes them.
+      </p>
+      <LiveForm key={generation} />
+      <div className="controls" role="group" aria-label="Live run controls">
+        <button type="button" data-testid="live.pause" disabled={status !== 'running'} onClick={() => void store.getState().pauseLive()}>
+          Pause
+        </button>
+        <button type="button" data-testid="live.resume" disabled={status !== 'paused'} onClick={() => store.getState().resumeLive()}>
+          Resume
+        </button>
+        <button type="button" data-testid="live.stop" disabled={status === 'idle'} onClick={() => store.getState().stopLive()}>
+          Stop
+        </button>
+        <label>
+          Speed{' '}
+          <select
+            data-testid="live.speed"
+            value={speed}
+            onChange={(e) => void store.getState().setLiveSpeed(Number(e.target.value))}
+          >
+            {SPEEDS.map((s) => (
+              <option key={s} value={s}>
+                {s}x
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="status" data-testid="live.status">
+          {status}
+        </span>
+      </div>
+      {fallback !== null && (
+        <p className="banner" role="status" data-testid="live.banner">
+          Running on one thread: {fallback}. The engine and its counters are the same; producers and readers take turns
+          instead of racing.
+        </p>
+      )}
+      {error !== null && (
+        <div className="error" role="alert" data-testid="live.error">
+          <p>The run stopped: {error}</p>
+          <button type="button" data-testid="live.restart" onClick={() => store.getState().startLive()}>
+            Restart
+          </button>
+        </div>
+      )}
+      {run !== null && status !== 'failed' && (
+        <>
+          <p className="meta" data-testid="live.workers">
+            {run.kind === 'workers'
+              ? `${run.producerWorkers} producer worker${run.producerWorkers === 1 ? '' : 's'} and ${run.readerWorkers} reader worker${run.readerWorkers === 1 ? '' : 's'}`
+              : 'one thread (no workers)'}
+          </p>
+          <CounterTable key={generation} cpus={run.config.channel.cpus} />
+        </>
+      )}
+      {accounting !== null && <AccountingTable rows={accounting} />}
+    </section>
+  );
+}
+
+function stat(run: LiveRun, cpu: number, field: number): number {
+  return run.stats.get(cpu, field);
+}
+
+function kernel(run: LiveRun, cpu: number, field: number): number {
+  // A global buffer is every CPU's: it shows on CPU 0.
+  if (run.chan.isGlobal && cpu > 0) return 0;
+  return run.chan.buf(cpu)?.ctl[field] ?? 0;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'written', label: 'written', title: 'records the producer wrote', read: (r, c) => stat(r, c, P_WRITTEN) },
+  { key: 'read', label: 'read', title: 'records read back intact', read: (r, c) => stat(r, c, R_INTACT) },
+  { key: 'full', label: 'dropped full', title: 'dropped: the buffer was full (no-overwrite)', read: (r, c) => stat(r, c, P_DROPPED_FULL) },
+  { key: 'toobig', label: 'dropped too big', title: 'dropped: larger than a sub-buffer', read: (r, c) => stat(r, c, P_DROPPED_TOOBIG) },
+  { key: 'overwritten', label: 'overwritten', title: 'lapped by the writer before they were read', read: (r, c) => stat(r, c, R_OVERWRITTEN) },
+  { key: 'produced', label: 'subbufs_produced', title: 'sub-buffers produced', read: (r, c) => kernel(r, c, B_SUBBUFS_PRODUCED) },
+  { key: 'consumed', label: 'subbufs_consumed', title: 'sub-buffers consumed', read: (r, c) => kernel(r, c, B_SUBBUFS_CONSUMED) },
+  { key: 'wakeups', label: 'wakeups', title: 'productions that woke a sleeping reader', read: (r, c) => stat(r, c, P_WAKEUPS) },
+  { key: 'nosleeper', label: 'no sleeper', title: 'productions with nobody asleep in poll', read: (r, c) => stat(r, c, P_NO_SLEEPER) },
+  { key: 'lag', label: 'lag ms', title: "the last record's age when read", read: (r, c) => stat(r, c, R_LAG_US) / 1000 },
+];
+
+/** Per-CPU counters, written straight into the cells each frame. */
+function CounterTable({ cpus }: { cpus: number }) {
+  const store = useAppStoreApi();
+  const body = useRef<HTMLTableSectionElement>(null);
+
+  useEffect(() => {
+    const cells = body.current ? Array.from(body.current.querySelectorAll<HTMLTableCellElement>('td[data-col]')) : [];
+    const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu }));
+    const shown = new Map<HTMLTableCellElement, string>();
+    return onFrame(() => {
+      const run = store.getState().liveRun();
+      if (run === null) return;
+      for (const { cell, col, cpu } of bound) {
+        if (col === undefined || cpu === undefined) continue;
+        const value =
+          cpu === 'total' ? Array.from({ length: cpus }, (_, c) => col.read(run, c)).reduce((a, b) => a + b, 0) : col.read(run, Number(cpu));
+        const text = col.key === 'lag' ? value.toFixed(1) : formatCount(value);
+        if (shown.get(cell) !== text) {
+          cell.textContent = text;
+          shown.set(cell, text);
+        }
+      }
+    });
+  }, [cpus, store]);
+
+  const rows = [...Array.from({ length: cpus }, (_, c) => String(c)), 'total'];
+  return (
+    <div className="table-wrap">
+      <table className="counters" data-testid="live.counters">
+        <thead>
+          <tr>
+            <th scope="col">CPU</th>
+            {COLUMNS.map((c) => (
+              <th key={c.key} scope="col" title={c.title}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody ref={body}>
+          {rows.map((cpu) => (
+            <tr key={cpu} className={cpu === 'total' ? 'total' : undefined}>
+              <th scope="row">{cpu}</th>
+              {COLUMNS.map((c) => (
+                <td key={c.key} data-col={c.key} data-cpu={cpu} data-testid={`live.cpu.${cpu}.${c.key}`}>
+                  0
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const FATES: [keyof CpuAccounting, string][] = [
+  ['readIntact', 'read intact'],
+  ['droppedFull', 'dropped full'],
+  ['droppedToobig', 'dropped too big'],
+  ['overwritten', 'overwritten'],
+  ['skipped', 'skipped'],
+  ['discarded', 'discarded by reset'],
+  ['inBuffer', 'still in the buffer'],
+];
+
+/** Where every record went, taken at the pause: the identity must balance on every CPU. */
+function AccountingTable({ rows }: { rows: CpuAccounting[] }) {
+  return (
+    <div className="table-wrap">
+      <h3>Accounting at the pause</h3>
+      <table className="counters" data-testid="live.accounting">
+        <thead>
+          <tr>
+            <th scope="col">CPU</th>
+            <th scope="col">written</th>
+            {FATES.map(([key, label]) => (
+              <th key={key} scope="col">
+                {label}
+              </th>
+            ))}
+            <th scope="col">anomalies</th>
+            <th scope="col">balance</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => {
+            const anomalies = a.torn + a.missing + a.duplicates;
+            const balanced = a.unaccounted === 0 && a.torn === 0 && a.missing === 0;
+            return (
+              <tr key={a.cpu}>
+                <th scope="row">{a.cpu}</th>
+                <td>{formatCount(a.written)}</td>
+                {FATES.map(([key]) => (
+                  <td key={key}>{formatCount(a[key] as number)}</td>
+                ))}
+                <td>{anomalies === 0 ? '0' : `${a.torn} torn, ${a.missing} missing, ${a.duplicates} repeated`}</td>
+                <td data-testid={`live.accounting.${a.cpu}`} className={balanced ? 'ok' : 'bad'}>
+                  {balanced ? 'balanced' : `${a.unaccounted} unaccounted`}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+type FieldErrors = Partial<Record<string, string>>;
+
+const FIELDS: { path: string; label: string; type: 'number' | 'select'; options?: string[] }[] = [
+  { path: 'channel.cpus', label: 'CPUs', type: 'number' },
+  { path: 'channel.subbufSize', label: 'subbuf_size (bytes)', type: 'number' },
+  { path: 'channel.nSubbufs', label: 'n_subbufs', type: 'number' },
+  { path: 'channel.mode', label: 'mode', type: 'select', options: ['no-overwrite', 'overwrite'] },
+  { path: 'workload.rate', label: 'records/s', type: 'number' },
+  { path: 'workload.sizeMin', label: 'record size min', type: 'number' },
+  { path: 'workload.sizeMax', label: 'record size max', type: 'number' },
+  { path: 'reader.mode', label: 'reader', type: 'select', options: ['read', 'mmap'] },
+];
+
+function getPath(config: SimConfig, path: string): string {
+  const [section, key] = path.split('.') as [keyof SimConfig, string];
+  return String((config[section] as unknown as Record<string, unknown>)[key]);
+}
+
+/** The settings that start a run. A bad value is shown beside its field; the last valid run goes on. */
+function LiveForm() {
+  const config = useAppStore((s) => s.liveConfig);
+  const store = useAppStoreApi();
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(FIELDS.map((f) => [f.path, getPath(config, f.path)])),
+  );
+  const [errors, setErrors] = useState<FieldErrors>({});
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const raw: Record<string, Record<string, unknown>> = { channel: {}, workload: {}, reader: {} };
+    for (const f of FIELDS) {
+      const [section, key] = f.path.split('.');
+      const text = values[f.path].trim();
+      raw[section][key] = f.type === 'number' ? (text === '' ? NaN : Number(text)) : text;
+    }
+    try {
+      parseSimConfig(raw, config);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const field = FIELDS.find((f) => err.message.includes(f.path))?.path ?? 'form';
+      setErrors({ [field]: err.message });
+      return;
+    }
+    setErrors({});
+    store.getState().startLive(raw);
+  };
+
+  return (
+    <form className="live-form" onSubmit={submit} noValidate aria-label="Live run settings">
+      {FIELDS.map((f) => {
+        const id = `live-${f.path.replace('.', '-')}`;
+        const err = errors[f.path];
+        return (
+          <div className="field" key={f.path}>
+            <label htmlFor={id}>{f.label}</label>
+            {f.type === 'select' ? (
+              <select id={id} value={values[f.path]} onChange={(e) => setValues({ ...values, [f.path]: e.target.value })}>
+                {f.options?.map((o) => (
+                  <option key={o}>{o}</option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={id}
+                inputMode="numeric"
+                value={values[f.path]}
+                aria-invalid={err !== undefined}
+                aria-describedby={err !== undefined ? `${id}-error` : undefined}
+                data-testid={`live.form.${f.path}`}
+                onChange={(e) => setValues({ ...values, [f.path]: e.target.value })}
+              />
+            )}
+            {err !== undefined && (
+              <span className="field-error" id={`${id}-error`} role="alert" data-testid={`live.form.${f.path}.error`}>
+                {err}
+              </span>
+            )}
+          </div>
+        );
+      })}
+      {errors.form !== undefined && (
+        <p className="field-error" role="alert" data-testid="live.form.error">
+          {errors.form}
+        </p>
+      )}
+      <button type="submit" className="primary" data-testid="live.start">
+        Start
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * The app's one store, built from slices. Made by a factory so that main.tsx injects the real
+ * worker client and a unit test can inject a small fake one.
+ */
+import { createContext, useContext } from 'react';
+import { createStore, useStore, type StoreApi } from 'zustand';
+import { liveSlice, type CreateRun, type LiveSlice } from './liveSlice.ts';
+
+export type AppState = LiveSlice;
+export type AppStore = StoreApi<AppState>;
+
+export interface StoreDeps {
+  createRun: CreateRun;
+}
+
+export function createAppStore(deps: StoreDeps): AppStore {
+  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a) }));
+}
+
+export const StoreContext = createContext<AppStore | null>(null);
+
+/** Selects from the app store; selectors must return primitives or stable references. */
+export function useAppStore<T>(selector: (s: AppState) => T): T {
+  const store = useContext(StoreContext);
+  if (store === null) throw new Error('useAppStore outside StoreContext');
+  return useStore(store, selector);
+}
+
+export function useAppStoreApi(): AppStore {
+  const store = useContext(StoreContext);
+  if (store === null) throw new Error('useAppStoreApi outside StoreContext');
+  return store;
+}
+
+export type { LiveStatus } from './liveSlice.ts';
+export type { LiveRun } from '../workers/client.ts';

@@ -1,0 +1,104 @@
+/**
+ * The live run: its settings, its status and low-rate facts about it. The run object itself
+ * (workers, shared memory) is made by an injected factory and kept outside React state;
+ * counters are read from its shared memory by the panels each frame, never stored here.
+ */
+import type { StateCreator } from 'zustand';
+import { DEFAULT_SIM_CONFIG, parseSimConfig, type CpuAccounting, type SimConfig } from '../engine/index.ts';
+import type { LiveRun, LiveRunOptions } from '../workers/client.ts';
+
+export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
+
+export type CreateRun = (config: SimConfig, options: LiveRunOptions) => LiveRun;
+
+export interface LiveSlice {
+  liveConfig: SimConfig;
+  liveSeed: number;
+  liveSpeed: number;
+  liveStatus: LiveStatus;
+  /** The worker's error that stopped the run. */
+  liveError: string | null;
+  /** Why the run is on one thread (null with workers, or when nothing runs). */
+  liveFallback: string | null;
+  /** Changes whenever a new run starts, so panels rebuild around it. */
+  liveGeneration: number;
+  /** Accounting taken at the last pause. */
+  liveAccounting: CpuAccounting[] | null;
+  startLive: (config?: unknown, seed?: number) => void;
+  pauseLive: () => Promise<CpuAccounting[] | null>;
+  resumeLive: () => void;
+  stopLive: () => void;
+  setLiveSpeed: (speed: number) => Promise<void>;
+  /** The current run, for the panels' frame callbacks. */
+  liveRun: () => LiveRun | null;
+}
+
+export const liveSlice =
+  (createRun: CreateRun): StateCreator<LiveSlice> =>
+  (set, get) => {
+    let run: LiveRun | null = null;
+    const dispose = (): void => {
+      run?.dispose();
+      run = null;
+    };
+    return {
+      liveConfig: DEFAULT_SIM_CONFIG,
+      liveSeed: 1,
+      liveSpeed: 1,
+      liveStatus: 'idle',
+      liveError: null,
+      liveFallback: null,
+      liveGeneration: 0,
+      liveAccounting: null,
+      liveRun: () => run,
+      startLive: (config, seed) => {
+        dispose();
+        // parseSimConfig throws a ConfigError naming the field; the caller shows it and the
+        // previous configuration stays.
+        const parsed = config === undefined ? get().liveConfig : parseSimConfig(config);
+        const liveSeed = seed ?? get().liveSeed;
+        const generation = get().liveGeneration + 1;
+        const created = createRun(parsed, {
+          seed: liveSeed,
+          speed: get().liveSpeed,
+          onError: (message) => {
+            if (get().liveGeneration !== generation) return;
+            dispose();
+            set({ liveStatus: 'failed', liveError: message });
+          },
+        });
+        run = created;
+        set({
+          liveConfig: parsed,
+          liveSeed,
+          liveStatus: 'running',
+          liveError: null,
+          liveFallback: created.fallbackReason,
+          liveGeneration: generation,
+          liveAccounting: null,
+        });
+      },
+      pauseLive: async () => {
+        const current = run;
+        if (current === null || get().liveStatus !== 'running') return get().liveAccounting;
+        await current.pause();
+        if (run !== current) return null;
+        const accounting = current.accounting();
+        set({ liveStatus: 'paused', liveAccounting: accounting });
+        return accounting;
+      },
+      resumeLive: () => {
+        if (run === null || get().liveStatus !== 'paused') return;
+        run.resume();
+        set({ liveStatus: 'running', liveAccounting: null });
+      },
+      stopLive: () => {
+        dispose();
+        set({ liveStatus: 'idle', liveAccounting: null, liveFallback: null });
+      },
+      setLiveSpeed: async (speed) => {
+        set({ liveSpeed: speed });
+        await run?.setSpeed(speed);
+      },
+    };
+  };
