@@ -85,3 +85,58 @@ test.describe('the live run', () => {
     expect(node).toEqual(JSON.parse(JSON.stringify(a)));
   });
 });
+
+test.describe('when things go wrong', () => {
+  test('a worker that throws is reported with its message, and the run restarts without a reload', async ({ app }) => {
+    await app.goto();
+    await app.startLive(config, 5, 'reader');
+    await expect(app.live.error).toContainText(/The run stopped: reader worker \d+: /);
+    await expect(app.live.status).toHaveText('failed');
+    await app.page.getByTestId('live.restart').click();
+    await expect(app.live.status).toHaveText('running');
+    await expect(app.live.error).toHaveCount(0);
+    await expect.poll(async () => (await app.liveSnapshot()).written.every((n) => n > 0)).toBe(true);
+  });
+
+  test('without cross-origin isolation the live run falls back to one thread, says why, and still accounts for everything', async ({
+    browser,
+  }) => {
+    // A host that sends no isolation headers, and no service worker to add them.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    });
+    const page = await context.newPage();
+    await page.goto('/');
+    // The page first gives a blocked service worker a few seconds to become ready.
+    await expect(page.getByTestId('app.isolation')).toHaveText('not cross-origin isolated', { timeout: 15_000 });
+    await page.getByTestId('live.start').click();
+    await expect(page.getByTestId('live.banner')).toContainText('Running on one thread: the page is not cross-origin isolated');
+    await expect(page.getByTestId('live.workers')).toHaveText('one thread (no workers)');
+    await expect(page.getByTestId('live.cpu.total.written')).not.toHaveText('0');
+    await page.getByTestId('live.pause').click();
+    for (let cpu = 0; cpu < 4; cpu++) await expect(page.getByTestId(`live.accounting.${cpu}`)).toHaveText('balanced');
+    await context.close();
+  });
+
+  test('a host that cannot send the headers gets them from the service worker', async ({ browser }) => {
+    const context = await browser.newContext();
+    // Strip the headers from what the network returns; the service worker adds them back.
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    });
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.getByTestId('app.isolation')).toHaveText('cross-origin isolated');
+    expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
+    await context.close();
+  });
+});

@@ -4,6 +4,7 @@ import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
 import { P_WRITTEN, R_INTACT, Simulation, parseSimConfig, simReport } from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
+import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
 import './styles.css';
@@ -40,7 +41,7 @@ installTestApi({
     return [...result.lines];
   },
   live: {
-    start: (config, seed) => store.getState().startLive(config, seed),
+    start: (config, seed, faultyWorker) => store.getState().startLive(config, seed, faultyWorker),
     pause: async () => {
       await store.getState().pauseLive();
       return liveSnapshot(store);
@@ -59,10 +60,12 @@ installTestApi({
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');
 
-createRoot(rootElement).render(
-  <StrictMode>
-    <StoreContext.Provider value={store}>
-      <App crossOriginIsolated={isolated} scenario={demoScenario()} />
-    </StoreContext.Provider>
-  </StrictMode>,
-);
+// On a host without the isolation headers, a service worker adds them and the page reloads.
+if (!(await ensureIsolation(`${import.meta.env.BASE_URL}coi-serviceworker.js`)))
+  createRoot(rootElement).render(
+    <StrictMode>
+      <StoreContext.Provider value={store}>
+        <App crossOriginIsolated={isolated} scenario={demoScenario()} />
+      </StoreContext.Provider>
+    </StrictMode>,
+  );

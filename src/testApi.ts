@@ -43,8 +43,9 @@ export interface RelayscopeTestApi {
     /**
      * Starts a run with a simulation config (the CLI's config file format; what it leaves out
      * takes the default) and a seed. Throws with a message naming the field for a bad config.
+     * `faultyWorker` tests the error path: the first worker of that kind fails at start.
      */
-    start(config?: unknown, seed?: number): void;
+    start(config?: unknown, seed?: number, faultyWorker?: 'producer' | 'reader'): void;
     /** Pauses producers, then readers, and resolves with the snapshot and its accounting. */
     pause(): Promise<LiveSnapshot>;
     resume(): void;

@@ -49,9 +49,9 @@ export class AppPage {
     return this.page.evaluate(() => window.relayscope!.live.pause());
   }
 
-  /** Starts a live run through the test API. */
-  startLive(config: unknown, seed: number): Promise<void> {
-    return this.page.evaluate(([c, s]) => window.relayscope!.live.start(c, s), [config, seed] as const);
+  /** Starts a live run through the test API (optionally with one worker that fails). */
+  startLive(config: unknown, seed: number, faultyWorker?: 'producer' | 'reader'): Promise<void> {
+    return this.page.evaluate(([c, s, f]) => window.relayscope!.live.start(c, s, f), [config, seed, faultyWorker] as const);
   }
 
   /** A deterministic simulation run in the page. */

@@ -24,7 +24,7 @@ export interface LiveSlice {
   liveGeneration: number;
   /** Accounting taken at the last pause. */
   liveAccounting: CpuAccounting[] | null;
-  startLive: (config?: unknown, seed?: number) => void;
+  startLive: (config?: unknown, seed?: number, faultyWorker?: LiveRunOptions['faultyWorker']) => void;
   pauseLive: () => Promise<CpuAccounting[] | null>;
   resumeLive: () => void;
   stopLive: () => void;
@@ -51,7 +51,7 @@ export const liveSlice =
       liveGeneration: 0,
       liveAccounting: null,
       liveRun: () => run,
-      startLive: (config, seed) => {
+      startLive: (config, seed, faultyWorker) => {
         dispose();
         // parseSimConfig throws a ConfigError naming the field; the caller shows it and the
         // previous configuration stays.
@@ -61,6 +61,7 @@ export const liveSlice =
         const created = createRun(parsed, {
           seed: liveSeed,
           speed: get().liveSpeed,
+          faultyWorker,
           onError: (message) => {
             if (get().liveGeneration !== generation) return;
             dispose();

@@ -31,6 +31,11 @@ export interface LiveRunOptions {
   /** Virtual seconds per real second. */
   speed: number;
   onError: (message: string) => void;
+  /**
+   * For testing the error path: the first worker of this kind starts with memory that holds
+   * no channel, and fails as a worker that throws does.
+   */
+  faultyWorker?: 'producer' | 'reader';
 }
 
 export interface LiveRun {
@@ -88,6 +93,7 @@ class WorkerRun implements LiveRun {
   paused = false;
   private readonly control: LiveControl;
   private readonly workers: Worker[] = [];
+  private readonly roles: LiveThreadSetup['role'][] = [];
   private pausedAt = 0;
   private speed: number;
   private disposed = false;
@@ -195,6 +201,9 @@ class WorkerRun implements LiveRun {
   }
 
   private launch(worker: Worker, setup: LiveThreadSetup): void {
+    if (this.options.faultyWorker === setup.role && !this.workers.some((_, i) => this.roles[i] === setup.role))
+      setup = { ...setup, kernel: new SharedArrayBuffer(8) };
+    this.roles.push(setup.role);
     this.workers.push(worker);
     const fail = (message: string): void => {
       if (this.disposed) return;
