@@ -1,4 +1,4 @@
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type BrowserContext } from '@playwright/test';
 import { AppPage } from './pages/app.ts';
 
 interface Fixtures {
@@ -29,3 +29,14 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/** Makes the context's server look like a static host that sends no isolation headers. */
+export async function stripIsolationHeaders(context: BrowserContext): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+}

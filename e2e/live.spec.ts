@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from './fixtures.ts';
+import { expect, stripIsolationHeaders, test } from './fixtures.ts';
 
 /** Two CPUs: as many producer workers as this machine's threads allow, one per CPU. */
 const config = {
@@ -103,13 +103,7 @@ test.describe('when things go wrong', () => {
   }) => {
     // A host that sends no isolation headers, and no service worker to add them.
     const context = await browser.newContext({ serviceWorkers: 'block' });
-    await context.route('**/*', async (route) => {
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      delete headers['cross-origin-opener-policy'];
-      delete headers['cross-origin-embedder-policy'];
-      await route.fulfill({ response, headers });
-    });
+    await stripIsolationHeaders(context);
     const page = await context.newPage();
     await page.goto('/');
     // The page first gives a blocked service worker a few seconds to become ready.
@@ -125,14 +119,8 @@ test.describe('when things go wrong', () => {
 
   test('a host that cannot send the headers gets them from the service worker', async ({ browser }) => {
     const context = await browser.newContext();
-    // Strip the headers from what the network returns; the service worker adds them back.
-    await context.route('**/*', async (route) => {
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      delete headers['cross-origin-opener-policy'];
-      delete headers['cross-origin-embedder-policy'];
-      await route.fulfill({ response, headers });
-    });
+    // The network sends no isolation headers; the service worker adds them back.
+    await stripIsolationHeaders(context);
     const page = await context.newPage();
     await page.goto('/');
     await expect(page.getByTestId('app.isolation')).toHaveText('cross-origin isolated');
