@@ -60,8 +60,14 @@ installTestApi({
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');
 
+if (new URLSearchParams(window.location.search).has('bench')) {
+  // Bench mode: no app, only the measured workers, driven by e2e/bench.mjs (npm run bench).
+  const { runBrowserBench } = await import('./workers/bench.ts');
+  window.relayscopeBench = { run: runBrowserBench };
+  rootElement.textContent = 'relayscope benchmarks: run them with npm run bench.';
+}
 // On a host without the isolation headers, a service worker adds them and the page reloads.
-if (!(await ensureIsolation(`${import.meta.env.BASE_URL}coi-serviceworker.js`)))
+else if (!(await ensureIsolation(`${import.meta.env.BASE_URL}coi-serviceworker.js`)))
   createRoot(rootElement).render(
     <StrictMode>
       <StoreContext.Provider value={store}>

@@ -4,7 +4,7 @@
  * overwrite mode so every write lands, no reader. Rounds alternate between the two loops so
  * both see the same machine; the best round of each is reported.
  */
-import { relayClient, relayOpen, relayWrite, type RchanBuf } from '../engine/index.ts';
+import { Simulation, findPreset, relayClient, relayOpen, relayWrite, type RchanBuf } from '../engine/index.ts';
 import { UsageError } from './usage.ts';
 
 const SUBBUF_SIZE = 64 * 1024;
@@ -83,6 +83,20 @@ function measure(recordSize: number): Figure {
 
 const millions = (x: number): string => `${(x / 1e6).toFixed(1)} M/s`;
 
+/** Events (record arrivals and reader runs) the virtual-time scheduler handles per wall second. */
+function simEventsPerSecond(): number {
+  const preset = findPreset('blktrace');
+  if (preset === undefined) throw new Error('no blktrace preset');
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const sim = new Simulation(preset.config, { seed: round + 1 });
+    const t0 = performance.now();
+    sim.runUntil(2);
+    best = Math.max(best, sim.eventsRun / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
 export function bench(args: string[], write: (chunk: string) => void): void {
   const json = args.includes('--json');
   const unknown = args.find((a) => a !== '--json');
@@ -98,9 +112,14 @@ export function bench(args: string[], write: (chunk: string) => void): void {
         `${millions(f.copyRecordsPerS).padStart(15)}${f.copyMBPerS.toFixed(0).padStart(12)}${f.ratio.toFixed(2).padStart(14)}\n`,
     );
   }
+  const sim = simEventsPerSecond();
+  write(`deterministic engine (blktrace preset, one thread): ${millions(sim)} events per wall-clock second\n`);
   if (json) {
     const at64 = figures.find((f) => f.recordSize === 64);
-    const out: Record<string, number> = { node_engine_vs_copy: Number((at64?.ratio ?? 0).toFixed(3)) };
+    const out: Record<string, number> = {
+      node_engine_vs_copy: Number((at64?.ratio ?? 0).toFixed(3)),
+      sim_events_per_s: Math.round(sim),
+    };
     for (const f of figures) {
       out[`node_engine_records_per_s_${f.recordSize}`] = Math.round(f.engineRecordsPerS);
       out[`node_engine_mb_per_s_${f.recordSize}`] = Number(f.engineMBPerS.toFixed(1));

@@ -176,9 +176,12 @@ export const POLLRDNORM = 0x0040;
 export function relayFilePoll(file: RelayFile, sleep = true): number {
   const buf = file.buf;
   if (buf.ctl[B_FINALIZED] === 1) return POLLERR;
-  if (!relayBufEmpty(buf)) return POLLIN | POLLRDNORM;
+  // poll_wait: on the wait queue first, then look. A production between the two then finds
+  // the poller queued and wakes it; looking first could lose that wakeup on another thread.
   if (sleep) Atomics.add(buf.words, W_SLEEPERS, 1);
-  return 0;
+  if (relayBufEmpty(buf)) return 0;
+  if (sleep) relayPollCancel(file);
+  return POLLIN | POLLRDNORM;
 }
 
 /** One sub-buffer as an mmap reader finds it ready. */

@@ -16,7 +16,7 @@ import {
   type RchanBuf,
 } from '../kernel/index.ts';
 import type { Random } from './random.ts';
-import { recordTemplate, writeRecord, writeRecordHeader } from './record.ts';
+import { RecordTemplate, writeRecord } from './record.ts';
 import { cpuShare, type WorkloadSettings } from './simConfig.ts';
 import {
   L_GLOBAL,
@@ -50,8 +50,10 @@ const TEMPLATE_CACHE = 4096;
 export class Producer {
   private readonly row: number;
   private readonly rate: number;
-  private readonly templates = new Map<number, Uint8Array>();
-  private largest: Uint8Array = new Uint8Array(0);
+  private readonly templates = new Map<number, RecordTemplate>();
+  private largest = new RecordTemplate(0);
+  /** The last template used: most workloads write one size, or few, in runs. */
+  private last = new RecordTemplate(0);
   private buf: RchanBuf | null = null;
 
   constructor(
@@ -113,10 +115,10 @@ export class Producer {
       landed = pos >= 0;
       if (landed) writeRecord(buf.data, pos, this.cpu, size, seq, ts);
     } else {
-      const record = this.template(size);
-      writeRecordHeader(record, 0, this.cpu, size, seq, ts);
+      const record = this.last.length === size ? this.last : this.template(size);
+      record.stamp(this.cpu, size, seq, ts);
       const write = this.w.call === 'relay_write' ? relayWrite : __relayWrite;
-      landed = write(buf, record, size) > 0;
+      landed = write(buf, record.bytes, size) > 0;
     }
     const toobig = buf.ctl[B_BIG_COUNT] !== bigBefore;
     let out = 0;
@@ -144,15 +146,18 @@ export class Producer {
   }
 
   /** The record's bytes, payload ready; only the header changes per record. */
-  private template(size: number): Uint8Array {
+  private template(size: number): RecordTemplate {
     let t = this.templates.get(size);
-    if (t !== undefined) return t;
-    if (this.templates.size < TEMPLATE_CACHE) {
-      t = recordTemplate(size);
-      this.templates.set(size, t);
-      return t;
+    if (t === undefined) {
+      if (this.templates.size < TEMPLATE_CACHE) {
+        t = new RecordTemplate(size);
+        this.templates.set(size, t);
+      } else {
+        if (this.largest.length < size) this.largest = new RecordTemplate(size);
+        t = this.largest;
+      }
     }
-    if (this.largest.length < size) this.largest = recordTemplate(size);
-    return this.largest;
+    if (t.length === size) this.last = t;
+    return t;
   }
 }
