@@ -20,6 +20,7 @@ import { W_CHANNEL_WAIT, W_WAIT, channelWordsBase, type Rchan } from '../kernel/
 import { takeInventory } from './accounting.ts';
 import type { RelayMode } from './client.ts';
 import { EMIT_WOKE, type Producer } from './producer.ts';
+import type { Random } from './random.ts';
 import type { Reader, ReaderOptions } from './reader.ts';
 import { R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 
@@ -184,6 +185,12 @@ export interface ReaderLoopOptions {
   period: number;
   /** Processing cost, microseconds per KiB (slept, scaled by speed). */
   costPerKiB: number;
+  /** Every pauseEvery virtual seconds the readers stop for pauseFor (0: never). */
+  pauseEvery?: number;
+  pauseFor?: number;
+  /** Spread of the poll period (0..1), drawn from `random`. */
+  jitter?: number;
+  random?: Random;
   clock: () => number;
   /** Receives each wakeup latency (µs from the producer's wakeup to this reader running). */
   onWakeLatency?: (us: number) => void;
@@ -213,7 +220,18 @@ export function readerLoop(o: ReaderLoopOptions): void {
       while (control.state(CTL_READERS) === PAUSE) control.waitWhilePaused(CTL_READERS, MAX_NAP_MS);
       continue;
     }
-    const nowUs = control.virtualTime(clock()) * 1e6;
+    const now = control.virtualTime(clock());
+    const pauseEvery = o.pauseEvery ?? 0;
+    if (pauseEvery > 0) {
+      // The reader's own pauses (a busy daemon): it neither reads nor polls until they end.
+      const phase = now % pauseEvery;
+      const left = phase - (pauseEvery - (o.pauseFor ?? 0));
+      if (left >= 0) {
+        control.nap(CTL_READERS, Math.min(MAX_NAP_MS, (((o.pauseFor ?? 0) - left) * 1000) / control.speed));
+        continue;
+      }
+    }
+    const nowUs = now * 1e6;
     let bytes = 0;
     for (const r of readers) bytes += r.service(nowUs);
     if (bytes > 0) {
@@ -227,7 +245,8 @@ export function readerLoop(o: ReaderLoopOptions): void {
       for (const r of readers) r.wake();
       continue;
     }
-    const periodMs = (o.period * 1000) / control.speed;
+    const spread = o.jitter && o.random ? 1 + o.jitter * (2 * o.random.float() - 1) : 1;
+    const periodMs = (o.period * spread * 1000) / control.speed;
     const start = clock();
     let outcome: string = 'timed-out';
     while (clock() - start < periodMs && control.state(CTL_READERS) === RUN) {

@@ -67,6 +67,10 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
     readerOptions,
     period: r.period,
     costPerKiB: r.costPerKiB,
+    pauseEvery: r.pauseEvery,
+    pauseFor: r.pauseFor,
+    jitter: r.jitter,
+    random: new Random(s.seed).fork(1000 + s.index),
     clock,
     onWakeLatency: (us) => wakeLatenciesUs.push(us),
   });
