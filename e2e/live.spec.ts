@@ -128,3 +128,18 @@ test.describe('when things go wrong', () => {
     await context.close();
   });
 });
+
+test.describe('the channel view', () => {
+  test('shows a writer with no reader filling the ring and stalling, and one with a reader moving on', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive({ ...config, reader: { enabled: false } }, 2);
+    await expect(page.getByTestId('channel.canvas')).toBeVisible();
+    for (const cpu of [0, 1])
+      await expect(page.getByTestId(`channel.cpu.${cpu}`)).toHaveText(
+        `CPU ${cpu}: stalled: the ring is full and the writer owns no sub-buffer; 4 ready; produced 4, consumed 0`,
+      );
+    await app.startLive(config, 2);
+    await expect(page.getByTestId('channel.cpu.0')).toHaveText(/^CPU 0: writing sub-buffer [0-3] at byte \d+; [0-3] ready; produced \d+, consumed \d+$/);
+    await expect.poll(async () => Number(/produced (\d+)/.exec((await page.getByTestId('channel.cpu.1').textContent()) ?? '')?.[1])).toBeGreaterThan(8);
+  });
+});

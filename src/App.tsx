@@ -1,4 +1,5 @@
 import type { DemoScenario } from './demoScenario.ts';
+import { ChannelView } from './panels/channel/ChannelView.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 
 interface AppProps {
@@ -35,6 +36,7 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
         </section>
 
         <LivePanel />
+        <ChannelView />
 
         <section className="card" aria-labelledby="scenario-heading">
           <h2 id="scenario-heading">Conformance scenario</h2>

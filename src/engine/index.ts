@@ -22,3 +22,4 @@ export * from './sim/jsonSyntax.ts';
 export * from './sim/accounting.ts';
 export * from './sim/live.ts';
 export * from './sim/liveThread.ts';
+export * from './sim/subbufView.ts';

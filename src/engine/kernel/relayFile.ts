@@ -32,13 +32,14 @@ export const relayFileOpen = (buf: RchanBuf): RelayFile => ({ buf, fPos: 0 });
  * across threads a reader that mixed two moments could skip or misread a sub-buffer. So each
  * step of a read takes them once, under the writer's switch sequence (W_SWITCH).
  */
-interface WriterState {
+export interface WriterState {
   produced: number;
   offset: number;
   data: number;
 }
 
-function writerState(buf: RchanBuf, out: WriterState): WriterState {
+/** The writer's state at one moment, for readers on any thread (views included). */
+export function writerState(buf: RchanBuf, out: WriterState): WriterState {
   const w = buf.words;
   const ctl = buf.ctl;
   for (;;) {

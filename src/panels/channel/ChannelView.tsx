@@ -1,0 +1,241 @@
+/**
+ * The channel: each buffer's ring of sub-buffers, drawn from the shared memory every frame on
+ * a canvas (thousands of cells at 64 CPUs x 256 sub-buffers). A row is redrawn only when its
+ * buffer changed. Each sub-buffer shows its data (the client's header first), its padding
+ * (hatched) and its state; ticks mark where the writer writes next (above) and where read(2)
+ * would start (below). A line of text per buffer says the same for screen readers and tests.
+ */
+import { useEffect, useRef } from 'react';
+import {
+  SUBBUF_CONSUMED,
+  SUBBUF_FREE,
+  SUBBUF_OVERWRITING,
+  SUBBUF_READY,
+  SUBBUF_WRITING,
+  bufferPicture,
+  pictureBuffer,
+  type BufferPicture,
+  type RchanBuf,
+} from '../../engine/index.ts';
+import { onFrame } from '../../lib/frameLoop.ts';
+import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+
+/** Okabe-Ito colours, told apart with the common colour-vision deficiencies. */
+const STATE_COLOURS: Record<number, string> = {
+  [SUBBUF_FREE]: 'transparent',
+  [SUBBUF_WRITING]: '#0072B2',
+  [SUBBUF_READY]: '#E69F00',
+  [SUBBUF_CONSUMED]: '#A8B3BF',
+  [SUBBUF_OVERWRITING]: '#D55E00',
+};
+const HEADER_COLOUR = '#CC79A7';
+const STATE_NAMES: Record<number, string> = {
+  [SUBBUF_FREE]: 'never written',
+  [SUBBUF_WRITING]: 'being written',
+  [SUBBUF_READY]: 'produced, ready',
+  [SUBBUF_CONSUMED]: 'consumed',
+  [SUBBUF_OVERWRITING]: 'being overwritten',
+};
+
+const LABEL_WIDTH = 56;
+
+function rowHeight(rows: number): number {
+  return rows <= 8 ? 30 : rows <= 16 ? 18 : 9;
+}
+
+export function ChannelView() {
+  const generation = useAppStore((s) => s.liveGeneration);
+  const status = useAppStore((s) => s.liveStatus);
+  const store = useAppStoreApi();
+  const run = store.getState().liveRun();
+  if (run === null || status === 'failed') return null;
+  const ch = run.config.channel;
+  return (
+    <section className="card" aria-labelledby="channel-heading">
+      <h2 id="channel-heading">Channel</h2>
+      <p className="meta">
+        {run.chan.nBufs} buffer{run.chan.nBufs === 1 ? '' : 's'} of {ch.nSubbufs} sub-buffers x {ch.subbufSize} bytes, {ch.mode}
+        {ch.global ? ', one global buffer' : ''}
+      </p>
+      <Legend />
+      <Rings key={generation} />
+    </section>
+  );
+}
+
+function Legend() {
+  return (
+    <ul className="legend" aria-label="Legend">
+      {[SUBBUF_WRITING, SUBBUF_READY, SUBBUF_CONSUMED, SUBBUF_OVERWRITING].map((s) => (
+        <li key={s}>
+          <span className="swatch" style={{ background: STATE_COLOURS[s] }} />
+          {STATE_NAMES[s]}
+        </li>
+      ))}
+      <li>
+        <span className="swatch" style={{ background: HEADER_COLOUR }} />
+        client header
+      </li>
+      <li>
+        <span className="swatch hatched" />
+        padding
+      </li>
+      <li>▼ writer ▲ reader</li>
+    </ul>
+  );
+}
+
+/** A hatch pattern for padding, made once per canvas. */
+function hatch(ctx: CanvasRenderingContext2D): CanvasPattern | string {
+  const tile = document.createElement('canvas');
+  tile.width = 6;
+  tile.height = 6;
+  const t = tile.getContext('2d');
+  if (t === null) return '#ccc';
+  t.strokeStyle = '#8c96a3';
+  t.beginPath();
+  t.moveTo(0, 6);
+  t.lineTo(6, 0);
+  t.stroke();
+  return ctx.createPattern(tile, 'repeat') ?? '#ccc';
+}
+
+function Rings() {
+  const store = useAppStoreApi();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const run = store.getState().liveRun();
+  const bufs = run?.chan.bufs() ?? [];
+
+  useEffect(() => {
+    const el = canvas.current;
+    const ctx = el?.getContext('2d');
+    const current = store.getState().liveRun();
+    if (!el || !ctx || current === null) return;
+    const buffers = current.chan.bufs();
+    const header = current.config.channel.headerReserve;
+    const rh = rowHeight(buffers.length);
+    const pictures = buffers.map((b) => bufferPicture(b.nSubbufs));
+    const drawn = buffers.map(() => '');
+    const lines = list.current ? Array.from(list.current.children) : [];
+    let width = 0;
+    let padding: CanvasPattern | string = '#ccc';
+
+    const resize = (): void => {
+      const dpr = window.devicePixelRatio || 1;
+      width = el.clientWidth;
+      el.width = Math.round(width * dpr);
+      el.height = Math.round(buffers.length * rh * dpr);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      padding = hatch(ctx);
+      drawn.fill('');
+    };
+    resize();
+    const observer = new ResizeObserver(resize);
+    observer.observe(el);
+
+    const stop = onFrame(() => {
+      buffers.forEach((buf, row) => {
+        const p = pictureBuffer(buf, pictures[row]);
+        const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}`;
+        if (key === drawn[row]) return;
+        drawn[row] = key;
+        drawRow(ctx, buf, p, row, rh, width, header, padding);
+        const line = lines[row];
+        if (line) line.textContent = describe(buf, p);
+      });
+    });
+    return () => {
+      stop();
+      observer.disconnect();
+    };
+  }, [store]);
+
+  return (
+    <>
+      <canvas
+        ref={canvas}
+        className="rings"
+        style={{ height: `${bufs.length * rowHeight(bufs.length)}px` }}
+        role="img"
+        aria-label="Each buffer's ring of sub-buffers; the list below says the same in words"
+        data-testid="channel.canvas"
+      />
+      <ul ref={list} className="ring-text" aria-live="off">
+        {bufs.map((b) => (
+          <li key={b.index} data-testid={`channel.cpu.${b.cpu}`} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function drawRow(
+  ctx: CanvasRenderingContext2D,
+  buf: RchanBuf,
+  p: BufferPicture,
+  row: number,
+  rh: number,
+  width: number,
+  header: number,
+  padding: CanvasPattern | string,
+): void {
+  const n = buf.nSubbufs;
+  const sbs = buf.subbufSize;
+  const y = row * rh;
+  const cellW = Math.max(1, (width - LABEL_WIDTH) / n);
+  const barTop = y + (rh > 12 ? 5 : 1);
+  const barH = rh - (rh > 12 ? 10 : 2);
+  ctx.clearRect(0, y, width, rh);
+  if (p.stalled) {
+    ctx.fillStyle = 'rgba(213, 94, 0, 0.12)';
+    ctx.fillRect(0, y, width, rh);
+  }
+  ctx.fillStyle = getComputedStyle(ctx.canvas).color;
+  ctx.font = `${Math.min(12, rh - 2)}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  if (rh >= 9) ctx.fillText(`CPU ${buf.cpu}`, 2, y + rh / 2);
+  for (let i = 0; i < n; i++) {
+    const x = LABEL_WIDTH + i * cellW;
+    const w = Math.max(1, cellW - (cellW > 4 ? 1 : 0));
+    const state = p.state[i];
+    const dataW = (p.fill[i] / sbs) * w;
+    if (state !== 0) {
+      ctx.fillStyle = STATE_COLOURS[state];
+      ctx.fillRect(x, barTop, dataW, barH);
+      if (header > 0 && p.fill[i] > 0) {
+        ctx.fillStyle = HEADER_COLOUR;
+        ctx.fillRect(x, barTop, Math.min(dataW, (header / sbs) * w), barH);
+      }
+      if (state === SUBBUF_READY || state === SUBBUF_CONSUMED) {
+        ctx.fillStyle = padding;
+        ctx.fillRect(x + dataW, barTop, w - dataW, barH);
+      }
+    }
+    if (cellW > 3) {
+      ctx.strokeStyle = 'rgba(127, 140, 155, 0.6)';
+      ctx.strokeRect(x + 0.5, barTop + 0.5, w - 1, barH - 1);
+    }
+  }
+  ctx.fillStyle = getComputedStyle(ctx.canvas).color;
+  if (p.writeSubbuf >= 0) tick(ctx, LABEL_WIDTH + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
+  tick(ctx, LABEL_WIDTH + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
+}
+
+function tick(ctx: CanvasRenderingContext2D, x: number, y: number, dir: 1 | -1): void {
+  ctx.beginPath();
+  ctx.moveTo(x, y);
+  ctx.lineTo(x - 3, y + 4 * dir);
+  ctx.lineTo(x + 3, y + 4 * dir);
+  ctx.closePath();
+  ctx.fill();
+}
+
+function describe(buf: RchanBuf, p: BufferPicture): string {
+  let ready = 0;
+  for (const s of p.state) if (s === SUBBUF_READY) ready++;
+  const writer = p.stalled
+    ? 'stalled: the ring is full and the writer owns no sub-buffer'
+    : `writing sub-buffer ${p.writeSubbuf} at byte ${p.writeOffset}`;
+  return `CPU ${buf.cpu}: ${writer}; ${ready} ready; produced ${p.produced}, consumed ${p.consumed}`;
+}
