@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import type { Page } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +90,7 @@ test.describe('the live run', () => {
 test.describe('when things go wrong', () => {
   test('a worker that throws is reported with its message, and the run restarts without a reload', async ({ app }) => {
     await app.goto();
-    await app.startLive(config, 5, 'reader');
+    await app.startLive(config, 5, { faultyWorker: 'reader' });
     await expect(app.live.error).toContainText(/The run stopped: reader worker \d+: /);
     await expect(app.live.status).toHaveText('failed');
     await app.page.getByTestId('live.restart').click();
@@ -141,5 +142,47 @@ test.describe('the channel view', () => {
     await app.startLive(config, 2);
     await expect(page.getByTestId('channel.cpu.0')).toHaveText(/^CPU 0: writing sub-buffer [0-3] at byte \d+; [0-3] ready; produced \d+, consumed \d+$/);
     await expect.poll(async () => Number(/produced (\d+)/.exec((await page.getByTestId('channel.cpu.1').textContent()) ?? '')?.[1])).toBeGreaterThan(8);
+  });
+});
+
+test.describe('deterministic mode', () => {
+  /** Total sub-buffers produced, read from the channel view's text. */
+  const produced = async (page: Page, cpus: number): Promise<number> => {
+    let sum = 0;
+    for (let cpu = 0; cpu < cpus; cpu++) sum += Number(/produced (\d+)/.exec((await page.getByTestId(`channel.cpu.${cpu}`).textContent()) ?? '')?.[1]);
+    return sum;
+  };
+
+  test('steps by event, to the next sub-buffer switch and by time, from buttons and keys', async ({ app, page }) => {
+    await app.goto();
+    await page.getByTestId('live.mode').selectOption('deterministic');
+    await app.live.field('channel.cpus').fill('2');
+    await app.live.start.click();
+    await expect(app.live.workers).toHaveText(/^deterministic: one thread in virtual time, seed \d+$/);
+    await expect(page.getByTestId('live.time')).toHaveText('t = 0.000 ms');
+    await expect(page.getByTestId('channel.cpu.1')).toHaveText(/produced 0, consumed 0$/);
+
+    await page.getByTestId('live.step.switch').click();
+    await expect.poll(() => produced(page, 2)).toBe(1);
+    await page.locator('body').press('w');
+    await expect.poll(() => produced(page, 2)).toBe(2);
+
+    await page.getByTestId('live.step.time').click();
+    const t = Number(/t = ([\d.]+) ms/.exec((await page.getByTestId('live.time').textContent()) ?? '')?.[1]);
+    await page.locator('body').press('t');
+    await expect(page.getByTestId('live.time')).toHaveText(`t = ${(t + 10).toFixed(3)} ms`);
+
+    const before = (await app.liveSnapshot()).written.reduce((a, b) => a + b, 0);
+    await page.getByTestId('live.step.event').click();
+    await page.locator('body').press('n');
+    await expect.poll(async () => (await app.liveSnapshot()).written.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(before);
+    for (const cpu of [0, 1]) await expect(app.live.balance(cpu)).toHaveText('balanced');
+  });
+
+  test('announces when records start being dropped', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive({ ...config, reader: { enabled: false } }, 4);
+    await expect(page.getByTestId('live.announce')).toHaveText(/^CPU [01] is dropping records: its buffer is full\.$/);
+    await expect(page.getByTestId('live.shortcuts')).toContainText('Space pause / resume');
   });
 });

@@ -41,7 +41,8 @@ installTestApi({
     return [...result.lines];
   },
   live: {
-    start: (config, seed, faultyWorker) => store.getState().startLive(config, seed, faultyWorker),
+    start: (config, seed, options) => store.getState().startLive(config, seed, options),
+    step: (by) => store.getState().stepLive(by),
     pause: async () => {
       await store.getState().pauseLive();
       return liveSnapshot(store);

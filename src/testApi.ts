@@ -10,8 +10,8 @@ import type { CpuAccounting, SimReport } from './engine/index.ts';
 /** The live run as the test API reports it. */
 export interface LiveSnapshot {
   status: 'idle' | 'running' | 'paused' | 'failed';
-  /** Workers racing over SharedArrayBuffer, or the single-thread fallback. */
-  kind: 'workers' | 'single-thread' | null;
+  /** Workers racing over SharedArrayBuffer, the single-thread fallback, or a stepped run. */
+  kind: 'workers' | 'single-thread' | 'deterministic' | null;
   fallbackReason: string | null;
   error: string | null;
   producerWorkers: number;
@@ -43,9 +43,15 @@ export interface RelayscopeTestApi {
     /**
      * Starts a run with a simulation config (the CLI's config file format; what it leaves out
      * takes the default) and a seed. Throws with a message naming the field for a bad config.
-     * `faultyWorker` tests the error path: the first worker of that kind fails at start.
+     * `mode: 'deterministic'` runs in virtual time, advanced only by `step`; `faultyWorker`
+     * tests the error path: the first worker of that kind fails at start.
      */
-    start(config?: unknown, seed?: number, faultyWorker?: 'producer' | 'reader'): void;
+    start(config?: unknown, seed?: number, options?: { mode?: 'live' | 'deterministic'; faultyWorker?: 'producer' | 'reader' }): void;
+    /**
+     * Deterministic runs: one event, to the next sub-buffer switch, or `seconds` of virtual
+     * time. Returns the events run; the snapshot's accounting is then up to date.
+     */
+    step(by: { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number }): number;
     /** Pauses producers, then readers, and resolves with the snapshot and its accounting. */
     pause(): Promise<LiveSnapshot>;
     resume(): void;

@@ -49,9 +49,9 @@ export class AppPage {
     return this.page.evaluate(() => window.relayscope!.live.pause());
   }
 
-  /** Starts a live run through the test API (optionally with one worker that fails). */
-  startLive(config: unknown, seed: number, faultyWorker?: 'producer' | 'reader'): Promise<void> {
-    return this.page.evaluate(([c, s, f]) => window.relayscope!.live.start(c, s, f), [config, seed, faultyWorker] as const);
+  /** Starts a run through the test API (deterministic, or with one worker that fails). */
+  startLive(config: unknown, seed: number, options: { mode?: 'live' | 'deterministic'; faultyWorker?: 'producer' | 'reader' } = {}): Promise<void> {
+    return this.page.evaluate(([c, s, o]) => window.relayscope!.live.start(c, s, o), [config, seed, options] as const);
   }
 
   /** A deterministic simulation run in the page. */

@@ -32,5 +32,5 @@ export function useAppStoreApi(): AppStore {
   return store;
 }
 
-export type { LiveStatus } from './liveSlice.ts';
-export type { LiveRun } from '../workers/client.ts';
+export type { LiveStatus, StartOptions } from './liveSlice.ts';
+export type { LiveRun, RunMode, StepBy } from '../workers/client.ts';

@@ -5,16 +5,24 @@
  */
 import type { StateCreator } from 'zustand';
 import { DEFAULT_SIM_CONFIG, parseSimConfig, type CpuAccounting, type SimConfig } from '../engine/index.ts';
-import type { LiveRun, LiveRunOptions } from '../workers/client.ts';
+import type { LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
 
 export type CreateRun = (config: SimConfig, options: LiveRunOptions) => LiveRun;
 
+export interface StartOptions {
+  mode?: RunMode;
+  /** Testing the error path: the first worker of this kind fails at start. */
+  faultyWorker?: LiveRunOptions['faultyWorker'];
+}
+
 export interface LiveSlice {
   liveConfig: SimConfig;
   liveSeed: number;
   liveSpeed: number;
+  /** Real time with workers, or virtual time stepped by hand. */
+  liveMode: RunMode;
   liveStatus: LiveStatus;
   /** The worker's error that stopped the run. */
   liveError: string | null;
@@ -24,10 +32,14 @@ export interface LiveSlice {
   liveGeneration: number;
   /** Accounting taken at the last pause. */
   liveAccounting: CpuAccounting[] | null;
-  startLive: (config?: unknown, seed?: number, faultyWorker?: LiveRunOptions['faultyWorker']) => void;
+  startLive: (config?: unknown, seed?: number, options?: StartOptions) => void;
+  /** Deterministic runs: advance, then take the accounting. */
+  stepLive: (by: StepBy) => number;
   pauseLive: () => Promise<CpuAccounting[] | null>;
   resumeLive: () => void;
   stopLive: () => void;
+  /** The mode the next run starts in. */
+  setLiveMode: (mode: RunMode) => void;
   setLiveSpeed: (speed: number) => Promise<void>;
   /** The current run, for the panels' frame callbacks. */
   liveRun: () => LiveRun | null;
@@ -45,23 +57,26 @@ export const liveSlice =
       liveConfig: DEFAULT_SIM_CONFIG,
       liveSeed: 1,
       liveSpeed: 1,
+      liveMode: 'live',
       liveStatus: 'idle',
       liveError: null,
       liveFallback: null,
       liveGeneration: 0,
       liveAccounting: null,
       liveRun: () => run,
-      startLive: (config, seed, faultyWorker) => {
+      startLive: (config, seed, options = {}) => {
         dispose();
         // parseSimConfig throws a ConfigError naming the field; the caller shows it and the
         // previous configuration stays.
         const parsed = config === undefined ? get().liveConfig : parseSimConfig(config);
         const liveSeed = seed ?? get().liveSeed;
         const generation = get().liveGeneration + 1;
+        const mode = options.mode ?? get().liveMode;
         const created = createRun(parsed, {
+          mode,
           seed: liveSeed,
           speed: get().liveSpeed,
-          faultyWorker,
+          faultyWorker: options.faultyWorker,
           onError: (message) => {
             if (get().liveGeneration !== generation) return;
             dispose();
@@ -69,15 +84,23 @@ export const liveSlice =
           },
         });
         run = created;
+        const deterministic = mode === 'deterministic';
         set({
           liveConfig: parsed,
           liveSeed,
-          liveStatus: 'running',
+          liveMode: mode,
+          liveStatus: deterministic ? 'paused' : 'running',
           liveError: null,
           liveFallback: created.fallbackReason,
           liveGeneration: generation,
-          liveAccounting: null,
+          liveAccounting: deterministic ? created.accounting() : null,
         });
+      },
+      stepLive: (by) => {
+        if (run === null || run.kind !== 'deterministic') return 0;
+        const events = run.step(by);
+        set({ liveAccounting: run.accounting() });
+        return events;
       },
       pauseLive: async () => {
         const current = run;
@@ -97,6 +120,7 @@ export const liveSlice =
         dispose();
         set({ liveStatus: 'idle', liveAccounting: null, liveFallback: null });
       },
+      setLiveMode: (mode) => set({ liveMode: mode }),
       setLiveSpeed: async (speed) => {
         set({ liveSpeed: speed });
         await run?.setSpeed(speed);

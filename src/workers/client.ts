@@ -26,7 +26,14 @@ import {
 } from '../engine/index.ts';
 import { FROM_WORKER, TO_WORKER, type FromWorker, type ToWorker } from './protocol.ts';
 
+export type RunMode = 'live' | 'deterministic';
+
+/** How a deterministic run steps: one event, to the next sub-buffer switch, or by time. */
+export type StepBy = { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number };
+
 export interface LiveRunOptions {
+  /** live: real time (workers when possible); deterministic: virtual time, stepped by hand. */
+  mode?: RunMode;
   seed: number;
   /** Virtual seconds per real second. */
   speed: number;
@@ -39,8 +46,8 @@ export interface LiveRunOptions {
 }
 
 export interface LiveRun {
-  /** Workers racing over shared memory, or the single-thread fallback. */
-  readonly kind: 'workers' | 'single-thread';
+  /** Workers racing over shared memory, the single-thread fallback, or a stepped run. */
+  readonly kind: 'workers' | 'single-thread' | 'deterministic';
   /** Why the run fell back to a single thread (null with workers). */
   readonly fallbackReason: string | null;
   readonly config: SimConfig;
@@ -57,6 +64,8 @@ export interface LiveRun {
   setSpeed(speed: number): Promise<void>;
   /** Every CPU's accounting; exact while paused. */
   accounting(): CpuAccounting[];
+  /** Deterministic runs only: advances virtual time; returns the events run. */
+  step(by: StepBy): number;
   dispose(): void;
 }
 
@@ -71,6 +80,7 @@ export function workersUnavailable(): string | null {
 }
 
 export function createLiveRun(config: SimConfig, options: LiveRunOptions): LiveRun {
+  if (options.mode === 'deterministic') return new SingleThreadRun(config, options, null);
   const reason = workersUnavailable();
   return reason === null ? new WorkerRun(config, options) : new SingleThreadRun(config, options, reason);
 }
@@ -192,6 +202,10 @@ class WorkerRun implements LiveRun {
     return accounting(this.stats);
   }
 
+  step(): number {
+    throw new Error('a live run cannot be stepped: start a deterministic one');
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -236,30 +250,37 @@ function groups(count: number, max: number): number[][] {
 /** Events one tick may run, so the page stays responsive when the run cannot keep up. */
 const EVENTS_PER_TICK = 200_000;
 
-/** The fallback: the deterministic engine on the main thread, its virtual time following the clock. */
+/**
+ * The deterministic engine on the main thread: stepped by hand (deterministic mode), or, as
+ * the fallback of a live run, with its virtual time following the clock.
+ */
 class SingleThreadRun implements LiveRun {
-  readonly kind = 'single-thread';
+  readonly kind: 'single-thread' | 'deterministic';
   readonly producerWorkers = 0;
   readonly readerWorkers = 0;
   readonly chan: Rchan;
   readonly stats: SimStats;
-  paused = false;
+  paused: boolean;
   private readonly sim: Simulation;
   private baseReal = clock();
   private baseVirtual = 0;
   private speed: number;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly timer: ReturnType<typeof setInterval> | null;
 
   constructor(
     readonly config: SimConfig,
     options: LiveRunOptions,
-    readonly fallbackReason: string,
+    /** Why a live run fell back to one thread; null for a deterministic run. */
+    readonly fallbackReason: string | null,
   ) {
     this.sim = new Simulation(config, { seed: options.seed });
     this.chan = this.sim.chan;
     this.stats = this.sim.stats;
     this.speed = options.speed;
-    this.timer = setInterval(() => this.tick(), 16);
+    this.kind = fallbackReason === null ? 'deterministic' : 'single-thread';
+    // A deterministic run waits for its steps; a fallback keeps pace with the clock.
+    this.paused = this.kind === 'deterministic';
+    this.timer = this.kind === 'deterministic' ? null : setInterval(() => this.tick(), 16);
   }
 
   virtualTime(): number {
@@ -273,7 +294,7 @@ class SingleThreadRun implements LiveRun {
   }
 
   resume(): void {
-    if (!this.paused) return;
+    if (!this.paused || this.kind === 'deterministic') return;
     this.baseReal = clock();
     this.paused = false;
   }
@@ -288,8 +309,17 @@ class SingleThreadRun implements LiveRun {
     return this.sim.accounting();
   }
 
+  step(by: StepBy): number {
+    if (this.kind !== 'deterministic') throw new Error('only a deterministic run can be stepped');
+    const before = this.sim.eventsRun;
+    if (by.kind === 'event') this.sim.step();
+    else if (by.kind === 'switch') this.sim.stepToSwitch();
+    else this.sim.runUntil(this.sim.now + by.seconds);
+    return this.sim.eventsRun - before;
+  }
+
   dispose(): void {
-    clearInterval(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
   }
 
   private tick(): void {

@@ -22,7 +22,7 @@ import {
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { formatCount } from '../../lib/format.ts';
-import { useAppStore, useAppStoreApi, type LiveRun } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, type AppStore, type LiveRun, type RunMode } from '../../store/index.ts';
 
 interface Column {
   key: string;
@@ -40,8 +40,10 @@ export function LivePanel() {
   const generation = useAppStore((s) => s.liveGeneration);
   const speed = useAppStore((s) => s.liveSpeed);
   const accounting = useAppStore((s) => s.liveAccounting);
+  const mode = useAppStore((s) => s.liveMode);
   const store = useAppStoreApi();
   const run = store.getState().liveRun();
+  const deterministic = run !== null && run.kind === 'deterministic';
 
   return (
     <section className="card" aria-labelledby="live-heading">
@@ -51,13 +53,36 @@ export function LivePanel() {
         workers read them back with read(2) or mmap, sleeping in poll until a produced sub-buffer wakes them.
       </p>
       <LiveForm key={generation} />
-      <div className="controls" role="group" aria-label="Live run controls">
-        <button type="button" data-testid="live.pause" disabled={status !== 'running'} onClick={() => void store.getState().pauseLive()}>
-          Pause
-        </button>
-        <button type="button" data-testid="live.resume" disabled={status !== 'paused'} onClick={() => store.getState().resumeLive()}>
-          Resume
-        </button>
+      <div className="controls" role="group" aria-label="Run controls">
+        <label>
+          Mode{' '}
+          <select data-testid="live.mode" value={mode} onChange={(e) => store.getState().setLiveMode(e.target.value as RunMode)}>
+            <option value="live">live (workers, real time)</option>
+            <option value="deterministic">deterministic (virtual time, stepped)</option>
+          </select>
+        </label>
+        {deterministic ? (
+          <>
+            <button type="button" data-testid="live.step.event" onClick={() => store.getState().stepLive({ kind: 'event' })}>
+              Step event
+            </button>
+            <button type="button" data-testid="live.step.switch" onClick={() => store.getState().stepLive({ kind: 'switch' })}>
+              Next switch
+            </button>
+            <button type="button" data-testid="live.step.time" onClick={() => store.getState().stepLive({ kind: 'time', seconds: 0.01 })}>
+              +10 ms
+            </button>
+          </>
+        ) : (
+          <>
+            <button type="button" data-testid="live.pause" disabled={status !== 'running'} onClick={() => void store.getState().pauseLive()}>
+              Pause
+            </button>
+            <button type="button" data-testid="live.resume" disabled={status !== 'paused'} onClick={() => store.getState().resumeLive()}>
+              Resume
+            </button>
+          </>
+        )}
         <button type="button" data-testid="live.stop" disabled={status === 'idle'} onClick={() => store.getState().stopLive()}>
           Stop
         </button>
@@ -78,7 +103,10 @@ export function LivePanel() {
         <span className="status" data-testid="live.status">
           {status}
         </span>
+        <VirtualTime />
       </div>
+      <Shortcuts />
+      <DropAnnouncer />
       {fallback !== null && (
         <p className="banner" role="status" data-testid="live.banner">
           Running on one thread: {fallback}. The engine and its counters are the same; producers and readers take turns
@@ -98,12 +126,14 @@ export function LivePanel() {
           <p className="meta" data-testid="live.workers">
             {run.kind === 'workers'
               ? `${run.producerWorkers} producer worker${run.producerWorkers === 1 ? '' : 's'} and ${run.readerWorkers} reader worker${run.readerWorkers === 1 ? '' : 's'}`
-              : 'one thread (no workers)'}
+              : run.kind === 'deterministic'
+                ? `deterministic: one thread in virtual time, seed ${store.getState().liveSeed}`
+                : 'one thread (no workers)'}
           </p>
           <CounterTable key={generation} cpus={run.config.channel.cpus} />
         </>
       )}
-      {accounting !== null && <AccountingTable rows={accounting} />}
+      {accounting !== null && <AccountingTable rows={accounting} title={deterministic ? 'Accounting now' : 'Accounting at the pause'} />}
     </section>
   );
 }
@@ -198,10 +228,10 @@ const FATES: [keyof CpuAccounting, string][] = [
 ];
 
 /** Where every record went, taken at the pause: the identity must balance on every CPU. */
-function AccountingTable({ rows }: { rows: CpuAccounting[] }) {
+function AccountingTable({ rows, title }: { rows: CpuAccounting[]; title: string }) {
   return (
     <div className="table-wrap">
-      <h3>Accounting at the pause</h3>
+      <h3>{title}</h3>
       <table className="counters" data-testid="live.accounting">
         <thead>
           <tr>
@@ -330,4 +360,91 @@ function LiveForm() {
       </button>
     </form>
   );
+}
+
+/** The run's virtual time, written each frame. */
+function VirtualTime() {
+  const store = useAppStoreApi();
+  const el = useRef<HTMLSpanElement>(null);
+  useEffect(
+    () =>
+      onFrame(() => {
+        const run = store.getState().liveRun();
+        const text = run === null ? '' : `t = ${(run.virtualTime() * 1000).toFixed(3)} ms`;
+        if (el.current && el.current.textContent !== text) el.current.textContent = text;
+      }),
+    [store],
+  );
+  return <span className="meta" data-testid="live.time" ref={el} />;
+}
+
+interface Shortcut {
+  key: string;
+  label: string;
+  run: (store: AppStore) => void;
+}
+
+const SHORTCUTS: Shortcut[] = [
+  { key: 's', label: 'start', run: (s) => s.getState().startLive() },
+  {
+    key: ' ',
+    label: 'pause / resume',
+    run: (s) => (s.getState().liveStatus === 'running' ? void s.getState().pauseLive() : s.getState().resumeLive()),
+  },
+  { key: 'n', label: 'step one event', run: (s) => void s.getState().stepLive({ kind: 'event' }) },
+  { key: 'w', label: 'step to the next switch', run: (s) => void s.getState().stepLive({ kind: 'switch' }) },
+  { key: 't', label: 'step 10 ms', run: (s) => void s.getState().stepLive({ kind: 'time', seconds: 0.01 }) },
+  { key: 'x', label: 'stop', run: (s) => s.getState().stopLive() },
+];
+
+/** Keyboard shortcuts, with their legend; keys typed into a field are the field's. */
+function Shortcuts() {
+  const store = useAppStoreApi();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const target = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || (target?.closest('input, select, textarea') ?? null) !== null) return;
+      // Space presses a focused button; the shortcut would press a second one.
+      if (e.key === ' ' && (target?.closest('button') ?? null) !== null) return;
+      const shortcut = SHORTCUTS.find((s) => s.key === e.key.toLowerCase());
+      if (shortcut === undefined) return;
+      e.preventDefault();
+      shortcut.run(store);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+  return (
+    <p className="shortcuts meta" data-testid="live.shortcuts">
+      Keys:{' '}
+      {SHORTCUTS.map((s) => (
+        <span key={s.key}>
+          <kbd>{s.key === ' ' ? 'Space' : s.key.toUpperCase()}</kbd> {s.label}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+/** Says, politely and at most every few seconds, when a CPU starts dropping records. */
+function DropAnnouncer() {
+  const store = useAppStoreApi();
+  const el = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    let seen: number[] = [];
+    let lastSaid = -Infinity;
+    return onFrame((now) => {
+      const run = store.getState().liveRun();
+      if (run === null || el.current === null) return;
+      const cpus = run.config.channel.cpus;
+      const dropped = Array.from({ length: cpus }, (_, c) => run.stats.get(c, P_DROPPED_FULL) + run.stats.get(c, P_DROPPED_TOOBIG));
+      const rising = dropped.findIndex((d, c) => d > (seen[c] ?? 0));
+      seen = dropped;
+      if (rising < 0 || now - lastSaid < 3000) return;
+      lastSaid = now;
+      const full = run.stats.get(rising, P_DROPPED_FULL) > 0;
+      el.current.textContent = `CPU ${rising} is dropping records: ${full ? 'its buffer is full' : 'they are larger than a sub-buffer'}.`;
+    });
+  }, [store]);
+  return <p className="visually-hidden" role="status" aria-live="polite" data-testid="live.announce" ref={el} />;
 }
