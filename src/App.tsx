@@ -46,7 +46,7 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
               <p className="meta">
                 <code>{scenario.file}</code> · {scenario.lines.length} steps · canonical trace
               </p>
-              <pre className="trace" data-testid="scenario.lines">
+              <pre className="trace" data-testid="scenario.lines" tabIndex={0} aria-label="Canonical trace lines">
                 {scenario.lines.join('\n')}
               </pre>
             </>

@@ -188,7 +188,7 @@ function CounterTable({ cpus }: { cpus: number }) {
 
   const rows = [...Array.from({ length: cpus }, (_, c) => String(c)), 'total'];
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Per-CPU counters">
       <table className="counters" data-testid="live.counters">
         <thead>
           <tr>
@@ -230,7 +230,7 @@ const FATES: [keyof CpuAccounting, string][] = [
 /** Where every record went, taken at the pause: the identity must balance on every CPU. */
 function AccountingTable({ rows, title }: { rows: CpuAccounting[]; title: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={title}>
       <h3>{title}</h3>
       <table className="counters" data-testid="live.accounting">
         <thead>
