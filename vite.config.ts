@@ -28,5 +28,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     environment: 'node',
+    // A bound for a test that hangs, not a measure: property and thread tests share 2 cores.
+    testTimeout: 60_000,
   },
 });

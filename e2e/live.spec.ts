@@ -186,3 +186,34 @@ test.describe('deterministic mode', () => {
     await expect(page.getByTestId('live.shortcuts')).toContainText('Space pause / resume');
   });
 });
+
+test.describe('channel operations in deterministic mode', () => {
+  test('flush produces every buffer, hotplug stops a CPU, reset starts over, close stops the writers', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive({ ...config, reader: { enabled: false } }, 9, { mode: 'deterministic' });
+    await page.getByTestId('live.step.time').click();
+    const producedOf = async (cpu: number) =>
+      Number(/produced (\d+)/.exec((await page.getByTestId(`channel.cpu.${cpu}`).textContent()) ?? '')?.[1]);
+    const beforeFlush = [await producedOf(0), await producedOf(1)];
+    await page.getByTestId('live.op.flush').click();
+    for (const cpu of [0, 1])
+      await expect(page.getByTestId(`channel.cpu.${cpu}`)).toHaveText(new RegExp(`at byte 0; \\d ready; produced ${beforeFlush[cpu] + 1}, consumed 0$`));
+
+    await page.getByTestId('live.op.cpu').selectOption('1');
+    await page.getByTestId('live.op.offline').click();
+    const before = (await app.liveSnapshot()).written;
+    await page.getByTestId('live.step.time').click();
+    const after = (await app.liveSnapshot()).written;
+    expect(after[0]).toBeGreaterThan(before[0]);
+    expect(after[1]).toBe(before[1]);
+
+    await page.getByTestId('live.op.reset').click();
+    for (const cpu of [0, 1]) await expect(page.getByTestId(`channel.cpu.${cpu}`)).toHaveText(/writing sub-buffer 0 at byte 0; 0 ready; produced 0, consumed 0$/);
+    for (const cpu of [0, 1]) await expect(app.live.balance(cpu)).toHaveText('balanced');
+
+    await page.getByTestId('live.op.close').click();
+    const closed = (await app.liveSnapshot()).written;
+    await page.getByTestId('live.step.time').click();
+    expect((await app.liveSnapshot()).written).toEqual(closed);
+  });
+});

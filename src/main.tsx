@@ -43,6 +43,7 @@ installTestApi({
   live: {
     start: (config, seed, options) => store.getState().startLive(config, seed, options),
     step: (by) => store.getState().stepLive(by),
+    operate: (op) => store.getState().operateLive(op),
     pause: async () => {
       await store.getState().pauseLive();
       return liveSnapshot(store);

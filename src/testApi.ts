@@ -52,6 +52,8 @@ export interface RelayscopeTestApi {
      * time. Returns the events run; the snapshot's accounting is then up to date.
      */
     step(by: { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number }): number;
+    /** Deterministic runs: relay_flush, relay_reset, relay_close or CPU hotplug. */
+    operate(op: { op: 'flush' | 'reset' | 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number }): void;
     /** Pauses producers, then readers, and resolves with the snapshot and its accounting. */
     pause(): Promise<LiveSnapshot>;
     resume(): void;

@@ -19,5 +19,5 @@ describe('relayscope stress', () => {
     expect(lines.filter((l) => /^(no-overwrite|overwrite) /.test(l))).toHaveLength(8);
     expect(lines.at(-1)).toBe('stress: 320000 records, 0 torn, 0 unaccounted');
     expect(r.status).toBe(0);
-  });
+  }, 120_000);
 });

@@ -33,4 +33,4 @@ export function useAppStoreApi(): AppStore {
 }
 
 export type { LiveStatus, StartOptions } from './liveSlice.ts';
-export type { LiveRun, RunMode, StepBy } from '../workers/client.ts';
+export type { ChannelOp, LiveRun, RunMode, StepBy } from '../workers/client.ts';

@@ -5,7 +5,7 @@
  */
 import type { StateCreator } from 'zustand';
 import { DEFAULT_SIM_CONFIG, parseSimConfig, type CpuAccounting, type SimConfig } from '../engine/index.ts';
-import type { LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
+import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
 
@@ -35,6 +35,10 @@ export interface LiveSlice {
   startLive: (config?: unknown, seed?: number, options?: StartOptions) => void;
   /** Deterministic runs: advance, then take the accounting. */
   stepLive: (by: StepBy) => number;
+  /** Deterministic runs: a channel operation, then the accounting. */
+  operateLive: (op: ChannelOp) => void;
+  /** Bumped by channel operations, so views that depend on the channel's shape refresh. */
+  liveOps: number;
   pauseLive: () => Promise<CpuAccounting[] | null>;
   resumeLive: () => void;
   stopLive: () => void;
@@ -63,6 +67,7 @@ export const liveSlice =
       liveFallback: null,
       liveGeneration: 0,
       liveAccounting: null,
+      liveOps: 0,
       liveRun: () => run,
       startLive: (config, seed, options = {}) => {
         dispose();
@@ -95,6 +100,11 @@ export const liveSlice =
           liveGeneration: generation,
           liveAccounting: deterministic ? created.accounting() : null,
         });
+      },
+      operateLive: (op) => {
+        if (run === null || run.kind !== 'deterministic') return;
+        run.operate(op);
+        set({ liveAccounting: run.accounting(), liveOps: get().liveOps + 1 });
       },
       stepLive: (by) => {
         if (run === null || run.kind !== 'deterministic') return 0;

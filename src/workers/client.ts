@@ -28,6 +28,9 @@ import { FROM_WORKER, TO_WORKER, type FromWorker, type ToWorker } from './protoc
 
 export type RunMode = 'live' | 'deterministic';
 
+/** Channel operations a deterministic run applies between steps. */
+export type ChannelOp = { op: 'flush' } | { op: 'reset' } | { op: 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number };
+
 /** How a deterministic run steps: one event, to the next sub-buffer switch, or by time. */
 export type StepBy = { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number };
 
@@ -66,6 +69,8 @@ export interface LiveRun {
   accounting(): CpuAccounting[];
   /** Deterministic runs only: advances virtual time; returns the events run. */
   step(by: StepBy): number;
+  /** Deterministic runs only: relay_flush, relay_reset, relay_close or CPU hotplug, now. */
+  operate(op: ChannelOp): void;
   dispose(): void;
 }
 
@@ -206,6 +211,10 @@ class WorkerRun implements LiveRun {
     throw new Error('a live run cannot be stepped: start a deterministic one');
   }
 
+  operate(): void {
+    throw new Error('channel operations need a deterministic run');
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -316,6 +325,16 @@ class SingleThreadRun implements LiveRun {
     else if (by.kind === 'switch') this.sim.stepToSwitch();
     else this.sim.runUntil(this.sim.now + by.seconds);
     return this.sim.eventsRun - before;
+  }
+
+  operate(op: ChannelOp): void {
+    if (this.kind !== 'deterministic') throw new Error('channel operations need a deterministic run');
+    const sim = this.sim;
+    if (op.op === 'flush') sim.flush();
+    else if (op.op === 'reset') sim.reset();
+    else if (op.op === 'close') sim.close();
+    else if (op.op === 'cpu_online') sim.cpuOnline(op.cpu);
+    else sim.cpuOffline(op.cpu);
   }
 
   dispose(): void {

@@ -41,7 +41,7 @@ export const EMIT_FULL = 2;
 export const EMIT_TOOBIG = 4;
 /** The write produced a sub-buffer while a reader slept, and the wakeup ran. */
 export const EMIT_WOKE = 8;
-/** The CPU is offline or has no buffer: nothing was written. */
+/** The CPU is offline or has no buffer, or the channel is closed: nothing was written. */
 export const EMIT_OFFLINE = 16;
 
 /** Distinct record sizes whose prepared bytes are kept; others are cut from a larger one. */
@@ -100,7 +100,9 @@ export class Producer {
       if (buf === null) return EMIT_OFFLINE;
       this.buf = buf;
     }
-    if (!chan.cpuOnline(this.cpu)) return EMIT_OFFLINE;
+    // An offline CPU runs nothing; after relay_close a client must not write (the kernel would
+    // write into freed memory).
+    if (!chan.cpuOnline(this.cpu) || !chan.onList) return EMIT_OFFLINE;
     const f = this.stats.f64;
     const row = this.row;
     const seq = f[row + P_LANDED] >>> 0;

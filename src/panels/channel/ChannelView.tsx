@@ -46,6 +46,8 @@ function rowHeight(rows: number): number {
 export function ChannelView() {
   const generation = useAppStore((s) => s.liveGeneration);
   const status = useAppStore((s) => s.liveStatus);
+  // Hotplug may add a buffer: the rings are rebuilt after every channel operation.
+  const ops = useAppStore((s) => s.liveOps);
   const store = useAppStoreApi();
   const run = store.getState().liveRun();
   if (run === null || status === 'failed') return null;
@@ -58,7 +60,7 @@ export function ChannelView() {
         {ch.global ? ', one global buffer' : ''}
       </p>
       <Legend />
-      <Rings key={generation} />
+      <Rings key={`${generation}.${ops}`} />
     </section>
   );
 }

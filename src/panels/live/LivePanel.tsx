@@ -22,7 +22,7 @@ import {
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { formatCount } from '../../lib/format.ts';
-import { useAppStore, useAppStoreApi, type AppStore, type LiveRun, type RunMode } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type LiveRun, type RunMode } from '../../store/index.ts';
 
 interface Column {
   key: string;
@@ -105,6 +105,7 @@ export function LivePanel() {
         </span>
         <VirtualTime />
       </div>
+      {deterministic && run !== null && <ChannelOps cpus={run.config.channel.cpus} />}
       <Shortcuts />
       <DropAnnouncer />
       {fallback !== null && (
@@ -447,4 +448,40 @@ function DropAnnouncer() {
     });
   }, [store]);
   return <p className="visually-hidden" role="status" aria-live="polite" data-testid="live.announce" ref={el} />;
+}
+
+/** relay_flush, relay_reset, relay_close and CPU hotplug, applied between steps. */
+function ChannelOps({ cpus }: { cpus: number }) {
+  const store = useAppStoreApi();
+  const [cpu, setCpu] = useState(0);
+  const op = (o: ChannelOp) => () => store.getState().operateLive(o);
+  return (
+    <div className="controls" role="group" aria-label="Channel operations">
+      <button type="button" data-testid="live.op.flush" onClick={op({ op: 'flush' })} title="relay_flush: produce every current sub-buffer">
+        Flush
+      </button>
+      <button type="button" data-testid="live.op.reset" onClick={op({ op: 'reset' })} title="relay_reset: every buffer back to its state at open">
+        Reset
+      </button>
+      <button type="button" data-testid="live.op.close" onClick={op({ op: 'close' })} title="relay_close: finalize; writers stop, readers may read on">
+        Close
+      </button>
+      <label>
+        CPU{' '}
+        <select data-testid="live.op.cpu" value={cpu} onChange={(e) => setCpu(Number(e.target.value))}>
+          {Array.from({ length: cpus }, (_, c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" data-testid="live.op.online" onClick={op({ op: 'cpu_online', cpu })}>
+        Online
+      </button>
+      <button type="button" data-testid="live.op.offline" onClick={op({ op: 'cpu_offline', cpu })}>
+        Offline
+      </button>
+    </div>
+  );
 }
