@@ -13,12 +13,10 @@ import {
   R_LAPPED_READS,
   RUN,
   STOP,
-  SimStats,
   accounting,
   controlByteLength,
+  openSimChannel,
   parseSimConfig,
-  relayClient,
-  relayOpen,
   type LiveThreadResult,
   type LiveThreadSetup,
   type SimConfig,
@@ -75,17 +73,7 @@ async function runRound(round: Round, perProducer: number, seed: number): Promis
     reader: { mode: round.readerMode, chunk: 65536, period: 0.01, costPerKiB: 0 },
   });
   const shared = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n);
-  const opened = relayOpen({
-    baseFilename: 'relay',
-    subbufSize: config.channel.subbufSize,
-    nSubbufs: config.channel.nSubbufs,
-    cb: relayClient(config.channel),
-    nrCpus: CPUS,
-    online: [0, 1, 2, 3],
-    allocate: shared,
-  });
-  if (!opened.ok) throw new Error(opened.reason);
-  const stats = SimStats.create(CPUS, shared);
+  const { chan, stats } = openSimChannel(config, shared);
   const controlMemory = shared(controlByteLength());
   const control = new LiveControl(controlMemory);
   control.setTimeBase(clock(), 0, 1);
@@ -104,7 +92,7 @@ async function runRound(round: Round, perProducer: number, seed: number): Promis
       w.on('error', reject);
       w.on('exit', () => resolve());
     });
-  const base = { config, seed, kernel: opened.chan.memory as SharedArrayBuffer, stats: stats.memory as SharedArrayBuffer, control: controlMemory };
+  const base = { config, seed, kernel: chan.memory as SharedArrayBuffer, stats: stats.memory as SharedArrayBuffer, control: controlMemory };
   const producers = Array.from({ length: CPUS }, (_, cpu) =>
     spawn({ ...base, role: 'producer', index: cpu, cpus: [cpu], unthrottled: true, limit: perProducer }),
   );

@@ -23,3 +23,4 @@ export * from './sim/accounting.ts';
 export * from './sim/live.ts';
 export * from './sim/liveThread.ts';
 export * from './sim/subbufView.ts';
+export * from './sim/simChannel.ts';

@@ -13,13 +13,12 @@ import {
   R_INTACT,
   RUN,
   STOP,
-  SimStats,
   controlByteLength,
+  openSimChannel,
   parseSimConfig,
-  relayClient,
-  relayOpen,
   type LiveThreadSetup,
   type SimConfig,
+  type SimStats,
 } from '../engine/index.ts';
 import type { BenchMessage, BenchResult, BenchTask } from './bench.worker.ts';
 
@@ -87,19 +86,8 @@ const fastConfig = (cpus: number, mode: 'overwrite' | 'no-overwrite'): SimConfig
 
 /** The channel and counters of `config` in shared memory. */
 function channel(config: SimConfig): { kernel: SharedArrayBuffer; stats: SimStats } {
-  const ch = config.channel;
-  const shared = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n);
-  const opened = relayOpen({
-    baseFilename: 'relay',
-    subbufSize: ch.subbufSize,
-    nSubbufs: ch.nSubbufs,
-    cb: relayClient(ch),
-    nrCpus: ch.cpus,
-    online: Array.from({ length: ch.cpus }, (_, i) => i),
-    allocate: shared,
-  });
-  if (!opened.ok) throw new Error(opened.reason);
-  return { kernel: opened.chan.memory as SharedArrayBuffer, stats: SimStats.create(ch.cpus, shared) };
+  const { chan, stats } = openSimChannel(config, (n) => new SharedArrayBuffer(n));
+  return { kernel: chan.memory as SharedArrayBuffer, stats };
 }
 
 /** n producers writing as fast as they can, waiting while full, and n readers draining. */

@@ -12,17 +12,16 @@ import {
   PAUSE,
   RUN,
   STOP,
-  SimStats,
   Simulation,
   accounting,
   controlByteLength,
-  relayClient,
-  relayOpen,
+  openSimChannel,
   takeInventory,
   type CpuAccounting,
   type LiveThreadSetup,
   type Rchan,
   type SimConfig,
+  type SimStats,
 } from '../engine/index.ts';
 import { FROM_WORKER, TO_WORKER, type FromWorker, type ToWorker } from './protocol.ts';
 
@@ -119,18 +118,7 @@ class WorkerRun implements LiveRun {
   ) {
     const ch = config.channel;
     const shared = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n);
-    const opened = relayOpen({
-      baseFilename: 'relay',
-      subbufSize: ch.subbufSize,
-      nSubbufs: ch.nSubbufs,
-      cb: relayClient(ch),
-      nrCpus: ch.cpus,
-      online: Array.from({ length: ch.cpus }, (_, i) => i),
-      allocate: shared,
-    });
-    if (!opened.ok) throw new Error(`relay_open refused the channel: ${opened.reason}`);
-    this.chan = opened.chan;
-    this.stats = SimStats.create(ch.cpus, shared);
+    ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared));
     this.control = new LiveControl(shared(controlByteLength()));
     this.speed = options.speed;
     this.control.setTimeBase(clock(), 0, this.speed);

@@ -9,7 +9,6 @@ import {
   relayCpuOffline,
   relayCpuOnline,
   relayFlush,
-  relayOpen,
   relayReset,
   type ChannelMemory,
   type Rchan,
@@ -17,12 +16,12 @@ import {
   type RelayTracer,
 } from '../kernel/index.ts';
 import { accounting, discardInventory, takeInventory, type CpuAccounting } from './accounting.ts';
-import { relayClient } from './client.ts';
 import { EMIT_WOKE, Producer } from './producer.ts';
 import { Random } from './random.ts';
 import { Reader, type ReaderOptions } from './reader.ts';
 import type { SimConfig } from './simConfig.ts';
-import { R_TIMEOUTS, R_WOKEN, SimStats } from './stats.ts';
+import { openSimChannel } from './simChannel.ts';
+import { R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 
 export interface SimOptions {
   seed: number;
@@ -125,19 +124,9 @@ export class Simulation {
       if (e.kind === 'produce') this.switches += 1;
       options.tracer?.(e);
     };
-    const opened = relayOpen({
-      baseFilename: 'relay',
-      subbufSize: ch.subbufSize,
-      nSubbufs: ch.nSubbufs,
-      cb: relayClient(ch),
-      nrCpus: ch.cpus,
-      online: Array.from({ length: ch.cpus }, (_, i) => i),
-      allocate: this.allocate,
-      tracer,
-    });
-    if (!opened.ok) throw new Error(`relay_open refused the channel: ${opened.reason}`);
+    const opened = openSimChannel(config, this.allocate, tracer);
     this.chan = opened.chan;
-    this.stats = SimStats.create(ch.cpus, this.allocate);
+    this.stats = opened.stats;
     const rng = new Random(options.seed);
     this.producers = Array.from({ length: ch.cpus }, (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false));
     this.readerOptions = {
