@@ -122,6 +122,8 @@ function Rings() {
     const lines = list.current ? Array.from(list.current.children) : [];
     let width = 0;
     let padding: CanvasPattern | string = '#ccc';
+    // Read once per size, not per row per frame: the text colour follows the theme.
+    let ink = '#000';
 
     const resize = (): void => {
       const dpr = window.devicePixelRatio || 1;
@@ -130,6 +132,7 @@ function Rings() {
       el.height = Math.round(buffers.length * rh * dpr);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       padding = hatch(ctx);
+      ink = getComputedStyle(el).color;
       drawn.fill('');
     };
     resize();
@@ -142,7 +145,7 @@ function Rings() {
         const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}`;
         if (key === drawn[row]) return;
         drawn[row] = key;
-        drawRow(ctx, buf, p, row, rh, width, header, padding);
+        drawRow(ctx, buf, p, { row, rh, width, header, padding, ink });
         const line = lines[row];
         if (line) line.textContent = describe(buf, p);
       });
@@ -172,16 +175,19 @@ function Rings() {
   );
 }
 
-function drawRow(
-  ctx: CanvasRenderingContext2D,
-  buf: RchanBuf,
-  p: BufferPicture,
-  row: number,
-  rh: number,
-  width: number,
-  header: number,
-  padding: CanvasPattern | string,
-): void {
+interface RowStyle {
+  row: number;
+  /** Row height, px. */
+  rh: number;
+  width: number;
+  /** The client's header, bytes. */
+  header: number;
+  padding: CanvasPattern | string;
+  ink: string;
+}
+
+function drawRow(ctx: CanvasRenderingContext2D, buf: RchanBuf, p: BufferPicture, style: RowStyle): void {
+  const { row, rh, width, header, padding, ink } = style;
   const n = buf.nSubbufs;
   const sbs = buf.subbufSize;
   const y = row * rh;
@@ -193,7 +199,7 @@ function drawRow(
     ctx.fillStyle = 'rgba(213, 94, 0, 0.12)';
     ctx.fillRect(0, y, width, rh);
   }
-  ctx.fillStyle = getComputedStyle(ctx.canvas).color;
+  ctx.fillStyle = ink;
   ctx.font = `${Math.min(12, rh - 2)}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
   if (rh >= 9) ctx.fillText(`CPU ${buf.cpu}`, 2, y + rh / 2);
@@ -219,7 +225,7 @@ function drawRow(
       ctx.strokeRect(x + 0.5, barTop + 0.5, w - 1, barH - 1);
     }
   }
-  ctx.fillStyle = getComputedStyle(ctx.canvas).color;
+  ctx.fillStyle = ink;
   if (p.writeSubbuf >= 0) tick(ctx, LABEL_WIDTH + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
   tick(ctx, LABEL_WIDTH + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
 }
