@@ -217,3 +217,38 @@ test.describe('channel operations in deterministic mode', () => {
     expect((await app.liveSnapshot()).written).toEqual(closed);
   });
 });
+
+test.describe('the sub-buffer inspector', () => {
+  const exact = {
+    channel: { cpus: 1, subbufSize: 4096, nSubbufs: 4, mode: 'no-overwrite' },
+    workload: { rate: 10000, arrival: 'constant', size: 'fixed', sizeMin: 64 },
+    reader: { enabled: false },
+  };
+
+  test('shows a produced sub-buffer as its records, and what each kind of reader would get', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive(exact, 1, { mode: 'deterministic' });
+    await page.getByTestId('live.step.switch').click();
+    await page.getByTestId('inspector.subbuf').selectOption('0');
+    // 64 records of 64 bytes fill the 4096-byte sub-buffer exactly: no padding.
+    await expect(page.getByTestId('inspector.summary')).toHaveText('Sub-buffer 0: produced, ready; 64 records (4\u202f096 bytes).');
+    await expect(page.getByTestId('inspector.readers')).toHaveText(
+      'read(2) would return 4\u202f096 bytes of it now, from offset 0; an mmap reader would process it (produced, not consumed).',
+    );
+    const rows = page.getByTestId('inspector.records').locator('tbody tr');
+    await expect(rows).toHaveCount(64);
+    await expect(rows.first().locator('td')).toHaveText(['0', '64', '0', '0', /^\d+$/, 'intact']);
+    await expect(rows.last().locator('td').nth(3)).toHaveText('63');
+
+    // The writer's sub-buffer, chosen by clicking the rings: one record so far.
+    const canvas = page.getByTestId('channel.canvas');
+    const box = await canvas.boundingBox();
+    if (box === null) throw new Error('the canvas is not laid out');
+    await canvas.click({ position: { x: 56 + ((box.width - 56) * 1.5) / 4, y: 15 } });
+    await expect(page.getByTestId('inspector.subbuf')).toHaveValue('1');
+    await expect(page.getByTestId('inspector.summary')).toHaveText('Sub-buffer 1: being written; 1 record (64 bytes).');
+    await expect(page.getByTestId('inspector.readers')).toHaveText(
+      'read(2) would return 64 bytes of it now, from offset 0; an mmap reader would not process it.',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import type { DemoScenario } from './demoScenario.ts';
 import { ChannelView } from './panels/channel/ChannelView.tsx';
+import { Inspector } from './panels/inspector/Inspector.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 
 interface AppProps {
@@ -37,6 +38,7 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
 
         <LivePanel />
         <ChannelView />
+        <Inspector />
 
         <section className="card" aria-labelledby="scenario-heading">
           <h2 id="scenario-heading">Conformance scenario</h2>

@@ -39,6 +39,9 @@ export interface LiveSlice {
   operateLive: (op: ChannelOp) => void;
   /** Bumped by channel operations, so views that depend on the channel's shape refresh. */
   liveOps: number;
+  /** The sub-buffer under inspection: buffer (creation index) and sub-buffer. */
+  selection: { buffer: number; subbuf: number } | null;
+  select: (selection: { buffer: number; subbuf: number } | null) => void;
   pauseLive: () => Promise<CpuAccounting[] | null>;
   resumeLive: () => void;
   stopLive: () => void;
@@ -68,6 +71,8 @@ export const liveSlice =
       liveGeneration: 0,
       liveAccounting: null,
       liveOps: 0,
+      selection: null,
+      select: (selection) => set({ selection }),
       liveRun: () => run,
       startLive: (config, seed, options = {}) => {
         dispose();
@@ -99,6 +104,7 @@ export const liveSlice =
           liveFallback: created.fallbackReason,
           liveGeneration: generation,
           liveAccounting: deterministic ? created.accounting() : null,
+          selection: null,
         });
       },
       operateLive: (op) => {

@@ -8,6 +8,7 @@ import {
   SUBBUF_READY,
   SUBBUF_WRITING,
   bufferPicture,
+  inspectSubbuf,
   pictureBuffer,
 } from './subbufView.ts';
 
@@ -52,5 +53,31 @@ describe('a picture of the sub-buffers', () => {
     const p = picture('overwrite', [write(40), write(40), write(40), write(40), write(40), write(40)]);
     expect(p).toMatchObject({ stalled: false, writeSubbuf: 1, writeOffset: 40, produced: 5, consumed: 0 });
     expect(p.state).toEqual([SUBBUF_READY, SUBBUF_OVERWRITING, SUBBUF_READY, SUBBUF_READY]);
+  });
+});
+
+describe('inspecting a sub-buffer', () => {
+  it('separates the header, the data and the padding, and says what readers would get', () => {
+    const scenario: Scenario = {
+      config: { ...config('no-overwrite'), headerReserve: 8 },
+      ops: [write(20), write(40), { op: 'read', cpu: 0, maxBytes: 10 }],
+    };
+    const runner = new ScenarioRunner(scenario);
+    runner.runAll();
+    const buf = runner.chan!.buf(0)!;
+    // Scenario payloads are not live records: the bytes after the header read as no record.
+    expect(inspectSubbuf(buf, 0, 8)).toMatchObject({
+      state: SUBBUF_READY,
+      header: 8,
+      fill: 28,
+      padding: 36,
+      records: [],
+      unreadable: 20,
+      readBytes: 18,
+      readFrom: 10,
+      mmapReady: true,
+    });
+    expect(inspectSubbuf(buf, 1, 8)).toMatchObject({ state: SUBBUF_WRITING, header: 8, fill: 48, padding: 0, readBytes: 48, mmapReady: false });
+    expect(inspectSubbuf(buf, 2, 8)).toMatchObject({ state: SUBBUF_FREE, header: 0, fill: 0, readBytes: 0 });
   });
 });

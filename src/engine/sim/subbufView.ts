@@ -3,6 +3,7 @@
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
 import { B_BYTES_CONSUMED, B_PADDING, B_SUBBUFS_CONSUMED, writerState, type RchanBuf, type WriterState } from '../kernel/index.ts';
+import { RECORD_HEADER_SIZE, payloadIntact, readRecordHeader } from './record.ts';
 
 /** Never written since open or reset. */
 export const SUBBUF_FREE = 0;
@@ -86,4 +87,75 @@ export function pictureBuffer(buf: RchanBuf, out: BufferPicture): BufferPicture 
   out.produced = w.produced;
   out.consumed = consumed;
   return out;
+}
+
+/** A record found in a sub-buffer's bytes. */
+export interface FoundRecord {
+  /** Offset in the sub-buffer. */
+  offset: number;
+  length: number;
+  cpu: number;
+  seq: number;
+  ts: number;
+  intact: boolean;
+}
+
+export interface SubbufInspection {
+  subbuf: number;
+  state: number;
+  /** Client header bytes at the start (0 when none or nothing written). */
+  header: number;
+  /** Bytes of data, header included; in a produced sub-buffer the rest is padding. */
+  fill: number;
+  padding: number;
+  records: FoundRecord[];
+  /** Bytes after the last record that are no record (a torn or overwritten tail); 0 normally. */
+  unreadable: number;
+  /** What read(2) would return from this sub-buffer now: bytes, from which offset. */
+  readBytes: number;
+  readFrom: number;
+  /** An mmap reader processes produced, unconsumed sub-buffers only. */
+  mmapReady: boolean;
+}
+
+/**
+ * What sub-buffer `subbuf` of `buf` holds now, its bytes parsed as the live records of
+ * record.ts (other contents, such as scenario payloads, show as unreadable), at most
+ * `maxRecords` of them.
+ */
+export function inspectSubbuf(buf: RchanBuf, subbuf: number, headerReserve: number, maxRecords = 1000): SubbufInspection {
+  const p = pictureBuffer(buf, bufferPicture(buf.nSubbufs));
+  const sbs = buf.subbufSize;
+  const state = p.state[subbuf];
+  const fill = p.fill[subbuf];
+  const header = state === SUBBUF_FREE ? 0 : Math.min(headerReserve, fill);
+  const records: FoundRecord[] = [];
+  const base = subbuf * sbs;
+  let at = header;
+  while (at + RECORD_HEADER_SIZE <= fill && records.length < maxRecords) {
+    const h = readRecordHeader(buf.data, base + at);
+    if (h === null || at + h.length > fill) break;
+    records.push({ offset: at, length: h.length, cpu: h.cpu, seq: h.seq, ts: h.ts, intact: payloadIntact(buf.data, base + at, h.length) });
+    at += h.length;
+  }
+  const produced = state === SUBBUF_READY || state === SUBBUF_CONSUMED;
+  // read(2) starts at the consumer's position in its own sub-buffer, and takes later ones whole.
+  let readFrom = 0;
+  let readBytes = 0;
+  if (state === SUBBUF_READY || state === SUBBUF_WRITING || state === SUBBUF_OVERWRITING) {
+    readFrom = subbuf === p.readSubbuf ? Math.min(p.readOffset, fill) : 0;
+    readBytes = Math.max(0, fill - readFrom);
+  }
+  return {
+    subbuf,
+    state,
+    header,
+    fill,
+    padding: produced ? sbs - fill : 0,
+    records,
+    unreadable: records.length < maxRecords ? Math.max(0, fill - at) : 0,
+    readBytes,
+    readFrom,
+    mmapReady: state === SUBBUF_READY,
+  };
 }

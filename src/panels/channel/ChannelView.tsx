@@ -5,10 +5,9 @@
  * (hatched) and its state; ticks mark where the writer writes next (above) and where read(2)
  * would start (below). A line of text per buffer says the same for screen readers and tests.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type MouseEvent } from 'react';
 import {
   SUBBUF_CONSUMED,
-  SUBBUF_FREE,
   SUBBUF_OVERWRITING,
   SUBBUF_READY,
   SUBBUF_WRITING,
@@ -18,24 +17,8 @@ import {
   type RchanBuf,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { HEADER_COLOUR, STATE_COLOURS, STATE_NAMES } from './states.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
-
-/** Okabe-Ito colours, told apart with the common colour-vision deficiencies. */
-const STATE_COLOURS: Record<number, string> = {
-  [SUBBUF_FREE]: 'transparent',
-  [SUBBUF_WRITING]: '#0072B2',
-  [SUBBUF_READY]: '#E69F00',
-  [SUBBUF_CONSUMED]: '#A8B3BF',
-  [SUBBUF_OVERWRITING]: '#D55E00',
-};
-const HEADER_COLOUR = '#CC79A7';
-const STATE_NAMES: Record<number, string> = {
-  [SUBBUF_FREE]: 'never written',
-  [SUBBUF_WRITING]: 'being written',
-  [SUBBUF_READY]: 'produced, ready',
-  [SUBBUF_CONSUMED]: 'consumed',
-  [SUBBUF_OVERWRITING]: 'being overwritten',
-};
 
 const LABEL_WIDTH = 56;
 
@@ -142,10 +125,12 @@ function Rings() {
     const stop = onFrame(() => {
       buffers.forEach((buf, row) => {
         const p = pictureBuffer(buf, pictures[row]);
-        const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}`;
+        const sel = store.getState().selection;
+        const selected = sel !== null && sel.buffer === buf.index ? sel.subbuf : -1;
+        const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}/${selected}`;
         if (key === drawn[row]) return;
         drawn[row] = key;
-        drawRow(ctx, buf, p, { row, rh, width, header, padding, ink });
+        drawRow(ctx, buf, p, { row, rh, width, header, padding, ink, selected });
         const line = lines[row];
         if (line) line.textContent = describe(buf, p);
       });
@@ -156,14 +141,25 @@ function Rings() {
     };
   }, [store]);
 
+  const pick = (e: MouseEvent<HTMLCanvasElement>): void => {
+    const el = e.currentTarget;
+    const rect = el.getBoundingClientRect();
+    const row = Math.floor((e.clientY - rect.top) / rowHeight(bufs.length));
+    const buf = bufs[row];
+    if (buf === undefined) return;
+    const subbuf = Math.floor(((e.clientX - rect.left - LABEL_WIDTH) / (rect.width - LABEL_WIDTH)) * buf.nSubbufs);
+    if (subbuf >= 0 && subbuf < buf.nSubbufs) store.getState().select({ buffer: buf.index, subbuf });
+  };
+
   return (
     <>
       <canvas
         ref={canvas}
+        onClick={pick}
         className="rings"
         style={{ height: `${bufs.length * rowHeight(bufs.length)}px` }}
         role="img"
-        aria-label="Each buffer's ring of sub-buffers; the list below says the same in words"
+        aria-label="Each buffer's ring of sub-buffers; the list below says the same in words; click a sub-buffer to inspect it"
         data-testid="channel.canvas"
       />
       <ul ref={list} className="ring-text" aria-live="off">
@@ -184,10 +180,12 @@ interface RowStyle {
   header: number;
   padding: CanvasPattern | string;
   ink: string;
+  /** The sub-buffer under inspection in this row, or -1. */
+  selected: number;
 }
 
 function drawRow(ctx: CanvasRenderingContext2D, buf: RchanBuf, p: BufferPicture, style: RowStyle): void {
-  const { row, rh, width, header, padding, ink } = style;
+  const { row, rh, width, header, padding, ink, selected } = style;
   const n = buf.nSubbufs;
   const sbs = buf.subbufSize;
   const y = row * rh;
@@ -224,6 +222,12 @@ function drawRow(ctx: CanvasRenderingContext2D, buf: RchanBuf, p: BufferPicture,
       ctx.strokeStyle = 'rgba(127, 140, 155, 0.6)';
       ctx.strokeRect(x + 0.5, barTop + 0.5, w - 1, barH - 1);
     }
+  }
+  if (selected >= 0) {
+    ctx.strokeStyle = ink;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(LABEL_WIDTH + selected * cellW + 1, barTop - 1, Math.max(2, cellW - 2), barH + 2);
+    ctx.lineWidth = 1;
   }
   ctx.fillStyle = ink;
   if (p.writeSubbuf >= 0) tick(ctx, LABEL_WIDTH + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
