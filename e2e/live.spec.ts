@@ -252,3 +252,25 @@ test.describe('the sub-buffer inspector', () => {
     );
   });
 });
+
+test.describe('the time series', () => {
+  test('draws the run over time, holds a brushed window and follows the run again', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive(config, 6);
+    await expect(page.getByTestId('series.written.peak')).toHaveText(/^peak [\d\u202f]+ records\/s$/);
+    await expect(page.getByTestId('series.range')).toHaveText(/^following: /);
+    await expect(page.getByTestId('series.written').locator('path')).toHaveAttribute('d', /^M[\d.]+,[\d.]+L/);
+
+    const strip = page.getByTestId('series.brush');
+    await strip.scrollIntoViewIfNeeded();
+    const box = await strip.boundingBox();
+    if (box === null) throw new Error('the overview strip is not laid out');
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.getByTestId('series.range')).toHaveText(/^window: /);
+    await page.mouse.click(box.x + box.width * 0.9, box.y + box.height / 2);
+    await expect(page.getByTestId('series.range')).toHaveText(/^following: /);
+  });
+});

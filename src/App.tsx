@@ -1,6 +1,7 @@
 import type { DemoScenario } from './demoScenario.ts';
 import { ChannelView } from './panels/channel/ChannelView.tsx';
 import { Inspector } from './panels/inspector/Inspector.tsx';
+import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 
 interface AppProps {
@@ -38,6 +39,7 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
 
         <LivePanel />
         <ChannelView />
+        <TimeSeries />
         <Inspector />
 
         <section className="card" aria-labelledby="scenario-heading">
