@@ -274,3 +274,20 @@ test.describe('the time series', () => {
     await expect(page.getByTestId('series.range')).toHaveText(/^following: /);
   });
 });
+
+test.describe('the settings form', () => {
+  test('starts a run with a global buffer and a client header, and refuses a header too large', async ({ app, page }) => {
+    await app.goto();
+    await page.locator('#live-channel-global').selectOption('global');
+    await app.live.field('channel.headerReserve').fill('16');
+    await app.live.start.click();
+    await expect(page.getByTestId('channel.cpu.0')).toBeVisible();
+    await expect(page.getByTestId('channel.cpu.1')).toHaveCount(0);
+    await expect(page.getByText(/one global buffer/)).toBeVisible();
+
+    await app.live.field('channel.headerReserve').fill('16383');
+    await app.live.start.click();
+    await expect(app.live.fieldError('channel.headerReserve')).toHaveText(/headerReserve 16383 must be below subbuf_size - 1 \(16383\).*BUG_ON/);
+    await expect(app.live.status).toHaveText('running');
+  });
+});

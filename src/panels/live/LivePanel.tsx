@@ -278,15 +278,22 @@ const FIELDS: { path: string; label: string; type: 'number' | 'select'; options?
   { path: 'channel.subbufSize', label: 'subbuf_size (bytes)', type: 'number' },
   { path: 'channel.nSubbufs', label: 'n_subbufs', type: 'number' },
   { path: 'channel.mode', label: 'mode', type: 'select', options: ['no-overwrite', 'overwrite'] },
+  { path: 'channel.headerReserve', label: 'header bytes', type: 'number' },
+  { path: 'channel.global', label: 'buffers', type: 'select', options: ['per-CPU', 'global'] },
   { path: 'workload.rate', label: 'records/s', type: 'number' },
   { path: 'workload.sizeMin', label: 'record size min', type: 'number' },
   { path: 'workload.sizeMax', label: 'record size max', type: 'number' },
   { path: 'reader.mode', label: 'reader', type: 'select', options: ['read', 'mmap'] },
 ];
 
+/** A boolean setting shown as a choice of two words. */
+const BOOLEAN_CHOICES: Record<string, [string, string]> = { 'channel.global': ['per-CPU', 'global'] };
+
 function getPath(config: SimConfig, path: string): string {
   const [section, key] = path.split('.') as [keyof SimConfig, string];
-  return String((config[section] as unknown as Record<string, unknown>)[key]);
+  const value = (config[section] as unknown as Record<string, unknown>)[key];
+  const choices = BOOLEAN_CHOICES[path];
+  return choices ? choices[value ? 1 : 0] : String(value);
 }
 
 /** The settings that start a run. A bad value is shown beside its field; the last valid run goes on. */
@@ -304,7 +311,8 @@ function LiveForm() {
     for (const f of FIELDS) {
       const [section, key] = f.path.split('.');
       const text = values[f.path].trim();
-      raw[section][key] = f.type === 'number' ? (text === '' ? NaN : Number(text)) : text;
+      const choices = BOOLEAN_CHOICES[f.path];
+      raw[section][key] = choices ? text === choices[1] : f.type === 'number' ? (text === '' ? NaN : Number(text)) : text;
     }
     try {
       parseSimConfig(raw, config);
