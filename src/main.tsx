@@ -4,6 +4,7 @@ import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
 import { P_WRITTEN, R_INTACT, Simulation, parseSimConfig, simReport } from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
+import { takeFrameTimes } from './lib/frameLoop.ts';
 import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
@@ -52,6 +53,7 @@ installTestApi({
     stop: () => store.getState().stopLive(),
     snapshot: () => liveSnapshot(store),
   },
+  frameTimes: takeFrameTimes,
   simulate(config, seed, seconds) {
     const sim = new Simulation(parseSimConfig(config), { seed });
     sim.runUntil(seconds);

@@ -65,6 +65,8 @@ export interface RelayscopeTestApi {
    * returns the same report as `relayscope simulate --json` does for that config and seed.
    */
   simulate(config: unknown, seed: number, seconds: number): SimReport;
+  /** The script time (ms) of each animation frame since the last call, from the app's frame loop. */
+  frameTimes(): number[];
 }
 
 declare global {

@@ -102,6 +102,8 @@ function Rings() {
     const rh = rowHeight(buffers.length);
     const pictures = buffers.map((b) => bufferPicture(b.nSubbufs));
     const drawn = buffers.map(() => '');
+    // What each cell shows now, so that a frame redraws only the cells that changed.
+    const shown = buffers.map((b) => ({ state: new Int16Array(b.nSubbufs).fill(-1), fill: new Float64Array(b.nSubbufs).fill(-1) }));
     const lines = list.current ? Array.from(list.current.children) : [];
     let width = 0;
     let padding: CanvasPattern | string = '#ccc';
@@ -117,6 +119,7 @@ function Rings() {
       padding = hatch(ctx);
       ink = getComputedStyle(el).color;
       drawn.fill('');
+      for (const c of shown) c.state.fill(-1);
     };
     resize();
     const observer = new ResizeObserver(resize);
@@ -130,7 +133,7 @@ function Rings() {
         const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}/${selected}`;
         if (key === drawn[row]) return;
         drawn[row] = key;
-        drawRow(ctx, buf, p, { row, rh, width, header, padding, ink, selected });
+        drawRow(ctx, buf, p, { row, rh, width, header, padding, ink, selected }, shown[row]);
         const line = lines[row];
         if (line) line.textContent = describe(buf, p);
       });
@@ -184,7 +187,14 @@ interface RowStyle {
   selected: number;
 }
 
-function drawRow(ctx: CanvasRenderingContext2D, buf: RchanBuf, p: BufferPicture, style: RowStyle): void {
+/** Draws a row: the label and background once, then only the cells that changed, then the ticks. */
+function drawRow(
+  ctx: CanvasRenderingContext2D,
+  buf: RchanBuf,
+  p: BufferPicture,
+  style: RowStyle,
+  shown: { state: Int16Array; fill: Float64Array },
+): void {
   const { row, rh, width, header, padding, ink, selected } = style;
   const n = buf.nSubbufs;
   const sbs = buf.subbufSize;
@@ -192,19 +202,43 @@ function drawRow(ctx: CanvasRenderingContext2D, buf: RchanBuf, p: BufferPicture,
   const cellW = Math.max(1, (width - LABEL_WIDTH) / n);
   const barTop = y + (rh > 12 ? 5 : 1);
   const barH = rh - (rh > 12 ? 10 : 2);
-  ctx.clearRect(0, y, width, rh);
-  if (p.stalled) {
-    ctx.fillStyle = 'rgba(213, 94, 0, 0.12)';
-    ctx.fillRect(0, y, width, rh);
+  const background = p.stalled ? 'rgba(213, 94, 0, 0.12)' : null;
+  const full = shown.state[0] === -1 || (background !== null) !== (shown.state[0] >= 100);
+  if (full) {
+    // First drawing, or the stalled background came or went: the whole row.
+    ctx.clearRect(0, y, width, rh);
+    if (background !== null) {
+      ctx.fillStyle = background;
+      ctx.fillRect(0, y, width, rh);
+    }
+    ctx.fillStyle = ink;
+    ctx.font = `${Math.min(12, rh - 2)}px system-ui, sans-serif`;
+    ctx.textBaseline = 'middle';
+    if (rh >= 9) ctx.fillText(`CPU ${buf.cpu}`, 2, y + rh / 2);
+  } else {
+    // The tick strips above and below the bars.
+    ctx.clearRect(LABEL_WIDTH - 4, y, width - LABEL_WIDTH + 8, barTop - y);
+    ctx.clearRect(LABEL_WIDTH - 4, barTop + barH, width - LABEL_WIDTH + 8, y + rh - barTop - barH);
+    if (background !== null) {
+      ctx.fillStyle = background;
+      ctx.fillRect(LABEL_WIDTH - 4, y, width - LABEL_WIDTH + 8, barTop - y);
+      ctx.fillRect(LABEL_WIDTH - 4, barTop + barH, width - LABEL_WIDTH + 8, y + rh - barTop - barH);
+    }
   }
-  ctx.fillStyle = ink;
-  ctx.font = `${Math.min(12, rh - 2)}px system-ui, sans-serif`;
-  ctx.textBaseline = 'middle';
-  if (rh >= 9) ctx.fillText(`CPU ${buf.cpu}`, 2, y + rh / 2);
+  const mark = background !== null ? 100 : 0;
   for (let i = 0; i < n; i++) {
+    const state = p.state[i];
+    const key = state + mark + (i === selected ? 10 : 0);
+    if (!full && shown.state[i] === key && shown.fill[i] === p.fill[i]) continue;
+    shown.state[i] = key;
+    shown.fill[i] = p.fill[i];
     const x = LABEL_WIDTH + i * cellW;
     const w = Math.max(1, cellW - (cellW > 4 ? 1 : 0));
-    const state = p.state[i];
+    ctx.clearRect(x - 1, barTop - 1, cellW + 1, barH + 2);
+    if (background !== null) {
+      ctx.fillStyle = background;
+      ctx.fillRect(x - 1, barTop - 1, cellW + 1, barH + 2);
+    }
     const dataW = (p.fill[i] / sbs) * w;
     if (state !== 0) {
       ctx.fillStyle = STATE_COLOURS[state];
@@ -222,13 +256,15 @@ function drawRow(ctx: CanvasRenderingContext2D, buf: RchanBuf, p: BufferPicture,
       ctx.strokeStyle = 'rgba(127, 140, 155, 0.6)';
       ctx.strokeRect(x + 0.5, barTop + 0.5, w - 1, barH - 1);
     }
+    if (i === selected) {
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x + 1, barTop - 1, Math.max(2, cellW - 2), barH + 2);
+      ctx.lineWidth = 1;
+    }
   }
-  if (selected >= 0) {
-    ctx.strokeStyle = ink;
-    ctx.lineWidth = 2;
-    ctx.strokeRect(LABEL_WIDTH + selected * cellW + 1, barTop - 1, Math.max(2, cellW - 2), barH + 2);
-    ctx.lineWidth = 1;
-  }
+  // Thin rows (many CPUs) have no room for ticks; the text lines give the positions.
+  if (rh <= 12) return;
   ctx.fillStyle = ink;
   if (p.writeSubbuf >= 0) tick(ctx, LABEL_WIDTH + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
   tick(ctx, LABEL_WIDTH + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);

@@ -170,20 +170,20 @@ function CounterTable({ cpus }: { cpus: number }) {
   useEffect(() => {
     const cells = body.current ? Array.from(body.current.querySelectorAll<HTMLTableCellElement>('td[data-col]')) : [];
     const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu }));
-    const shown = new Map<HTMLTableCellElement, string>();
+    // The number each cell shows: a cell is formatted and written only when it changes.
+    const shown = new Float64Array(bound.length).fill(NaN);
     return onFrame(() => {
       const run = store.getState().liveRun();
       if (run === null) return;
-      for (const { cell, col, cpu } of bound) {
-        if (col === undefined || cpu === undefined) continue;
-        const value =
-          cpu === 'total' ? Array.from({ length: cpus }, (_, c) => col.read(run, c)).reduce((a, b) => a + b, 0) : col.read(run, Number(cpu));
-        const text = col.key === 'lag' ? value.toFixed(1) : formatCount(value);
-        if (shown.get(cell) !== text) {
-          cell.textContent = text;
-          shown.set(cell, text);
-        }
-      }
+      bound.forEach(({ cell, col, cpu }, k) => {
+        if (col === undefined || cpu === undefined) return;
+        let value = 0;
+        if (cpu === 'total') for (let c = 0; c < cpus; c++) value += col.read(run, c);
+        else value = col.read(run, Number(cpu));
+        if (value === shown[k]) return;
+        shown[k] = value;
+        cell.textContent = col.key === 'lag' ? value.toFixed(1) : formatCount(value);
+      });
     });
   }, [cpus, store]);
 
