@@ -8,7 +8,8 @@ if (!executablePath) {
   throw new Error('No Chromium found: run `node e2e/chromium.mjs` to install one, or set CHROMIUM_PATH.');
 }
 
-const port = 4173;
+// Not 4173, where `npm start` serves: the suite runs beside a served app and never reuses it.
+const port = 4183;
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -42,7 +43,7 @@ export default defineConfig({
   webServer: {
     command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: baseURL,
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'ignore',
     stderr: 'pipe',
