@@ -1,0 +1,26 @@
+import { expect, test } from './fixtures.ts';
+
+/** A stepped run: the picture is the same every time for the same seed. */
+const config = {
+  channel: { cpus: 4, subbufSize: 4096, nSubbufs: 8, mode: 'overwrite', headerReserve: 32 },
+  workload: { rate: 20000, arrival: 'poisson', size: 'uniform', sizeMin: 48, sizeMax: 400 },
+  reader: { mode: 'read', costPerKiB: 40, period: 0.01 },
+};
+
+test.describe('screenshots of a paused run', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('the channel and the inspector look as they should', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive(config, 42, { mode: 'deterministic' });
+    await page.evaluate(() => window.relayscope?.live.step({ kind: 'time', seconds: 0.08 }));
+    await page.getByTestId('inspector.buffer').selectOption('1');
+    await page.getByTestId('inspector.subbuf').selectOption('3');
+    await expect(page.getByTestId('channel.cpu.3')).toHaveText(/produced \d+/);
+    const channel = page.locator('section', { has: page.locator('#channel-heading') });
+    await expect(channel).toHaveScreenshot('channel.png', { animations: 'disabled' });
+    const inspector = page.locator('section', { has: page.locator('#inspector-heading') });
+    await expect(inspector.getByTestId('inspector.summary')).toHaveText(/^Sub-buffer 3: /);
+    await expect(inspector).toHaveScreenshot('inspector.png', { animations: 'disabled', mask: [] });
+  });
+});
