@@ -1,6 +1,7 @@
 import type { DemoScenario } from './demoScenario.ts';
 import { ChannelView } from './panels/channel/ChannelView.tsx';
 import { Inspector } from './panels/inspector/Inspector.tsx';
+import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 
@@ -41,6 +42,8 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
         <ChannelView />
         <TimeSeries />
         <Inspector />
+
+        <ScenarioStepper />
 
         <section className="card" aria-labelledby="scenario-heading">
           <h2 id="scenario-heading">Conformance scenario</h2>
