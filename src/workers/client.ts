@@ -16,6 +16,7 @@ import {
   accounting,
   controlByteLength,
   openSimChannel,
+  readerOptions,
   takeInventory,
   type CpuAccounting,
   type LiveThreadSetup,
@@ -163,15 +164,7 @@ class WorkerRun implements LiveRun {
     await until(() => this.range(this.producerWorkers, this.readerWorkers).every((i) => this.control.acked(i, readers)));
     this.pausedAt = this.control.virtualTime(clock());
     if (this.readerWorkers === 0) {
-      const ch = this.config.channel;
-      const r = this.config.reader;
-      takeInventory(
-        this.chan,
-        this.stats,
-        null,
-        { mode: 'read', chunk: r.chunk, headerReserve: ch.headerReserve, relayMode: ch.mode, verify: 'full', passBytes: 4 * ch.subbufSize },
-        this.pausedAt * 1e6,
-      );
+      takeInventory(this.chan, this.stats, null, readerOptions(this.config), this.pausedAt * 1e6);
     }
     this.paused = true;
   }

@@ -11,7 +11,6 @@
  */
 import { Rchan } from '../kernel/index.ts';
 import { Reader, type ReaderOptions } from './reader.ts';
-import type { RelayMode } from './client.ts';
 import {
   C_DISCARDED,
   I_IN_BUFFER,
@@ -65,7 +64,7 @@ export function takeInventory(
   chan: Rchan,
   stats: SimStats,
   reader: Reader | null,
-  options: ReaderOptions & { relayMode: RelayMode },
+  options: ReaderOptions,
   nowUs: number,
 ): void {
   const copy = new ArrayBuffer(chan.memory.byteLength);

@@ -18,7 +18,6 @@
  */
 import { W_CHANNEL_WAIT, W_WAIT, channelWordsBase, type Rchan } from '../kernel/index.ts';
 import { takeInventory } from './accounting.ts';
-import type { RelayMode } from './client.ts';
 import { EMIT_WOKE, type Producer } from './producer.ts';
 import type { Random } from './random.ts';
 import type { Reader, ReaderOptions } from './reader.ts';
@@ -180,7 +179,7 @@ export interface ReaderLoopOptions {
   chan: Rchan;
   stats: SimStats;
   readers: readonly Reader[];
-  readerOptions: ReaderOptions & { relayMode: RelayMode };
+  readerOptions: ReaderOptions;
   /** Seconds a reader with nothing to read sleeps in poll. */
   period: number;
   /** Processing cost, microseconds per KiB (slept, scaled by speed). */

@@ -8,7 +8,7 @@ import { relayClient } from './client.ts';
 import { LiveControl, producerLoop, readerLoop } from './live.ts';
 import { Producer } from './producer.ts';
 import { Random } from './random.ts';
-import { Reader } from './reader.ts';
+import { Reader, readerOptions } from './reader.ts';
 import type { SimConfig } from './simConfig.ts';
 import { SimStats } from './stats.ts';
 
@@ -47,16 +47,9 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
     return { counts: producerLoop({ control, index: s.index, producers, clock, unthrottled: s.unthrottled, limit: s.limit }) };
   }
   const r = s.config.reader;
-  const readerOptions = {
-    mode: r.mode,
-    chunk: r.chunk,
-    headerReserve: ch.headerReserve,
-    relayMode: ch.mode,
-    verify: s.verify ?? 'full',
-    passBytes: Math.max(r.chunk, 4 * ch.subbufSize),
-  };
+  const options = readerOptions(s.config, s.verify);
   const bufs = s.cpus.map((k) => chan.bufAt(k));
-  const readers = s.readerPerBuffer ? bufs.map((b) => new Reader(chan, [b], stats, readerOptions)) : [new Reader(chan, bufs, stats, readerOptions)];
+  const readers = s.readerPerBuffer ? bufs.map((b) => new Reader(chan, [b], stats, options)) : [new Reader(chan, bufs, stats, options)];
   const wakeLatenciesUs: number[] = [];
   readerLoop({
     control,
@@ -64,7 +57,7 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
     chan,
     stats,
     readers,
-    readerOptions,
+    readerOptions: options,
     period: r.period,
     costPerKiB: r.costPerKiB,
     pauseEvery: r.pauseEvery,

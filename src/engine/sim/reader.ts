@@ -25,7 +25,7 @@ import {
 } from '../kernel/index.ts';
 import type { RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE, payloadByte, payloadIntact, readRecordHeader, type RecordHeader } from './record.ts';
-import type { ReaderMode } from './simConfig.ts';
+import type { ReaderMode, SimConfig } from './simConfig.ts';
 import {
   R_BYTES,
   R_DUPLICATE,
@@ -51,6 +51,19 @@ export interface ReaderOptions {
   verify: 'full' | 'ends';
   /** Bytes one service pass reads at most, so that a busy reader yields now and then. */
   passBytes: number;
+}
+
+/** A configuration's reader, as Reader takes it. */
+export function readerOptions(config: SimConfig, verify: 'full' | 'ends' = 'full'): ReaderOptions {
+  const { channel: ch, reader: r } = config;
+  return {
+    mode: r.mode,
+    chunk: r.chunk,
+    headerReserve: ch.headerReserve,
+    relayMode: ch.mode,
+    verify,
+    passBytes: Math.max(r.chunk, 4 * ch.subbufSize),
+  };
 }
 
 /** Where the reader is in one buffer's byte stream. */

@@ -18,7 +18,7 @@ import {
 import { accounting, discardInventory, takeInventory, type CpuAccounting } from './accounting.ts';
 import { EMIT_WOKE, Producer } from './producer.ts';
 import { Random } from './random.ts';
-import { Reader, type ReaderOptions } from './reader.ts';
+import { Reader, readerOptions, type ReaderOptions } from './reader.ts';
 import type { SimConfig } from './simConfig.ts';
 import { openSimChannel } from './simChannel.ts';
 import { R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
@@ -129,14 +129,7 @@ export class Simulation {
     this.stats = opened.stats;
     const rng = new Random(options.seed);
     this.producers = Array.from({ length: ch.cpus }, (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false));
-    this.readerOptions = {
-      mode: reader.mode,
-      chunk: reader.chunk,
-      headerReserve: ch.headerReserve,
-      relayMode: ch.mode,
-      verify: options.verify ?? 'full',
-      passBytes: Math.max(reader.chunk, 4 * ch.subbufSize),
-    };
+    this.readerOptions = readerOptions(config, options.verify);
     if (reader.enabled) {
       const groups = ch.global || reader.layout === 'single' ? [this.chan.bufs()] : this.chan.bufs().map((b) => [b]);
       groups.forEach((bufs, k) => this.addReader(bufs, rng.fork(1000 + k)));
@@ -217,9 +210,8 @@ export class Simulation {
 
   /** Takes the inventory of every buffer, through each reader (or from the start without one). */
   private inventory(): void {
-    const options = { ...this.readerOptions, relayMode: this.config.channel.mode };
     const readers = this.readers.length > 0 ? this.readers.map((s) => s.reader) : [null];
-    for (const reader of readers) takeInventory(this.chan, this.stats, reader, options, this.now * 1e6);
+    for (const reader of readers) takeInventory(this.chan, this.stats, reader, this.readerOptions, this.now * 1e6);
   }
 
   private addReader(bufs: RchanBuf[], rng: Random): void {
