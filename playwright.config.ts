@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { findChromium } from './e2e/chromium.mjs';
+import { CHROMIUM_ARGS, findChromium } from './e2e/chromium.mjs';
 
 // `npm run test:e2e` (e2e/run.mjs) installs Chromium when missing and passes its path in
 // CHROMIUM_PATH; a bare `npx playwright test` finds it the same way, or says how to get one.
@@ -27,15 +27,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 720 },
     launchOptions: {
       executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',
   },

@@ -4,12 +4,8 @@
 // against the production build. After 2 s of warm-up it measures for 10 s: the script time of
 // the app's own frame callbacks (median, p95) and Chromium's long animation frames over 50 ms,
 // at 8 CPUs x 16 sub-buffers and at 64 CPUs x 64 sub-buffers.
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
-import { ensureChromium } from './chromium.mjs';
+import { previewBrowser } from './previewBrowser.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const json = process.argv.includes('--json');
 /** @param {string} line */
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -19,14 +15,7 @@ const quantile = (xs, q) => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-const executablePath = ensureChromium();
-await build({ root, logLevel: 'warn' });
-const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4177, strictPort: true } });
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { browser, url, close } = await previewBrowser(4177);
 
 /** @type {Record<string, { median: number; p95: number; frames: number; longFrames: number }>} */
 const results = {};
@@ -36,7 +25,7 @@ try {
     [64, 64],
   ]) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto('http://127.0.0.1:4177/');
+    await page.goto(url);
     await page.waitForFunction(() => 'relayscope' in window);
     await page.evaluate(
       ([c, n]) =>
@@ -69,8 +58,7 @@ try {
     results[`${cpus}x${nSubbufs}`] = { median: quantile(times, 0.5), p95: quantile(times, 0.95), frames: times.length, longFrames };
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
 
 say('frame cost while the live engine runs 2 M records/s (headless Chromium, production build, 1280x720):');

@@ -4,9 +4,7 @@
 // found as `npm test` finds it. With --json the last line is one JSON object of every figure.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
-import { ensureChromium } from './chromium.mjs';
+import { previewBrowser } from './previewBrowser.mjs';
 
 /** @typedef {import('../src/workers/bench.ts').BrowserBenchResults} BrowserBenchResults */
 
@@ -24,24 +22,16 @@ const nodeLines = node.stdout.trim().split('\n');
 const nodeFigures = JSON.parse(nodeLines.pop() ?? '{}');
 for (const line of nodeLines) say(line);
 
-const executablePath = ensureChromium();
-await build({ root, logLevel: 'warn' });
-const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4175, strictPort: true } });
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { browser, url, close } = await previewBrowser(4175);
 /** @type {BrowserBenchResults} */
 let r;
 try {
   const page = await browser.newPage();
-  await page.goto('http://127.0.0.1:4175/?bench');
+  await page.goto(`${url}?bench`);
   await page.waitForFunction(() => 'relayscopeBench' in window);
   r = await page.evaluate(() => /** @type {any} */ (window).relayscopeBench.run());
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
 
 /** @param {number} x */

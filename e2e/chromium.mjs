@@ -187,3 +187,17 @@ if (invokedDirectly) {
   const executable = ensureChromium();
   process.stdout.write(`${executable}\n${chromiumVersion(executable)}\n`);
 }
+
+/**
+ * Flags for headless Chromium on a machine with a closed network: without the
+ * background-networking ones it opens connections that are refused, many at a time.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

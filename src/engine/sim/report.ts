@@ -47,7 +47,7 @@ export interface SimReport {
   lossRate: number;
 }
 
-export function cpuReports(accounting: CpuAccounting[], stats: SimStats, readyOf: (cpu: number) => number): CpuReport[] {
+function cpuReports(accounting: CpuAccounting[], stats: SimStats, readyOf: (cpu: number) => number): CpuReport[] {
   return accounting.map((a) => {
     const g = (field: number): number => stats.get(a.cpu, field);
     return {
