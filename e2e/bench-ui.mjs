@@ -17,7 +17,7 @@ const quantile = (xs, q) => {
 
 const { browser, url, close } = await previewBrowser(4177);
 
-/** @type {Record<string, { median: number; p95: number; frames: number; longFrames: number }>} */
+/** @type {Record<string, { median: number; p95: number; frames: number; longFrames: number; profile: Record<string, number> }>} */
 const results = {};
 try {
   for (const [cpus, nSubbufs] of [
@@ -49,21 +49,25 @@ try {
       }).observe({ type: 'long-animation-frame' });
     });
     await page.waitForTimeout(10_000);
-    const { times, longFrames } = await page.evaluate(() => ({
+    const { times, longFrames, profile } = await page.evaluate(() => ({
+      profile: window.relayscope?.frameProfile() ?? {},
       times: window.relayscope?.frameTimes() ?? [],
       longFrames: /** @type {any} */ (window).longFrames,
     }));
     await page.evaluate(() => window.relayscope?.live.stop());
     await page.close();
-    results[`${cpus}x${nSubbufs}`] = { median: quantile(times, 0.5), p95: quantile(times, 0.95), frames: times.length, longFrames };
+    results[`${cpus}x${nSubbufs}`] = { median: quantile(times, 0.5), p95: quantile(times, 0.95), frames: times.length, longFrames, profile };
   }
 } finally {
   await close();
 }
 
 say('frame cost while the live engine runs 2 M records/s (headless Chromium, production build, 1280x720):');
-for (const [size, r] of Object.entries(results))
+for (const [size, r] of Object.entries(results)) {
   say(`  ${size.padEnd(6)} script per frame: median ${r.median.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms over ${r.frames} frames; long frames over 50 ms: ${r.longFrames}`);
+  const parts = Object.entries(r.profile).sort((a, b) => b[1] - a[1]);
+  say(`         per panel, ms per frame: ${parts.map(([name, ms]) => `${name} ${(ms / Math.max(1, r.frames)).toFixed(2)}`).join(', ')}`);
+}
 if (json)
   say(
     JSON.stringify({

@@ -1,5 +1,6 @@
 import type { DemoScenario } from './demoScenario.ts';
 import { ChannelView } from './panels/channel/ChannelView.tsx';
+import { EventLogPanel } from './panels/events/EventLogPanel.tsx';
 import { Inspector } from './panels/inspector/Inspector.tsx';
 import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
@@ -42,6 +43,7 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
         <ChannelView />
         <TimeSeries />
         <Inspector />
+        <EventLogPanel />
 
         <ScenarioStepper />
 

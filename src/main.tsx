@@ -2,11 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
-import { P_WRITTEN, R_INTACT, Simulation, parseSimConfig, simReport } from './engine/index.ts';
+import { LOG_GROUPS, P_WRITTEN, R_INTACT, Simulation, describeEvent, groupOf, parseSimConfig, simReport } from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
-import { takeFrameTimes } from './lib/frameLoop.ts';
+import { frameProfile, takeFrameTimes } from './lib/frameLoop.ts';
 import { ensureIsolation } from './lib/isolation.ts';
-import { installTestApi, type LiveSnapshot } from './testApi.ts';
+import { installTestApi, type LiveSnapshot, type LoggedEvent } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
 import './styles.css';
 
@@ -33,6 +33,20 @@ function liveSnapshot(s: AppStore): LiveSnapshot {
   };
 }
 
+function loggedEvents(s: AppStore, max: number): LoggedEvent[] {
+  const run = s.getState().liveRun();
+  if (run === null) return [];
+  run.events.poll();
+  const all = { groups: new Set(LOG_GROUPS.map((g) => g.id)), cpu: null };
+  return run.events.recent(max, all).map((e) => ({
+    tUs: e.tUs,
+    cpu: e.cpu,
+    group: groupOf(e),
+    ...describeEvent(e, run.config.channel.global),
+    count: e.count,
+  }));
+}
+
 installTestApi({
   version: 1,
   crossOriginIsolated: isolated,
@@ -52,8 +66,10 @@ installTestApi({
     resume: () => store.getState().resumeLive(),
     stop: () => store.getState().stopLive(),
     snapshot: () => liveSnapshot(store),
+    events: (max = 100) => loggedEvents(store, max),
   },
   frameTimes: takeFrameTimes,
+  frameProfile,
   simulate(config, seed, seconds) {
     const sim = new Simulation(parseSimConfig(config), { seed });
     sim.runUntil(seconds);

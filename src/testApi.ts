@@ -27,6 +27,19 @@ export interface LiveSnapshot {
   accounting: CpuAccounting[] | null;
 }
 
+/** One entry of the event log. */
+export interface LoggedEvent {
+  /** Virtual microseconds. */
+  tUs: number;
+  cpu: number;
+  group: 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug';
+  /** The kernel function that did it, e.g. `relay_switch_subbuf`. */
+  fn: string;
+  text: string;
+  /** Records a drop entry stands for (1 for other events). */
+  count: number;
+}
+
 export interface RelayscopeTestApi {
   /** Version of this interface. */
   readonly version: 1;
@@ -52,8 +65,13 @@ export interface RelayscopeTestApi {
      * time. Returns the events run; the snapshot's accounting is then up to date.
      */
     step(by: { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number }): number;
-    /** Deterministic runs: relay_flush, relay_reset, relay_close or CPU hotplug. */
-    operate(op: { op: 'flush' | 'reset' | 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number }): void;
+    /**
+     * relay_flush, relay_reset, relay_close or CPU hotplug: at once in a deterministic run; in
+     * a live run the threads pause around it. Resolves once it is done.
+     */
+    operate(op: { op: 'flush' | 'reset' | 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number }): Promise<void>;
+    /** The event log's newest entries (up to `max`, default 100), newest first. */
+    events(max?: number): LoggedEvent[];
     /** Pauses producers, then readers, and resolves with the snapshot and its accounting. */
     pause(): Promise<LiveSnapshot>;
     resume(): void;
@@ -67,6 +85,8 @@ export interface RelayscopeTestApi {
   simulate(config: unknown, seed: number, seconds: number): SimReport;
   /** The script time (ms) of each animation frame since the last call, from the app's frame loop. */
   frameTimes(): number[];
+  /** Script milliseconds per panel's frame callback since the last `frameTimes()` call. */
+  frameProfile(): Record<string, number>;
 }
 
 declare global {

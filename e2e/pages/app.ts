@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import type { SimReport } from '../../src/engine/index.ts';
-import type { LiveSnapshot, RelayscopeTestApi } from '../../src/testApi.ts';
+import type { LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
 
 /** What the page's `window.relayscope` test API reports, as plain data. */
 export interface TestApiReading {
@@ -17,9 +17,11 @@ export class AppPage {
   readonly scenarioLines: Locator;
   readonly scenarioError: Locator;
   readonly live: LivePanel;
+  readonly events: EventLogPanel;
 
   constructor(readonly page: Page) {
     this.live = new LivePanel(page);
+    this.events = new EventLogPanel(page);
     this.title = page.getByRole('heading', { level: 1, name: 'relayscope' });
     this.isolation = page.getByTestId('app.isolation');
     this.scenarioName = page.getByTestId('scenario.name');
@@ -52,6 +54,16 @@ export class AppPage {
   /** Starts a run through the test API (deterministic, or with one worker that fails). */
   startLive(config: unknown, seed: number, options: { mode?: 'live' | 'deterministic'; faultyWorker?: 'producer' | 'reader' } = {}): Promise<void> {
     return this.page.evaluate(([c, s, o]) => window.relayscope!.live.start(c, s, o), [config, seed, options] as const);
+  }
+
+  /** The event log's newest entries through the test API, newest first. */
+  loggedEvents(max = 100): Promise<LoggedEvent[]> {
+    return this.page.evaluate((m) => window.relayscope!.live.events(m), max);
+  }
+
+  /** A channel operation through the test API; resolves once it is done. */
+  operate(op: Parameters<RelayscopeTestApi['live']['operate']>[0]): Promise<void> {
+    return this.page.evaluate((o) => window.relayscope!.live.operate(o), op);
   }
 
   /** A deterministic simulation run in the page. */
@@ -106,5 +118,33 @@ export class LivePanel {
 
   balance(cpu: number): Locator {
     return this.page.getByTestId(`live.accounting.${cpu}`);
+  }
+}
+
+/** The event log panel. */
+export class EventLogPanel {
+  readonly table: Locator;
+  readonly rows: Locator;
+  readonly summary: Locator;
+  readonly hold: Locator;
+  readonly cpu: Locator;
+
+  constructor(readonly page: Page) {
+    this.table = page.getByTestId('events.table');
+    this.rows = this.table.locator('tbody tr:not([hidden])');
+    this.summary = page.getByTestId('events.summary');
+    this.hold = page.getByTestId('events.hold');
+    this.cpu = page.getByTestId('events.cpu');
+  }
+
+  /** The checkbox of one kind of event: switch, drop, overwrite, wakeup, consumed, channel, hotplug. */
+  filter(group: string): Locator {
+    return this.page.getByTestId(`events.filter.${group}`);
+  }
+
+  /** Shows only the given kinds of event. */
+  async only(...groups: string[]): Promise<void> {
+    for (const g of ['switch', 'drop', 'overwrite', 'wakeup', 'consumed', 'channel', 'hotplug'])
+      await this.filter(g).setChecked(groups.includes(g));
   }
 }

@@ -24,3 +24,5 @@ export * from './sim/live.ts';
 export * from './sim/liveThread.ts';
 export * from './sim/subbufView.ts';
 export * from './sim/simChannel.ts';
+export * from './sim/eventRing.ts';
+export * from './sim/eventLog.ts';

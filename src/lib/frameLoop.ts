@@ -5,7 +5,15 @@
  */
 export type FrameCallback = (now: number) => void;
 
-const callbacks = new Set<FrameCallback>();
+interface Registered {
+  cb: FrameCallback;
+  /** Who registered it, for the per-panel breakdown. */
+  name: string;
+}
+
+const callbacks = new Set<Registered>();
+/** Script milliseconds per callback name since the last takeFrameProfile. */
+const profile = new Map<string, number>();
 let handle: number | null = null;
 /** Script milliseconds of the last frames, newest last (bounded). */
 const durations: number[] = [];
@@ -13,22 +21,33 @@ const KEPT = 10_000;
 
 function frame(now: number): void {
   const start = performance.now();
-  for (const cb of callbacks) cb(now);
+  for (const r of callbacks) {
+    const t = performance.now();
+    r.cb(now);
+    profile.set(r.name, (profile.get(r.name) ?? 0) + performance.now() - t);
+  }
   durations.push(performance.now() - start);
   if (durations.length > KEPT) durations.shift();
   handle = callbacks.size > 0 ? requestAnimationFrame(frame) : null;
 }
 
 /** Calls `cb` on every animation frame until the returned function is called. */
-export function onFrame(cb: FrameCallback): () => void {
-  callbacks.add(cb);
+export function onFrame(name: string, cb: FrameCallback): () => void {
+  const r = { cb, name };
+  callbacks.add(r);
   if (handle === null) handle = requestAnimationFrame(frame);
   return () => {
-    callbacks.delete(cb);
+    callbacks.delete(r);
   };
 }
 
 /** The script time of each frame since the last call, in milliseconds; starts a new window. */
 export function takeFrameTimes(): number[] {
+  profile.clear();
   return durations.splice(0, durations.length);
+}
+
+/** Script milliseconds spent in each named callback since the last takeFrameTimes. */
+export function frameProfile(): Record<string, number> {
+  return Object.fromEntries(profile);
 }

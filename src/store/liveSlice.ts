@@ -35,8 +35,11 @@ export interface LiveSlice {
   startLive: (config?: unknown, seed?: number, options?: StartOptions) => void;
   /** Deterministic runs: advance, then take the accounting. */
   stepLive: (by: StepBy) => number;
-  /** Deterministic runs: a channel operation, then the accounting. */
-  operateLive: (op: ChannelOp) => void;
+  /**
+   * A channel operation: at once in a deterministic run, between a pause and a resume in a
+   * live one. Then the accounting, where it is exact (a stepped or paused run).
+   */
+  operateLive: (op: ChannelOp) => Promise<void>;
   /** Bumped by channel operations, so views that depend on the channel's shape refresh. */
   liveOps: number;
   /** The sub-buffer under inspection: buffer (creation index) and sub-buffer. */
@@ -107,10 +110,12 @@ export const liveSlice =
           selection: null,
         });
       },
-      operateLive: (op) => {
-        if (run === null || run.kind !== 'deterministic') return;
-        run.operate(op);
-        set({ liveAccounting: run.accounting(), liveOps: get().liveOps + 1 });
+      operateLive: async (op) => {
+        const current = run;
+        if (current === null || get().liveStatus === 'failed') return;
+        await current.operate(op);
+        if (run !== current) return;
+        set({ liveAccounting: get().liveStatus === 'paused' ? current.accounting() : null, liveOps: get().liveOps + 1 });
       },
       stepLive: (by) => {
         if (run === null || run.kind !== 'deterministic') return 0;

@@ -7,6 +7,10 @@
  */
 import {
   CTL_PRODUCERS,
+  EV,
+  EventLog,
+  EventRingReader,
+  EventRingWriter,
   CTL_READERS,
   LiveControl,
   PAUSE,
@@ -15,8 +19,15 @@ import {
   Simulation,
   accounting,
   controlByteLength,
+  discardInventory,
+  eventRingsByteLength,
   openSimChannel,
   readerOptions,
+  relayClose,
+  relayCpuOffline,
+  relayCpuOnline,
+  relayFlush,
+  relayReset,
   takeInventory,
   type CpuAccounting,
   type LiveThreadSetup,
@@ -59,6 +70,8 @@ export interface LiveRun {
   readonly producerWorkers: number;
   readonly readerWorkers: number;
   readonly paused: boolean;
+  /** Relay events from every thread, merged; the page polls it each frame. */
+  readonly events: EventLog;
   /** Virtual seconds since the start. */
   virtualTime(): number;
   /** Stops producers, then readers (which take the inventory); resolves once all have. */
@@ -69,8 +82,12 @@ export interface LiveRun {
   accounting(): CpuAccounting[];
   /** Deterministic runs only: advances virtual time; returns the events run. */
   step(by: StepBy): number;
-  /** Deterministic runs only: relay_flush, relay_reset, relay_close or CPU hotplug, now. */
-  operate(op: ChannelOp): void;
+  /**
+   * relay_flush, relay_reset, relay_close or CPU hotplug. A deterministic run applies it at
+   * once; a live one pauses its threads, applies it and resumes, as a kernel client quiesces
+   * its writers around relay_reset.
+   */
+  operate(op: ChannelOp): Promise<void>;
   dispose(): void;
 }
 
@@ -90,6 +107,15 @@ export function createLiveRun(config: SimConfig, options: LiveRunOptions): LiveR
   return reason === null ? new WorkerRun(config, options) : new SingleThreadRun(config, options, reason);
 }
 
+/**
+ * Logs a hotplug step before it runs; a CPU that comes up on an open channel without a buffer
+ * gets one (relay_prepare_cpu).
+ */
+function logHotplug(events: EventRingWriter, chan: Rchan, op: ChannelOp): void {
+  if (op.op === 'cpu_online') events.hotplug(EV.cpuOnline, op.cpu, chan.onList && chan.buf(op.cpu) === null);
+  else if (op.op === 'cpu_offline') events.hotplug(EV.cpuOffline, op.cpu);
+}
+
 /** Resolves once `done()` holds, checking on each animation-free tick. */
 function until(done: () => boolean): Promise<void> {
   return new Promise((resolve) => {
@@ -104,9 +130,14 @@ class WorkerRun implements LiveRun {
   readonly chan: Rchan;
   readonly stats: SimStats;
   readonly producerWorkers: number;
-  readonly readerWorkers: number;
+  readerWorkers: number;
   paused = false;
+  readonly events: EventLog;
   private readonly control: LiveControl;
+  /** The coordinator's ring (index 0); workers log to 1 + their index. */
+  private readonly log: EventRingWriter;
+  private readonly eventMemory: SharedArrayBuffer;
+  private readonly base: Omit<LiveThreadSetup, 'role' | 'index' | 'cpus'>;
   private readonly workers: Worker[] = [];
   private readonly roles: LiveThreadSetup['role'][] = [];
   private pausedAt = 0;
@@ -119,37 +150,41 @@ class WorkerRun implements LiveRun {
   ) {
     const ch = config.channel;
     const shared = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n);
-    ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared));
     this.control = new LiveControl(shared(controlByteLength()));
     this.speed = options.speed;
     this.control.setTimeBase(clock(), 0, this.speed);
+
+    const threads = Math.max(1, navigator.hardwareConcurrency || 4);
+    // A worker per CPU up to the machine's threads; beyond, a worker writes for several CPUs.
+    const producerGroups = groups(ch.cpus, threads);
+    const r = config.reader;
+    const perBuffer = r.layout === 'per-cpu' && !ch.global;
+    const bufs = ch.global ? 1 : ch.cpus;
+    const readerGroups = !r.enabled ? [] : perBuffer ? groups(bufs, threads) : [Array.from({ length: bufs }, (_, i) => i)];
+    // A ring for the coordinator, each worker, and a reader for each CPU that may come up later.
+    const rings = 1 + producerGroups.length + readerGroups.length + ch.cpus;
+    const eventMemory = shared(eventRingsByteLength(rings));
+    this.eventMemory = eventMemory;
+    this.log = new EventRingWriter(eventMemory, 0, () => this.virtualTime() * 1e6);
+    this.events = new EventLog(Array.from({ length: rings }, (_, i) => new EventRingReader(eventMemory, i)));
+    ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared, this.log.tracer));
     this.control.set(CTL_READERS, RUN);
     this.control.set(CTL_PRODUCERS, RUN);
 
-    const threads = Math.max(1, navigator.hardwareConcurrency || 4);
-    const base = {
+    this.base = {
       config,
       seed: options.seed,
       kernel: this.chan.memory as SharedArrayBuffer,
       stats: this.stats.memory as SharedArrayBuffer,
       control: this.control.memory as SharedArrayBuffer,
     };
-    // A worker per CPU up to the machine's threads; beyond, a worker writes for several CPUs.
-    const producerGroups = groups(ch.cpus, threads);
     this.producerWorkers = producerGroups.length;
     producerGroups.forEach((cpus, index) => {
       const w = new Worker(new URL('./producer.worker.ts', import.meta.url), { type: 'module' });
-      this.launch(w, { ...base, role: 'producer', index, cpus });
+      this.launch(w, 'producer', index, cpus);
     });
-    const r = config.reader;
-    const bufs = this.chan.nBufs;
-    const perBuffer = r.layout === 'per-cpu' && !ch.global;
-    const readerGroups = !r.enabled ? [] : perBuffer ? groups(bufs, threads) : [Array.from({ length: bufs }, (_, i) => i)];
-    this.readerWorkers = readerGroups.length;
-    readerGroups.forEach((cpus, k) => {
-      const w = new Worker(new URL('./reader.worker.ts', import.meta.url), { type: 'module' });
-      this.launch(w, { ...base, role: 'reader', index: this.producerWorkers + k, cpus, readerPerBuffer: perBuffer });
-    });
+    this.readerWorkers = 0;
+    for (const cpus of readerGroups) this.addReader(cpus, perBuffer);
   }
 
   virtualTime(): number {
@@ -192,8 +227,29 @@ class WorkerRun implements LiveRun {
     throw new Error('a live run cannot be stepped: start a deterministic one');
   }
 
-  operate(): void {
-    throw new Error('channel operations need a deterministic run');
+  async operate(op: ChannelOp): Promise<void> {
+    const wasPaused = this.paused;
+    await this.pause();
+    if (this.disposed) return;
+    const chan = this.chan;
+    logHotplug(this.log, chan, op);
+    if (op.op === 'flush') relayFlush(chan);
+    else if (op.op === 'close') relayClose(chan);
+    else if (op.op === 'cpu_offline') relayCpuOffline(chan, op.cpu);
+    else if (op.op === 'reset') {
+      // The readers took the inventory as they paused: what it found is discarded.
+      discardInventory(this.stats);
+      relayReset(chan);
+      this.control.noteReset();
+    } else {
+      const had = chan.nBufs;
+      relayCpuOnline(chan, op.cpu);
+      // A new buffer gets a reader of its own, as in a deterministic run; one reader of every
+      // buffer keeps its set.
+      const c = this.config;
+      if (chan.nBufs > had && c.reader.enabled && c.reader.layout === 'per-cpu' && !c.channel.global) this.addReader([had], true);
+    }
+    if (!wasPaused) this.resume();
   }
 
   dispose(): void {
@@ -204,7 +260,14 @@ class WorkerRun implements LiveRun {
     for (const w of this.workers) w.terminate();
   }
 
-  private launch(worker: Worker, setup: LiveThreadSetup): void {
+  private addReader(bufs: number[], readerPerBuffer: boolean): void {
+    const w = new Worker(new URL('./reader.worker.ts', import.meta.url), { type: 'module' });
+    this.launch(w, 'reader', this.producerWorkers + this.readerWorkers, bufs, readerPerBuffer);
+    this.readerWorkers += 1;
+  }
+
+  private launch(worker: Worker, role: LiveThreadSetup['role'], index: number, cpus: number[], readerPerBuffer?: boolean): void {
+    let setup: LiveThreadSetup = { ...this.base, role, index, cpus, readerPerBuffer, events: { memory: this.eventMemory, ring: 1 + index } };
     if (this.options.faultyWorker === setup.role && !this.workers.some((_, i) => this.roles[i] === setup.role))
       setup = { ...setup, kernel: new SharedArrayBuffer(8) };
     this.roles.push(setup.role);
@@ -251,6 +314,8 @@ class SingleThreadRun implements LiveRun {
   readonly chan: Rchan;
   readonly stats: SimStats;
   paused: boolean;
+  readonly events: EventLog;
+  private readonly log: EventRingWriter;
   private readonly sim: Simulation;
   private baseReal = clock();
   private baseVirtual = 0;
@@ -263,7 +328,12 @@ class SingleThreadRun implements LiveRun {
     /** Why a live run fell back to one thread; null for a deterministic run. */
     readonly fallbackReason: string | null,
   ) {
-    this.sim = new Simulation(config, { seed: options.seed });
+    const memory = new ArrayBuffer(eventRingsByteLength(1));
+    let sim: Simulation | null = null;
+    this.log = new EventRingWriter(memory, 0, () => (sim === null ? 0 : sim.now * 1e6));
+    this.events = new EventLog([new EventRingReader(memory, 0)]);
+    sim = new Simulation(config, { seed: options.seed, tracer: this.log.tracer });
+    this.sim = sim;
     this.chan = this.sim.chan;
     this.stats = this.sim.stats;
     this.speed = options.speed;
@@ -308,9 +378,10 @@ class SingleThreadRun implements LiveRun {
     return this.sim.eventsRun - before;
   }
 
-  operate(op: ChannelOp): void {
-    if (this.kind !== 'deterministic') throw new Error('channel operations need a deterministic run');
+  async operate(op: ChannelOp): Promise<void> {
+    this.tick();
     const sim = this.sim;
+    logHotplug(this.log, sim.chan, op);
     if (op.op === 'flush') sim.flush();
     else if (op.op === 'reset') sim.reset();
     else if (op.op === 'close') sim.close();

@@ -8,6 +8,8 @@
  * except the acks, each written by its worker:
  *   CTL_PRODUCERS, CTL_READERS   RUN, PAUSE or STOP for each kind of loop
  *   CTL_EPOCH                    bumped with every pause request
+ *   CTL_RESETS                   bumped by each relay_reset, done while everything is paused:
+ *                                readers forget partial records before they run again
  *   CTL_ACK + i                  worker i stores the epoch once it has stopped for it
  *   F_BASE_REAL, F_BASE_VIRTUAL, F_SPEED
  *                                virtual time = base virtual + (clock - base real) * speed,
@@ -30,6 +32,7 @@ export const STOP = 2;
 export const CTL_PRODUCERS = 0;
 export const CTL_READERS = 1;
 export const CTL_EPOCH = 2;
+export const CTL_RESETS = 3;
 export const CTL_ACK = 16;
 export const MAX_WORKERS = 240;
 const F_BASE_REAL = 0;
@@ -79,6 +82,15 @@ export class LiveControl {
     Atomics.store(this.words, kind, state);
     Atomics.notify(this.words, kind);
     return epoch;
+  }
+
+  /** Coordinator, while paused: relay_reset ran, so readers restart their streams. */
+  noteReset(): void {
+    Atomics.add(this.words, CTL_RESETS, 1);
+  }
+
+  get resets(): number {
+    return Atomics.load(this.words, CTL_RESETS);
   }
 
   /** Whether worker `i` has stopped for pause `epoch` (or has finished). */
@@ -209,6 +221,7 @@ export function readerLoop(o: ReaderLoopOptions): void {
   const statsCpu = readers[0]?.streams[0]?.buf.cpu ?? 0;
   // A private word to sleep on for the processing cost (Atomics.wait wants shared memory).
   const scratch = new Int32Array(new SharedArrayBuffer(4));
+  let resets = control.resets;
   for (;;) {
     const state = control.state(CTL_READERS);
     if (state === STOP) break;
@@ -217,6 +230,10 @@ export function readerLoop(o: ReaderLoopOptions): void {
       for (const r of readers) takeInventory(chan, o.stats, r, o.readerOptions, nowUs);
       control.ack(o.index);
       while (control.state(CTL_READERS) === PAUSE) control.waitWhilePaused(CTL_READERS, MAX_NAP_MS);
+      if (control.resets !== resets) {
+        resets = control.resets;
+        for (const r of readers) r.restart();
+      }
       continue;
     }
     const now = control.virtualTime(clock());

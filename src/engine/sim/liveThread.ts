@@ -5,6 +5,7 @@
  */
 import { Rchan } from '../kernel/index.ts';
 import { relayClient } from './client.ts';
+import { EventRingWriter } from './eventRing.ts';
 import { LiveControl, producerLoop, readerLoop } from './live.ts';
 import { Producer } from './producer.ts';
 import { Random } from './random.ts';
@@ -27,6 +28,8 @@ export interface LiveThreadSetup {
   unthrottled?: boolean;
   limit?: number;
   verify?: 'full' | 'ends';
+  /** Where this thread logs the relay events it causes: the rings' memory and its ring. */
+  events?: { memory: SharedArrayBuffer; ring: number };
 }
 
 export interface LiveThreadResult {
@@ -39,6 +42,7 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
   const chan = Rchan.attachExisting(s.kernel, relayClient(ch), 'relay');
   const stats = new SimStats(s.stats, ch.cpus);
   const control = new LiveControl(s.control);
+  if (s.events) chan.tracer = new EventRingWriter(s.events.memory, s.events.ring, () => control.virtualTime(clock()) * 1e6).tracer;
   if (s.role === 'producer') {
     const rng = new Random(s.seed);
     // Several threads writing one global buffer serialise, as the kernel asks of clients.

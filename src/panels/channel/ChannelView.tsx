@@ -125,17 +125,26 @@ function Rings() {
     const observer = new ResizeObserver(resize);
     observer.observe(el);
 
-    const stop = onFrame(() => {
+    // The text lines change layout, so they follow a few times a second rather than every frame.
+    const said = buffers.map(() => '');
+    let lastSaid = -Infinity;
+    const stop = onFrame('channel', (now) => {
+      const say = now - lastSaid >= TEXT_EVERY_MS;
+      if (say) lastSaid = now;
       buffers.forEach((buf, row) => {
         const p = pictureBuffer(buf, pictures[row]);
         const sel = store.getState().selection;
         const selected = sel !== null && sel.buffer === buf.index ? sel.subbuf : -1;
         const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}/${selected}`;
-        if (key === drawn[row]) return;
-        drawn[row] = key;
-        drawRow(ctx, buf, p, { row, rh, width, header, padding, ink, selected }, shown[row]);
+        if (key !== drawn[row]) {
+          drawn[row] = key;
+          drawRow(ctx, buf, p, { row, rh, width, header, padding, ink, selected }, shown[row]);
+        }
         const line = lines[row];
-        if (line) line.textContent = describe(buf, p);
+        if (say && line && said[row] !== key) {
+          said[row] = key;
+          line.textContent = describe(buf, p);
+        }
       });
     });
     return () => {
@@ -269,6 +278,9 @@ function drawRow(
   if (p.writeSubbuf >= 0) tick(ctx, LABEL_WIDTH + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
   tick(ctx, LABEL_WIDTH + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
 }
+
+/** How often the text lines under the rings catch up with the picture. */
+const TEXT_EVERY_MS = 200;
 
 function tick(ctx: CanvasRenderingContext2D, x: number, y: number, dir: 1 | -1): void {
   ctx.beginPath();

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { inspectSubbuf, type SubbufInspection } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
+import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { STATE_NAMES } from '../channel/states.ts';
 
@@ -62,11 +63,7 @@ export function Inspector() {
             value={sel.subbuf}
             onChange={(e) => store.getState().select({ buffer: sel.buffer, subbuf: Number(e.target.value) })}
           >
-            {Array.from({ length: n }, (_, i) => (
-              <option key={i} value={i}>
-                {i}
-              </option>
-            ))}
+            <NumberOptions count={n} />
           </select>
         </label>
       </div>

@@ -22,6 +22,7 @@ import {
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { formatCount } from '../../lib/format.ts';
+import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type LiveRun, type RunMode } from '../../store/index.ts';
 
 interface Column {
@@ -105,7 +106,7 @@ export function LivePanel() {
         </span>
         <VirtualTime />
       </div>
-      {deterministic && run !== null && <ChannelOps cpus={run.config.channel.cpus} />}
+      {run !== null && status !== 'failed' && <ChannelOps cpus={run.config.channel.cpus} />}
       <Shortcuts />
       <DropAnnouncer />
       {fallback !== null && (
@@ -172,7 +173,7 @@ function CounterTable({ cpus }: { cpus: number }) {
     const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu }));
     // The number each cell shows: a cell is formatted and written only when it changes.
     const shown = new Float64Array(bound.length).fill(NaN);
-    return onFrame(() => {
+    return onFrame('counters', () => {
       const run = store.getState().liveRun();
       if (run === null) return;
       bound.forEach(({ cell, col, cpu }, k) => {
@@ -377,7 +378,7 @@ function VirtualTime() {
   const el = useRef<HTMLSpanElement>(null);
   useEffect(
     () =>
-      onFrame(() => {
+      onFrame('time', () => {
         const run = store.getState().liveRun();
         const text = run === null ? '' : `t = ${(run.virtualTime() * 1000).toFixed(3)} ms`;
         if (el.current && el.current.textContent !== text) el.current.textContent = text;
@@ -442,7 +443,7 @@ function DropAnnouncer() {
   useEffect(() => {
     let seen: number[] = [];
     let lastSaid = -Infinity;
-    return onFrame((now) => {
+    return onFrame('announcer', (now) => {
       const run = store.getState().liveRun();
       if (run === null || el.current === null) return;
       const cpus = run.config.channel.cpus;
@@ -458,11 +459,11 @@ function DropAnnouncer() {
   return <p className="visually-hidden" role="status" aria-live="polite" data-testid="live.announce" ref={el} />;
 }
 
-/** relay_flush, relay_reset, relay_close and CPU hotplug, applied between steps. */
+/** relay_flush, relay_reset, relay_close and CPU hotplug: between steps, or with the threads paused for a moment. */
 function ChannelOps({ cpus }: { cpus: number }) {
   const store = useAppStoreApi();
   const [cpu, setCpu] = useState(0);
-  const op = (o: ChannelOp) => () => store.getState().operateLive(o);
+  const op = (o: ChannelOp) => () => void store.getState().operateLive(o);
   return (
     <div className="controls" role="group" aria-label="Channel operations">
       <button type="button" data-testid="live.op.flush" onClick={op({ op: 'flush' })} title="relay_flush: produce every current sub-buffer">
@@ -477,11 +478,7 @@ function ChannelOps({ cpus }: { cpus: number }) {
       <label>
         CPU{' '}
         <select data-testid="live.op.cpu" value={cpu} onChange={(e) => setCpu(Number(e.target.value))}>
-          {Array.from({ length: cpus }, (_, c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
+          <NumberOptions count={cpus} />
         </select>
       </label>
       <button type="button" data-testid="live.op.online" onClick={op({ op: 'cpu_online', cpu })}>

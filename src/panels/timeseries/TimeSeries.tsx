@@ -98,7 +98,7 @@ function Charts({ cpu }: { cpu: number }) {
               dirty = true;
             },
           });
-    const stop = onFrame((now) => {
+    const stop = onFrame('timeseries', (now) => {
       const run = store.getState().liveRun();
       if (run === null) return;
       if (now - lastSampled >= SAMPLE_MS) {
