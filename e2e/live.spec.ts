@@ -168,7 +168,7 @@ test.describe('deterministic mode', () => {
     await expect.poll(() => produced(page, 2)).toBe(2);
 
     await page.getByTestId('live.step.time').click();
-    const t = Number(/t = ([\d.]+) ms/.exec((await page.getByTestId('live.time').textContent()) ?? '')?.[1]);
+    const t = (await app.liveSnapshot()).virtualTime * 1000;
     await page.locator('body').press('t');
     await expect(page.getByTestId('live.time')).toHaveText(`t = ${(t + 10).toFixed(3)} ms`);
 
@@ -192,9 +192,7 @@ test.describe('channel operations in deterministic mode', () => {
     await app.goto();
     await app.startLive({ ...config, reader: { enabled: false } }, 9, { mode: 'deterministic' });
     await page.getByTestId('live.step.time').click();
-    const producedOf = async (cpu: number) =>
-      Number(/produced (\d+)/.exec((await page.getByTestId(`channel.cpu.${cpu}`).textContent()) ?? '')?.[1]);
-    const beforeFlush = [await producedOf(0), await producedOf(1)];
+    const beforeFlush = (await app.liveSnapshot()).subbufsProduced;
     await page.getByTestId('live.op.flush').click();
     for (const cpu of [0, 1])
       await expect(page.getByTestId(`channel.cpu.${cpu}`)).toHaveText(new RegExp(`at byte 0; \\d ready; produced ${beforeFlush[cpu] + 1}, consumed 0$`));

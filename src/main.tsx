@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
-import { LOG_GROUPS, P_WRITTEN, R_INTACT, Simulation, describeEvent, groupOf, parseSimConfig, simReport } from './engine/index.ts';
+import { B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, LOG_GROUPS, P_WRITTEN, R_INTACT, Simulation, describeEvent, groupOf, parseSimConfig, simReport } from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
 import { frameProfile, takeFrameTimes } from './lib/frameLoop.ts';
 import { ensureIsolation } from './lib/isolation.ts';
@@ -18,6 +18,7 @@ function liveSnapshot(s: AppStore): LiveSnapshot {
   const run = state.liveRun();
   const cpus = state.liveConfig.channel.cpus;
   const per = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.stats.get(c, field) ?? 0);
+  const kernel = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.chan.buf(c)?.ctl[field] ?? 0);
   return {
     status: state.liveStatus,
     kind: run?.kind ?? null,
@@ -29,6 +30,8 @@ function liveSnapshot(s: AppStore): LiveSnapshot {
     virtualTime: run?.virtualTime() ?? 0,
     written: per(P_WRITTEN),
     readIntact: per(R_INTACT),
+    subbufsProduced: kernel(B_SUBBUFS_PRODUCED),
+    subbufsConsumed: kernel(B_SUBBUFS_CONSUMED),
     accounting: state.liveAccounting,
   };
 }

@@ -23,6 +23,9 @@ export interface LiveSnapshot {
   written: number[];
   /** Records read back intact per CPU, so far. */
   readIntact: number[];
+  /** `subbufs_produced` and `subbufs_consumed` of each CPU's buffer (0 for a CPU with none). */
+  subbufsProduced: number[];
+  subbufsConsumed: number[];
   /** Where every record went, taken at the last pause (null while running). */
   accounting: CpuAccounting[] | null;
 }
