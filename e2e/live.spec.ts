@@ -281,7 +281,7 @@ test.describe('the settings form', () => {
     await app.live.start.click();
     await expect(page.getByTestId('channel.cpu.0')).toBeVisible();
     await expect(page.getByTestId('channel.cpu.1')).toHaveCount(0);
-    await expect(page.getByText(/one global buffer/)).toBeVisible();
+    await expect(page.getByText(/^1 buffer of 8 sub-buffers x \d+ bytes, no-overwrite, one global buffer$/)).toBeVisible();
 
     await app.live.field('channel.headerReserve').fill('16383');
     await app.live.start.click();

@@ -11,9 +11,25 @@ interface AppProps {
   crossOriginIsolated: boolean;
   /** The conformance scenario to show, already run through the engine. */
   scenario: DemoScenario;
+  /** Why the page's address could not be used (the page then shows the defaults). */
+  urlError: string | null;
+  /** The channel view alone, in large type (`?embed=1`). */
+  embed: boolean;
 }
 
-export function App({ crossOriginIsolated, scenario }: AppProps) {
+export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps) {
+  if (embed)
+    return (
+      <main className="page embed">
+        <h1 className="visually-hidden">relayscope</h1>
+        <ChannelView large />
+        <p className="meta">
+          <a href={`?${new URLSearchParams([...new URLSearchParams(window.location.search)].filter(([k]) => k !== 'embed')).toString()}`}>
+            Open in relayscope
+          </a>
+        </p>
+      </main>
+    );
   return (
     <div className="page">
       <header className="page-header">
@@ -22,6 +38,11 @@ export function App({ crossOriginIsolated, scenario }: AppProps) {
       </header>
 
       <main>
+        {urlError !== null && (
+          <p className="banner" role="alert" data-testid="app.url-error">
+            This address could not be used: {urlError}. The page shows the default settings instead.
+          </p>
+        )}
         <section className="card" aria-labelledby="isolation-heading">
           <h2 id="isolation-heading">Cross-origin isolation</h2>
           <p>

@@ -8,6 +8,8 @@ import { frameProfile, takeFrameTimes } from './lib/frameLoop.ts';
 import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot, type LoggedEvent } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
+import { queryToState } from './store/urlState.ts';
+import { restoreRun, syncUrl } from './store/urlSync.ts';
 import './styles.css';
 
 const isolated = window.crossOriginIsolated;
@@ -90,11 +92,18 @@ if (new URLSearchParams(window.location.search).has('bench')) {
   rootElement.textContent = 'relayscope benchmarks: run them with npm run bench.';
 }
 // On a host without the isolation headers, a service worker adds them and the page reloads.
-else if (!(await ensureIsolation(`${import.meta.env.BASE_URL}coi-serviceworker.js`)))
+else if (!(await ensureIsolation(`${import.meta.env.BASE_URL}coi-serviceworker.js`))) {
+  // An address that describes a run starts it; one that cannot be used says why, and the
+  // page shows the defaults.
+  const reading = queryToState(window.location.search);
+  const embed = reading.ok && reading.state.embed;
+  if (reading.ok && !reading.empty) restoreRun(store, reading.state);
+  syncUrl(store, embed, (query) => window.history.replaceState(null, '', query === '' ? window.location.pathname : `?${query}`));
   createRoot(rootElement).render(
     <StrictMode>
       <StoreContext.Provider value={store}>
-        <App crossOriginIsolated={isolated} scenario={demoScenario()} />
+        <App crossOriginIsolated={isolated} scenario={demoScenario()} urlError={reading.ok ? null : reading.error} embed={embed} />
       </StoreContext.Provider>
     </StrictMode>,
   );
+}

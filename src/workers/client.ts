@@ -43,7 +43,7 @@ export type RunMode = 'live' | 'deterministic';
 export type ChannelOp = { op: 'flush' } | { op: 'reset' } | { op: 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number };
 
 /** How a deterministic run steps: one event, to the next sub-buffer switch, or by time. */
-export type StepBy = { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number };
+export type StepBy = { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number } | { kind: 'events'; count: number };
 
 export interface LiveRunOptions {
   /** live: real time (workers when possible); deterministic: virtual time, stepped by hand. */
@@ -74,6 +74,8 @@ export interface LiveRun {
   readonly events: EventLog;
   /** Virtual seconds since the start. */
   virtualTime(): number;
+  /** Deterministic runs: events run since the start, an exact position in the run (0 otherwise). */
+  eventsRun(): number;
   /** Stops producers, then readers (which take the inventory); resolves once all have. */
   pause(): Promise<void>;
   resume(): void;
@@ -189,6 +191,10 @@ class WorkerRun implements LiveRun {
 
   virtualTime(): number {
     return this.paused ? this.pausedAt : this.control.virtualTime(clock());
+  }
+
+  eventsRun(): number {
+    return 0;
   }
 
   async pause(): Promise<void> {
@@ -347,6 +353,10 @@ class SingleThreadRun implements LiveRun {
     return this.paused ? this.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
   }
 
+  eventsRun(): number {
+    return this.kind === 'deterministic' ? this.sim.eventsRun : 0;
+  }
+
   async pause(): Promise<void> {
     this.tick();
     this.paused = true;
@@ -374,6 +384,10 @@ class SingleThreadRun implements LiveRun {
     const before = this.sim.eventsRun;
     if (by.kind === 'event') this.sim.step();
     else if (by.kind === 'switch') this.sim.stepToSwitch();
+    else if (by.kind === 'events') {
+      let left = by.count;
+      while (left-- > 0 && this.sim.step());
+    }
     else this.sim.runUntil(this.sim.now + by.seconds);
     return this.sim.eventsRun - before;
   }

@@ -22,11 +22,13 @@ import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 
 const LABEL_WIDTH = 56;
 
-function rowHeight(rows: number): number {
-  return rows <= 8 ? 30 : rows <= 16 ? 18 : 9;
+/** Row height, px; `scale` 2 for the large type of embed mode. */
+function rowHeight(rows: number, scale: number): number {
+  return (rows <= 8 ? 30 : rows <= 16 ? 18 : 9) * scale;
 }
 
-export function ChannelView() {
+/** The channel's rings; `large` for slides (`?embed=1`). */
+export function ChannelView({ large = false }: { large?: boolean }) {
   const generation = useAppStore((s) => s.liveGeneration);
   const status = useAppStore((s) => s.liveStatus);
   // Hotplug may add a buffer: the rings are rebuilt after every channel operation.
@@ -43,7 +45,7 @@ export function ChannelView() {
         {ch.global ? ', one global buffer' : ''}
       </p>
       <Legend />
-      <Rings key={`${generation}.${ops}`} />
+      <Rings key={`${generation}.${ops}`} scale={large ? 2 : 1} />
     </section>
   );
 }
@@ -85,7 +87,7 @@ function hatch(ctx: CanvasRenderingContext2D): CanvasPattern | string {
   return ctx.createPattern(tile, 'repeat') ?? '#ccc';
 }
 
-function Rings() {
+function Rings({ scale }: { scale: number }) {
   const store = useAppStoreApi();
   const canvas = useRef<HTMLCanvasElement>(null);
   const list = useRef<HTMLUListElement>(null);
@@ -99,7 +101,8 @@ function Rings() {
     if (!el || !ctx || current === null) return;
     const buffers = current.chan.bufs();
     const header = current.config.channel.headerReserve;
-    const rh = rowHeight(buffers.length);
+    const rh = rowHeight(buffers.length, scale);
+    const labelWidth = LABEL_WIDTH * scale;
     const pictures = buffers.map((b) => bufferPicture(b.nSubbufs));
     const drawn = buffers.map(() => '');
     // What each cell shows now, so that a frame redraws only the cells that changed.
@@ -138,7 +141,7 @@ function Rings() {
         const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}/${selected}`;
         if (key !== drawn[row]) {
           drawn[row] = key;
-          drawRow(ctx, buf, p, { row, rh, width, header, padding, ink, selected }, shown[row]);
+          drawRow(ctx, buf, p, { row, rh, labelWidth, width, header, padding, ink, selected }, shown[row]);
         }
         const line = lines[row];
         if (say && line && said[row] !== key) {
@@ -151,15 +154,16 @@ function Rings() {
       stop();
       observer.disconnect();
     };
-  }, [store]);
+  }, [store, scale]);
 
   const pick = (e: MouseEvent<HTMLCanvasElement>): void => {
     const el = e.currentTarget;
     const rect = el.getBoundingClientRect();
-    const row = Math.floor((e.clientY - rect.top) / rowHeight(bufs.length));
+    const row = Math.floor((e.clientY - rect.top) / rowHeight(bufs.length, scale));
     const buf = bufs[row];
     if (buf === undefined) return;
-    const subbuf = Math.floor(((e.clientX - rect.left - LABEL_WIDTH) / (rect.width - LABEL_WIDTH)) * buf.nSubbufs);
+    const labelWidth = LABEL_WIDTH * scale;
+    const subbuf = Math.floor(((e.clientX - rect.left - labelWidth) / (rect.width - labelWidth)) * buf.nSubbufs);
     if (subbuf >= 0 && subbuf < buf.nSubbufs) store.getState().select({ buffer: buf.index, subbuf });
   };
 
@@ -169,7 +173,7 @@ function Rings() {
         ref={canvas}
         onClick={pick}
         className="rings"
-        style={{ height: `${bufs.length * rowHeight(bufs.length)}px` }}
+        style={{ height: `${bufs.length * rowHeight(bufs.length, scale)}px` }}
         role="img"
         aria-label="Each buffer's ring of sub-buffers; the list below says the same in words; click a sub-buffer to inspect it"
         data-testid="channel.canvas"
@@ -187,6 +191,8 @@ interface RowStyle {
   row: number;
   /** Row height, px. */
   rh: number;
+  /** Width of the CPU labels, px. */
+  labelWidth: number;
   width: number;
   /** The client's header, bytes. */
   header: number;
@@ -204,11 +210,11 @@ function drawRow(
   style: RowStyle,
   shown: { state: Int16Array; fill: Float64Array },
 ): void {
-  const { row, rh, width, header, padding, ink, selected } = style;
+  const { row, rh, labelWidth, width, header, padding, ink, selected } = style;
   const n = buf.nSubbufs;
   const sbs = buf.subbufSize;
   const y = row * rh;
-  const cellW = Math.max(1, (width - LABEL_WIDTH) / n);
+  const cellW = Math.max(1, (width - labelWidth) / n);
   const barTop = y + (rh > 12 ? 5 : 1);
   const barH = rh - (rh > 12 ? 10 : 2);
   const background = p.stalled ? 'rgba(213, 94, 0, 0.12)' : null;
@@ -221,17 +227,17 @@ function drawRow(
       ctx.fillRect(0, y, width, rh);
     }
     ctx.fillStyle = ink;
-    ctx.font = `${Math.min(12, rh - 2)}px system-ui, sans-serif`;
+    ctx.font = `${Math.min((12 * labelWidth) / LABEL_WIDTH, rh - 2)}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
     if (rh >= 9) ctx.fillText(`CPU ${buf.cpu}`, 2, y + rh / 2);
   } else {
     // The tick strips above and below the bars.
-    ctx.clearRect(LABEL_WIDTH - 4, y, width - LABEL_WIDTH + 8, barTop - y);
-    ctx.clearRect(LABEL_WIDTH - 4, barTop + barH, width - LABEL_WIDTH + 8, y + rh - barTop - barH);
+    ctx.clearRect(labelWidth - 4, y, width - labelWidth + 8, barTop - y);
+    ctx.clearRect(labelWidth - 4, barTop + barH, width - labelWidth + 8, y + rh - barTop - barH);
     if (background !== null) {
       ctx.fillStyle = background;
-      ctx.fillRect(LABEL_WIDTH - 4, y, width - LABEL_WIDTH + 8, barTop - y);
-      ctx.fillRect(LABEL_WIDTH - 4, barTop + barH, width - LABEL_WIDTH + 8, y + rh - barTop - barH);
+      ctx.fillRect(labelWidth - 4, y, width - labelWidth + 8, barTop - y);
+      ctx.fillRect(labelWidth - 4, barTop + barH, width - labelWidth + 8, y + rh - barTop - barH);
     }
   }
   const mark = background !== null ? 100 : 0;
@@ -241,7 +247,7 @@ function drawRow(
     if (!full && shown.state[i] === key && shown.fill[i] === p.fill[i]) continue;
     shown.state[i] = key;
     shown.fill[i] = p.fill[i];
-    const x = LABEL_WIDTH + i * cellW;
+    const x = labelWidth + i * cellW;
     const w = Math.max(1, cellW - (cellW > 4 ? 1 : 0));
     ctx.clearRect(x - 1, barTop - 1, cellW + 1, barH + 2);
     if (background !== null) {
@@ -275,8 +281,8 @@ function drawRow(
   // Thin rows (many CPUs) have no room for ticks; the text lines give the positions.
   if (rh <= 12) return;
   ctx.fillStyle = ink;
-  if (p.writeSubbuf >= 0) tick(ctx, LABEL_WIDTH + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
-  tick(ctx, LABEL_WIDTH + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
+  if (p.writeSubbuf >= 0) tick(ctx, labelWidth + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
+  tick(ctx, labelWidth + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
 }
 
 /** How often the text lines under the rings catch up with the picture. */

@@ -1,13 +1,12 @@
 /**
- * The live run: controls, a small channel and workload form, and per-CPU counters read from
+ * The live run: controls, the settings form, and per-CPU counters read from
  * the shared memory every frame (written to the DOM directly; React renders the table's
  * structure only when the run changes).
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
-  ConfigError,
   P_DROPPED_FULL,
   P_DROPPED_TOOBIG,
   P_NO_SLEEPER,
@@ -16,13 +15,12 @@ import {
   R_INTACT,
   R_LAG_US,
   R_OVERWRITTEN,
-  parseSimConfig,
   type CpuAccounting,
-  type SimConfig,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { formatCount } from '../../lib/format.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
+import { SettingsForm } from './SettingsForm.tsx';
 import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type LiveRun, type RunMode } from '../../store/index.ts';
 
 interface Column {
@@ -53,7 +51,7 @@ export function LivePanel() {
         Producer workers write self-describing records into per-CPU relay buffers in one SharedArrayBuffer while reader
         workers read them back with read(2) or mmap, sleeping in poll until a produced sub-buffer wakes them.
       </p>
-      <LiveForm key={generation} />
+      <SettingsForm key={generation} />
       <div className="controls" role="group" aria-label="Run controls">
         <label>
           Mode{' '}
@@ -269,106 +267,6 @@ function AccountingTable({ rows, title }: { rows: CpuAccounting[]; title: string
         </tbody>
       </table>
     </div>
-  );
-}
-
-type FieldErrors = Partial<Record<string, string>>;
-
-const FIELDS: { path: string; label: string; type: 'number' | 'select'; options?: string[] }[] = [
-  { path: 'channel.cpus', label: 'CPUs', type: 'number' },
-  { path: 'channel.subbufSize', label: 'subbuf_size (bytes)', type: 'number' },
-  { path: 'channel.nSubbufs', label: 'n_subbufs', type: 'number' },
-  { path: 'channel.mode', label: 'mode', type: 'select', options: ['no-overwrite', 'overwrite'] },
-  { path: 'channel.headerReserve', label: 'header bytes', type: 'number' },
-  { path: 'channel.global', label: 'buffers', type: 'select', options: ['per-CPU', 'global'] },
-  { path: 'workload.rate', label: 'records/s', type: 'number' },
-  { path: 'workload.sizeMin', label: 'record size min', type: 'number' },
-  { path: 'workload.sizeMax', label: 'record size max', type: 'number' },
-  { path: 'reader.mode', label: 'reader', type: 'select', options: ['read', 'mmap'] },
-];
-
-/** A boolean setting shown as a choice of two words. */
-const BOOLEAN_CHOICES: Record<string, [string, string]> = { 'channel.global': ['per-CPU', 'global'] };
-
-function getPath(config: SimConfig, path: string): string {
-  const [section, key] = path.split('.') as [keyof SimConfig, string];
-  const value = (config[section] as unknown as Record<string, unknown>)[key];
-  const choices = BOOLEAN_CHOICES[path];
-  return choices ? choices[value ? 1 : 0] : String(value);
-}
-
-/** The settings that start a run. A bad value is shown beside its field; the last valid run goes on. */
-function LiveForm() {
-  const config = useAppStore((s) => s.liveConfig);
-  const store = useAppStoreApi();
-  const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(FIELDS.map((f) => [f.path, getPath(config, f.path)])),
-  );
-  const [errors, setErrors] = useState<FieldErrors>({});
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const raw: Record<string, Record<string, unknown>> = { channel: {}, workload: {}, reader: {} };
-    for (const f of FIELDS) {
-      const [section, key] = f.path.split('.');
-      const text = values[f.path].trim();
-      const choices = BOOLEAN_CHOICES[f.path];
-      raw[section][key] = choices ? text === choices[1] : f.type === 'number' ? (text === '' ? NaN : Number(text)) : text;
-    }
-    try {
-      parseSimConfig(raw, config);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      const field = FIELDS.find((f) => err.message.includes(f.path))?.path ?? 'form';
-      setErrors({ [field]: err.message });
-      return;
-    }
-    setErrors({});
-    store.getState().startLive(raw);
-  };
-
-  return (
-    <form className="live-form" onSubmit={submit} noValidate aria-label="Live run settings">
-      {FIELDS.map((f) => {
-        const id = `live-${f.path.replace('.', '-')}`;
-        const err = errors[f.path];
-        return (
-          <div className="field" key={f.path}>
-            <label htmlFor={id}>{f.label}</label>
-            {f.type === 'select' ? (
-              <select id={id} value={values[f.path]} onChange={(e) => setValues({ ...values, [f.path]: e.target.value })}>
-                {f.options?.map((o) => (
-                  <option key={o}>{o}</option>
-                ))}
-              </select>
-            ) : (
-              <input
-                id={id}
-                inputMode="numeric"
-                value={values[f.path]}
-                aria-invalid={err !== undefined}
-                aria-describedby={err !== undefined ? `${id}-error` : undefined}
-                data-testid={`live.form.${f.path}`}
-                onChange={(e) => setValues({ ...values, [f.path]: e.target.value })}
-              />
-            )}
-            {err !== undefined && (
-              <span className="field-error" id={`${id}-error`} role="alert" data-testid={`live.form.${f.path}.error`}>
-                {err}
-              </span>
-            )}
-          </div>
-        );
-      })}
-      {errors.form !== undefined && (
-        <p className="field-error" role="alert" data-testid="live.form.error">
-          {errors.form}
-        </p>
-      )}
-      <button type="submit" className="primary" data-testid="live.start">
-        Start
-      </button>
-    </form>
   );
 }
 

@@ -1,0 +1,68 @@
+import { expect, test } from './fixtures.ts';
+
+const config = {
+  channel: { cpus: 2, subbufSize: 4096, nSubbufs: 4, mode: 'no-overwrite' },
+  workload: { rate: 20000, arrival: 'poisson', size: 'uniform', sizeMin: 16, sizeMax: 200 },
+  reader: { mode: 'read', period: 0.02, costPerKiB: 5 },
+};
+
+test.describe('a shared address', () => {
+  test('restores a deterministic run at the same event, with the same picture and counters', async ({ app, page, context }) => {
+    await app.goto();
+    await app.startLive(config, 42, { mode: 'deterministic' });
+    await page.getByTestId('live.step.time').click();
+    await page.getByTestId('live.step.switch').click();
+    await page.getByTestId('live.step.event').click();
+    await page.getByTestId('inspector.subbuf').selectOption('2');
+    await expect(page).toHaveURL(/[?&]mode=deterministic&ev=\d+&sel=0\.2$/);
+    const url = page.url();
+    const before = await app.liveSnapshot();
+    const lines = await page.getByTestId('channel.cpu.1').textContent();
+
+    const other = await context.newPage();
+    await other.goto(url);
+    await expect(other.getByTestId('live.status')).toHaveText('paused');
+    const after = await other.evaluate(() => window.relayscope!.live.snapshot());
+    expect(after).toEqual(before);
+    await expect(other.getByTestId('channel.cpu.1')).toHaveText(lines ?? '');
+    await expect(other.getByTestId('inspector.subbuf')).toHaveValue('2');
+    await expect(other.getByTestId('live.form.seed')).toHaveValue('42');
+    await expect(other.getByTestId('live.form.workload.sizeMax')).toHaveValue('200');
+  });
+
+  test('that cannot be used says where and why, and the page shows the defaults', async ({ page }) => {
+    await page.goto('/?channel.cpus=4&channel.nSubbufs=zero');
+    await expect(page.getByTestId('app.url-error')).toHaveText(
+      'This address could not be used: channel.nSubbufs must be a number, got "zero". The page shows the default settings instead.',
+    );
+    await expect(page.getByTestId('live.status')).toHaveText('idle');
+    await expect(page.getByTestId('live.form.channel.nSubbufs')).toHaveValue('8');
+
+    await page.goto('/?%3Cscript%3Ealert(1)%3C%2Fscript%3E=1');
+    await expect(page.getByTestId('app.url-error')).toContainText('unknown setting "<script>alert(1)</script>"');
+    await expect(page.getByRole('heading', { level: 1, name: 'relayscope' })).toBeVisible();
+  });
+
+  test('with embed=1 shows the channel alone, in large type, for slides', async ({ page }) => {
+    await page.goto('/?channel.cpus=2&mode=deterministic&ev=500&embed=1');
+    await expect(page.getByTestId('channel.canvas')).toBeVisible();
+    await expect(page.getByTestId('channel.cpu.1')).toHaveText(/^CPU 1: /);
+    await expect(page.getByTestId('live.start')).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Open in relayscope' })).toHaveAttribute('href', '?channel.cpus=2&mode=deterministic&ev=500');
+    const size = await page.getByTestId('channel.cpu.1').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(20);
+  });
+});
+
+test.describe('presets', () => {
+  test('fill the form, say where their numbers come from, and start', async ({ app, page }) => {
+    await app.goto();
+    await page.getByTestId('live.form.preset').selectOption('blktrace');
+    await expect(page.getByTestId('live.form.preset.source')).toContainText('blktrace(8) defaults: -b 512');
+    await expect(app.live.field('channel.subbufSize')).toHaveValue('524288');
+    await expect(app.live.field('workload.call')).toHaveValue('relay_reserve');
+    await app.live.start.click();
+    await expect(page.getByText('4 buffers of 4 sub-buffers x 524288 bytes, no-overwrite')).toBeVisible();
+    await expect(page).toHaveURL(/channel\.subbufSize=524288/);
+  });
+});

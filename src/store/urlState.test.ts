@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PRESETS, parseSimConfig } from '../engine/index.ts';
+import { DEFAULT_URL_STATE, MAX_QUERY, queryToState, stateToQuery, type UrlState } from './urlState.ts';
+
+const read = (query: string): UrlState => {
+  const r = queryToState(query);
+  if (!r.ok) throw new Error(r.error);
+  return r.state;
+};
+const refusal = (query: string): string => {
+  const r = queryToState(query);
+  if (r.ok) throw new Error(`${query} was accepted`);
+  return r.error;
+};
+
+describe('the state in the address', () => {
+  it('is empty for the defaults, and reads back as the defaults', () => {
+    expect(stateToQuery(DEFAULT_URL_STATE)).toBe('');
+    expect(queryToState('')).toEqual({ ok: true, state: DEFAULT_URL_STATE, empty: true });
+  });
+
+  it('carries only what differs from the defaults, by config path', () => {
+    const config = parseSimConfig({ channel: { cpus: 2, subbufSize: 4096 }, reader: { enabled: false } });
+    const query = stateToQuery({ ...DEFAULT_URL_STATE, config, seed: 7, mode: 'deterministic', events: 1234, selection: { buffer: 1, subbuf: 3 } });
+    expect(query).toBe('channel.cpus=2&channel.subbufSize=4096&reader.enabled=false&seed=7&mode=deterministic&ev=1234&sel=1.3');
+  });
+
+  it('gives back every preset, seed, position and view it was given', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...PRESETS),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.constantFrom('live' as const, 'deterministic' as const),
+        fc.integer({ min: 0, max: 5_000_000 }),
+        fc.boolean(),
+        (preset, seed, mode, events, embed) => {
+          const state: UrlState = { config: preset.config, seed, mode, events: mode === 'deterministic' ? events : 0, selection: null, embed };
+          expect(read(stateToQuery(state))).toEqual(state);
+        },
+      ),
+    );
+  });
+
+  it('says which setting is wrong and why', () => {
+    expect(refusal('channel.cpus=0')).toBe('channel.cpus must be an integer from 1 to 64, got 0');
+    expect(refusal('channel.cpus=two')).toBe('channel.cpus must be a number, got "two"');
+    expect(refusal('channel.mode=sideways')).toMatch(/^channel\.mode must be one of no-overwrite, overwrite/);
+    expect(refusal('reader.enabled=yes')).toBe('reader.enabled must be true or false, got "yes"');
+    expect(refusal('seed=-1')).toBe('seed must be an integer from 0 to 4294967295, got "-1"');
+    expect(refusal('mode=fast')).toBe('mode must be live or deterministic, got "fast"');
+    expect(refusal('ev=9999999999')).toMatch(/^ev \(events run\) must be an integer from 0 to 5000000/);
+    expect(refusal('sel=1')).toBe('sel must be BUFFER.SUBBUF, got "1"');
+    expect(refusal('channel.nSubbufs=4&sel=0.4')).toBe('sel names sub-buffer 4, but the channel has 4');
+    expect(refusal('seed=1&seed=2')).toBe('seed is given twice');
+    expect(refusal('colour=red')).toBe('unknown setting "colour"');
+  });
+
+  it('refuses hostile addresses without touching anything else', () => {
+    expect(refusal('__proto__.polluted=1')).toBe('unknown setting "__proto__.polluted"');
+    expect(refusal('channel.__proto__=1')).toBe('unknown setting "channel.__proto__"');
+    expect(refusal('channel.constructor=1')).toBe('unknown setting "channel.constructor"');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(refusal(`seed=${'9'.repeat(MAX_QUERY)}`)).toMatch(/^the address is too long/);
+    // A channel past the memory cap is refused by the same check as the form's.
+    expect(refusal('channel.cpus=64&channel.subbufSize=1048576&channel.nSubbufs=64')).toMatch(/memory|cap|MiB/);
+  });
+});

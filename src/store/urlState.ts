@@ -1,0 +1,124 @@
+/**
+ * The page's state in its address, so that a link shows someone else the same run: every
+ * setting that differs from the default (by its config path, `channel.subbufSize=4096`), the
+ * seed, the mode, how many events a deterministic run was stepped through, the sub-buffer under
+ * inspection and the view. Reading an address checks everything and, on the first thing
+ * wrong, says where and why; the caller then shows the defaults.
+ */
+import { ConfigError, DEFAULT_SIM_CONFIG, parseSimConfig, type SimConfig } from '../engine/index.ts';
+import type { RunMode } from '../workers/client.ts';
+
+export interface UrlState {
+  config: SimConfig;
+  seed: number;
+  mode: RunMode;
+  /**
+   * Deterministic runs: the events run so far. An exact position: stepping by time would also
+   * run other events that fall at the same instant.
+   */
+  events: number;
+  /** The sub-buffer under inspection: buffer (creation index) and sub-buffer. */
+  selection: { buffer: number; subbuf: number } | null;
+  /** The channel view alone, in large type, for slides. */
+  embed: boolean;
+}
+
+export const DEFAULT_URL_STATE: UrlState = { config: DEFAULT_SIM_CONFIG, seed: 1, mode: 'live', events: 0, selection: null, embed: false };
+
+/** Longest address query read; anything longer is refused rather than parsed. */
+export const MAX_QUERY = 4096;
+/** Events a link may ask to replay: a few seconds of the page's time. */
+export const MAX_EVENTS = 5_000_000;
+const SEED_MAX = 2 ** 32 - 1;
+
+type Section = keyof SimConfig;
+const SECTIONS: readonly Section[] = ['channel', 'workload', 'reader'];
+
+/** The query string for `s`: only what differs from the defaults. */
+export function stateToQuery(s: UrlState): string {
+  const q = new URLSearchParams();
+  for (const section of SECTIONS) {
+    const now = s.config[section] as unknown as Record<string, unknown>;
+    const base = DEFAULT_SIM_CONFIG[section] as unknown as Record<string, unknown>;
+    for (const key of Object.keys(base)) if (now[key] !== base[key]) q.set(`${section}.${key}`, String(now[key]));
+  }
+  if (s.seed !== DEFAULT_URL_STATE.seed) q.set('seed', String(s.seed));
+  if (s.mode !== 'live') q.set('mode', s.mode);
+  if (s.mode === 'deterministic' && s.events > 0) q.set('ev', String(s.events));
+  if (s.selection !== null) q.set('sel', `${s.selection.buffer}.${s.selection.subbuf}`);
+  if (s.embed) q.set('embed', '1');
+  return q.toString();
+}
+
+export type UrlReading = { ok: true; state: UrlState; empty: boolean } | { ok: false; error: string };
+
+class UrlError extends Error {}
+
+const integer = (name: string, text: string, min: number, max: number): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new UrlError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return n;
+};
+
+/** A setting's text as the type its default has. */
+function typed(name: string, text: string, like: unknown): unknown {
+  if (typeof like === 'boolean') {
+    if (text !== 'true' && text !== 'false') throw new UrlError(`${name} must be true or false, got ${JSON.stringify(text)}`);
+    return text === 'true';
+  }
+  if (typeof like === 'number') {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n)) throw new UrlError(`${name} must be a number, got ${JSON.stringify(text)}`);
+    return n;
+  }
+  return text;
+}
+
+/** Reads a query string (with or without its `?`). */
+export function queryToState(query: string): UrlReading {
+  const text = query.startsWith('?') ? query.slice(1) : query;
+  if (text.length > MAX_QUERY) return { ok: false, error: `the address is too long (${text.length} characters; at most ${MAX_QUERY})` };
+  let q: URLSearchParams;
+  try {
+    q = new URLSearchParams(text);
+  } catch {
+    return { ok: false, error: 'the address cannot be read as name=value pairs' };
+  }
+  try {
+    const raw: Record<Section, Record<string, unknown>> = { channel: {}, workload: {}, reader: {} };
+    const state: UrlState = { ...DEFAULT_URL_STATE };
+    const seen = new Set<string>();
+    let empty = true;
+    for (const [name, value] of q) {
+      empty = false;
+      if (seen.has(name)) throw new UrlError(`${name} is given twice`);
+      seen.add(name);
+      const dot = name.indexOf('.');
+      const section = name.slice(0, dot) as Section;
+      const key = name.slice(dot + 1);
+      if (dot > 0 && SECTIONS.includes(section) && Object.hasOwn(DEFAULT_SIM_CONFIG[section], key)) {
+        raw[section][key] = typed(name, value, (DEFAULT_SIM_CONFIG[section] as unknown as Record<string, unknown>)[key]);
+      } else if (name === 'seed') state.seed = integer('seed', value, 0, SEED_MAX);
+      else if (name === 'mode') {
+        if (value !== 'live' && value !== 'deterministic') throw new UrlError(`mode must be live or deterministic, got ${JSON.stringify(value)}`);
+        state.mode = value;
+      } else if (name === 'ev') state.events = integer('ev (events run)', value, 0, MAX_EVENTS);
+      else if (name === 'sel') {
+        const [buffer, subbuf, ...rest] = value.split('.');
+        if (subbuf === undefined || rest.length > 0) throw new UrlError(`sel must be BUFFER.SUBBUF, got ${JSON.stringify(value)}`);
+        state.selection = { buffer: integer('sel', buffer, 0, 63), subbuf: integer('sel', subbuf, 0, 2 ** 32 - 1) };
+      } else if (name === 'embed') {
+        if (value !== '1' && value !== '0') throw new UrlError(`embed must be 1 or 0, got ${JSON.stringify(value)}`);
+        state.embed = value === '1';
+      } else throw new UrlError(`unknown setting ${JSON.stringify(name.slice(0, 80))}`);
+    }
+    state.config = parseSimConfig(raw);
+    if (state.selection !== null && state.selection.subbuf >= state.config.channel.nSubbufs)
+      throw new UrlError(`sel names sub-buffer ${state.selection.subbuf}, but the channel has ${state.config.channel.nSubbufs}`);
+    return { ok: true, state, empty };
+  } catch (err) {
+    if (err instanceof UrlError || err instanceof ConfigError) return { ok: false, error: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Keeps the address in step with the store, and starts the run an address describes.
+ */
+import type { AppStore } from './index.ts';
+import { stateToQuery, type UrlState } from './urlState.ts';
+
+/** Starts the run `s` describes: a deterministic one is stepped to the same event. */
+export function restoreRun(store: AppStore, s: UrlState): void {
+  const st = store.getState();
+  st.startLive(s.config, s.seed, { mode: s.mode });
+  if (s.mode === 'deterministic' && s.events > 0) st.stepLive({ kind: 'events', count: s.events });
+  if (s.selection !== null) st.select(s.selection);
+}
+
+/** The state an address would carry now. */
+export function currentUrlState(store: AppStore, embed: boolean): UrlState {
+  const s = store.getState();
+  const run = s.liveRun();
+  return {
+    config: s.liveConfig,
+    seed: s.liveSeed,
+    mode: s.liveMode,
+    events: run?.eventsRun() ?? 0,
+    selection: s.selection,
+    embed,
+  };
+}
+
+/** Writes the store's state into the address as it changes; returns the unsubscribe. */
+export function syncUrl(store: AppStore, embed: boolean, write: (query: string) => void): () => void {
+  let last: string | null = null;
+  const update = (): void => {
+    const query = stateToQuery(currentUrlState(store, embed));
+    if (query === last) return;
+    last = query;
+    write(query);
+  };
+  return store.subscribe(update);
+}
