@@ -26,3 +26,5 @@ export * from './sim/subbufView.ts';
 export * from './sim/simChannel.ts';
 export * from './sim/eventRing.ts';
 export * from './sim/eventLog.ts';
+export * from './sim/timeline.ts';
+export * from './sim/steppedRun.ts';

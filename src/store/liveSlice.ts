@@ -4,7 +4,7 @@
  * counters are read from its shared memory by the panels each frame, never stored here.
  */
 import type { StateCreator } from 'zustand';
-import { DEFAULT_SIM_CONFIG, parseSimConfig, type CpuAccounting, type SimConfig } from '../engine/index.ts';
+import { DEFAULT_SIM_CONFIG, parseSimConfig, type CpuAccounting, type Landmark, type SimConfig, type Timeline } from '../engine/index.ts';
 import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
@@ -15,6 +15,8 @@ export interface StartOptions {
   mode?: RunMode;
   /** Testing the error path: the first worker of this kind fails at start. */
   faultyWorker?: LiveRunOptions['faultyWorker'];
+  /** A deterministic run rebuilt to go back in time: the timeline of the run it replaces. */
+  timeline?: Timeline;
 }
 
 export interface LiveSlice {
@@ -35,6 +37,16 @@ export interface LiveSlice {
   startLive: (config?: unknown, seed?: number, options?: StartOptions) => void;
   /** Deterministic runs: advance, then take the accounting. */
   stepLive: (by: StepBy) => number;
+  /**
+   * Deterministic runs: go to `events` events from the start, forward by stepping, back by
+   * rebuilding the run from the start with the same timeline.
+   */
+  seekLive: (events: number) => void;
+  /** Deterministic runs: back to the previous landmark of a kind; false when there is none. */
+  seekPrevious: (landmark: Landmark) => boolean;
+  /** The kind of landmark the previous/next buttons and keys jump to. */
+  liveLandmark: Landmark;
+  setLiveLandmark: (landmark: Landmark) => void;
   /**
    * A channel operation: at once in a deterministic run, between a pause and a resume in a
    * live one. Then the accounting, where it is exact (a stepped or paused run).
@@ -74,6 +86,8 @@ export const liveSlice =
       liveGeneration: 0,
       liveAccounting: null,
       liveOps: 0,
+      liveLandmark: 'drop',
+      setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
       selection: null,
       select: (selection) => set({ selection }),
       liveRun: () => run,
@@ -90,6 +104,7 @@ export const liveSlice =
           seed: liveSeed,
           speed: get().liveSpeed,
           faultyWorker: options.faultyWorker,
+          timeline: options.timeline,
           onError: (message) => {
             if (get().liveGeneration !== generation) return;
             dispose();
@@ -107,7 +122,7 @@ export const liveSlice =
           liveFallback: created.fallbackReason,
           liveGeneration: generation,
           liveAccounting: deterministic ? created.accounting() : null,
-          selection: null,
+          selection: options.timeline ? get().selection : null,
         });
       },
       operateLive: async (op) => {
@@ -122,6 +137,25 @@ export const liveSlice =
         const events = run.step(by);
         set({ liveAccounting: run.accounting() });
         return events;
+      },
+      seekLive: (events) => {
+        const current = run;
+        if (current === null || current.kind !== 'deterministic') return;
+        const at = current.eventsRun();
+        if (events >= at) current.step({ kind: 'events', count: events - at });
+        else {
+          get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline ?? undefined });
+          run?.step({ kind: 'events', count: events });
+        }
+        if (run !== null) set({ liveAccounting: run.accounting() });
+      },
+      seekPrevious: (landmark) => {
+        const timeline = run?.timeline ?? null;
+        if (run === null || timeline === null) return false;
+        const previous = timeline.previous(landmark, run.eventsRun());
+        if (previous === null) return false;
+        get().seekLive(previous);
+        return true;
       },
       pauseLive: async () => {
         const current = run;

@@ -5,7 +5,7 @@
  * inspection and the view. Reading an address checks everything and, on the first thing
  * wrong, says where and why; the caller then shows the defaults.
  */
-import { ConfigError, DEFAULT_SIM_CONFIG, parseSimConfig, type SimConfig } from '../engine/index.ts';
+import { ConfigError, DEFAULT_SIM_CONFIG, parseSimConfig, type ChannelOp, type SimConfig, type TimedOp } from '../engine/index.ts';
 import type { RunMode } from '../workers/client.ts';
 
 export interface UrlState {
@@ -17,18 +17,25 @@ export interface UrlState {
    * run other events that fall at the same instant.
    */
   events: number;
+  /** Deterministic runs: the channel operations applied on the way, by the events run before each. */
+  ops: TimedOp[];
   /** The sub-buffer under inspection: buffer (creation index) and sub-buffer. */
   selection: { buffer: number; subbuf: number } | null;
   /** The channel view alone, in large type, for slides. */
   embed: boolean;
 }
 
-export const DEFAULT_URL_STATE: UrlState = { config: DEFAULT_SIM_CONFIG, seed: 1, mode: 'live', events: 0, selection: null, embed: false };
+export const DEFAULT_URL_STATE: UrlState = { config: DEFAULT_SIM_CONFIG, seed: 1, mode: 'live', events: 0, ops: [], selection: null, embed: false };
 
 /** Longest address query read; anything longer is refused rather than parsed. */
 export const MAX_QUERY = 4096;
 /** Events a link may ask to replay: a few seconds of the page's time. */
 export const MAX_EVENTS = 5_000_000;
+/** Channel operations a link may carry. */
+export const MAX_OPS = 200;
+const OP_NAMES = ['flush', 'reset', 'close', 'cpu_online', 'cpu_offline'] as const;
+
+const opText = ({ at, op }: TimedOp): string => `${at}:${op.op}${'cpu' in op ? `:${op.cpu}` : ''}`;
 const SEED_MAX = 2 ** 32 - 1;
 
 type Section = keyof SimConfig;
@@ -45,6 +52,7 @@ export function stateToQuery(s: UrlState): string {
   if (s.seed !== DEFAULT_URL_STATE.seed) q.set('seed', String(s.seed));
   if (s.mode !== 'live') q.set('mode', s.mode);
   if (s.mode === 'deterministic' && s.events > 0) q.set('ev', String(s.events));
+  if (s.mode === 'deterministic' && s.ops.length > 0) q.set('ops', s.ops.map(opText).join(','));
   if (s.selection !== null) q.set('sel', `${s.selection.buffer}.${s.selection.subbuf}`);
   if (s.embed) q.set('embed', '1');
   return q.toString();
@@ -104,6 +112,7 @@ export function queryToState(query: string): UrlReading {
         if (value !== 'live' && value !== 'deterministic') throw new UrlError(`mode must be live or deterministic, got ${JSON.stringify(value)}`);
         state.mode = value;
       } else if (name === 'ev') state.events = integer('ev (events run)', value, 0, MAX_EVENTS);
+      else if (name === 'ops') state.ops = parseOps(value);
       else if (name === 'sel') {
         const [buffer, subbuf, ...rest] = value.split('.');
         if (subbuf === undefined || rest.length > 0) throw new UrlError(`sel must be BUFFER.SUBBUF, got ${JSON.stringify(value)}`);
@@ -114,6 +123,11 @@ export function queryToState(query: string): UrlReading {
       } else throw new UrlError(`unknown setting ${JSON.stringify(name.slice(0, 80))}`);
     }
     state.config = parseSimConfig(raw);
+    for (const { op } of state.ops)
+      if ('cpu' in op && op.cpu >= state.config.channel.cpus)
+        throw new UrlError(`ops names CPU ${op.cpu}, but the channel has ${state.config.channel.cpus}`);
+    for (let i = 1; i < state.ops.length; i++)
+      if (state.ops[i].at < state.ops[i - 1].at) throw new UrlError(`ops must be in the order they were applied: ${opText(state.ops[i])} comes after ${opText(state.ops[i - 1])}`);
     if (state.selection !== null && state.selection.subbuf >= state.config.channel.nSubbufs)
       throw new UrlError(`sel names sub-buffer ${state.selection.subbuf}, but the channel has ${state.config.channel.nSubbufs}`);
     return { ok: true, state, empty };
@@ -121,4 +135,19 @@ export function queryToState(query: string): UrlReading {
     if (err instanceof UrlError || err instanceof ConfigError) return { ok: false, error: err.message };
     throw err;
   }
+}
+
+/** `AT:OP[:CPU],...`: operations and the events run before each. */
+function parseOps(text: string): TimedOp[] {
+  const items = text.split(',');
+  if (items.length > MAX_OPS) throw new UrlError(`ops holds ${items.length} operations; at most ${MAX_OPS}`);
+  return items.map((item) => {
+    const [at, name, cpu, ...rest] = item.split(':');
+    const what = (OP_NAMES as readonly string[]).includes(name) ? (name as (typeof OP_NAMES)[number]) : null;
+    const hotplug = what === 'cpu_online' || what === 'cpu_offline';
+    if (what === null || rest.length > 0 || (cpu === undefined) === hotplug)
+      throw new UrlError(`ops: ${JSON.stringify(item.slice(0, 40))} is not AT:OP or AT:cpu_online|cpu_offline:CPU (OP one of ${OP_NAMES.join(', ')})`);
+    const op: ChannelOp = hotplug ? { op: what, cpu: integer('ops CPU', cpu, 0, 63) } : { op: what as 'flush' | 'reset' | 'close' };
+    return { at: integer('ops position', at, 0, MAX_EVENTS), op };
+  });
 }

@@ -1,13 +1,17 @@
 /**
  * Keeps the address in step with the store, and starts the run an address describes.
  */
+import { Timeline } from '../engine/index.ts';
 import type { AppStore } from './index.ts';
 import { stateToQuery, type UrlState } from './urlState.ts';
 
 /** Starts the run `s` describes: a deterministic one is stepped to the same event. */
 export function restoreRun(store: AppStore, s: UrlState): void {
   const st = store.getState();
-  st.startLive(s.config, s.seed, { mode: s.mode });
+  // The operations go into the timeline, and the run applies each at its place on the way.
+  const timeline = new Timeline();
+  for (const { at, op } of s.ops) timeline.recordOp(at, op);
+  st.startLive(s.config, s.seed, { mode: s.mode, timeline: s.mode === 'deterministic' ? timeline : undefined });
   if (s.mode === 'deterministic' && s.events > 0) st.stepLive({ kind: 'events', count: s.events });
   if (s.selection !== null) st.select(s.selection);
 }
@@ -16,11 +20,13 @@ export function restoreRun(store: AppStore, s: UrlState): void {
 export function currentUrlState(store: AppStore, embed: boolean): UrlState {
   const s = store.getState();
   const run = s.liveRun();
+  const events = run?.eventsRun() ?? 0;
   return {
     config: s.liveConfig,
     seed: s.liveSeed,
     mode: s.liveMode,
-    events: run?.eventsRun() ?? 0,
+    events,
+    ops: run?.timeline?.ops.filter((o) => o.at <= events) ?? [],
     selection: s.selection,
     embed,
   };

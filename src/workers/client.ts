@@ -16,7 +16,8 @@ import {
   PAUSE,
   RUN,
   STOP,
-  Simulation,
+  SteppedRun,
+  type Timeline,
   accounting,
   controlByteLength,
   discardInventory,
@@ -34,16 +35,14 @@ import {
   type Rchan,
   type SimConfig,
   type SimStats,
+  type ChannelOp,
+  type StepBy,
 } from '../engine/index.ts';
 import { FROM_WORKER, TO_WORKER, type FromWorker, type ToWorker } from './protocol.ts';
 
 export type RunMode = 'live' | 'deterministic';
 
-/** Channel operations a deterministic run applies between steps. */
-export type ChannelOp = { op: 'flush' } | { op: 'reset' } | { op: 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number };
-
-/** How a deterministic run steps: one event, to the next sub-buffer switch, or by time. */
-export type StepBy = { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number } | { kind: 'events'; count: number };
+export type { ChannelOp, StepBy } from '../engine/index.ts';
 
 export interface LiveRunOptions {
   /** live: real time (workers when possible); deterministic: virtual time, stepped by hand. */
@@ -57,6 +56,8 @@ export interface LiveRunOptions {
    * no channel, and fails as a worker that throws does.
    */
   faultyWorker?: 'producer' | 'reader';
+  /** Deterministic runs: the timeline of an earlier run of the same configuration and seed, to go back in time. */
+  timeline?: Timeline;
 }
 
 export interface LiveRun {
@@ -72,6 +73,8 @@ export interface LiveRun {
   readonly paused: boolean;
   /** Relay events from every thread, merged; the page polls it each frame. */
   readonly events: EventLog;
+  /** Deterministic runs: landmarks and operations by event count, shared with rebuilds of the run. */
+  readonly timeline: Timeline | null;
   /** Virtual seconds since the start. */
   virtualTime(): number;
   /** Deterministic runs: events run since the start, an exact position in the run (0 otherwise). */
@@ -135,6 +138,7 @@ class WorkerRun implements LiveRun {
   readerWorkers: number;
   paused = false;
   readonly events: EventLog;
+  readonly timeline = null;
   private readonly control: LiveControl;
   /** The coordinator's ring (index 0); workers log to 1 + their index. */
   private readonly log: EventRingWriter;
@@ -321,8 +325,9 @@ class SingleThreadRun implements LiveRun {
   readonly stats: SimStats;
   paused: boolean;
   readonly events: EventLog;
+  readonly timeline: Timeline | null;
   private readonly log: EventRingWriter;
-  private readonly sim: Simulation;
+  private readonly run: SteppedRun;
   private baseReal = clock();
   private baseVirtual = 0;
   private speed: number;
@@ -335,32 +340,40 @@ class SingleThreadRun implements LiveRun {
     readonly fallbackReason: string | null,
   ) {
     const memory = new ArrayBuffer(eventRingsByteLength(1));
-    let sim: Simulation | null = null;
-    this.log = new EventRingWriter(memory, 0, () => (sim === null ? 0 : sim.now * 1e6));
+    let run: SteppedRun | null = null;
+    this.log = new EventRingWriter(memory, 0, () => (run === null ? 0 : run.sim.now * 1e6));
     this.events = new EventLog([new EventRingReader(memory, 0)]);
-    sim = new Simulation(config, { seed: options.seed, tracer: this.log.tracer });
-    this.sim = sim;
-    this.chan = this.sim.chan;
-    this.stats = this.sim.stats;
+    run = new SteppedRun(config, {
+      seed: options.seed,
+      timeline: options.timeline,
+      tracer: this.log.tracer,
+      // A long step drains the ring as it goes, so the log keeps up.
+      onChunk: () => this.events.poll(),
+      onOp: (op) => logHotplug(this.log, this.run.sim.chan, op),
+    });
+    this.run = run;
+    this.chan = run.sim.chan;
+    this.stats = run.sim.stats;
     this.speed = options.speed;
     this.kind = fallbackReason === null ? 'deterministic' : 'single-thread';
+    this.timeline = this.kind === 'deterministic' ? run.timeline : null;
     // A deterministic run waits for its steps; a fallback keeps pace with the clock.
     this.paused = this.kind === 'deterministic';
     this.timer = this.kind === 'deterministic' ? null : setInterval(() => this.tick(), 16);
   }
 
   virtualTime(): number {
-    return this.paused ? this.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
+    return this.paused ? this.run.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
   }
 
   eventsRun(): number {
-    return this.kind === 'deterministic' ? this.sim.eventsRun : 0;
+    return this.kind === 'deterministic' ? this.run.eventsRun : 0;
   }
 
   async pause(): Promise<void> {
     this.tick();
     this.paused = true;
-    this.baseVirtual = this.sim.now;
+    this.baseVirtual = this.run.sim.now;
   }
 
   resume(): void {
@@ -376,31 +389,17 @@ class SingleThreadRun implements LiveRun {
   }
 
   accounting(): CpuAccounting[] {
-    return this.sim.accounting();
+    return this.run.sim.accounting();
   }
 
   step(by: StepBy): number {
     if (this.kind !== 'deterministic') throw new Error('only a deterministic run can be stepped');
-    const before = this.sim.eventsRun;
-    if (by.kind === 'event') this.sim.step();
-    else if (by.kind === 'switch') this.sim.stepToSwitch();
-    else if (by.kind === 'events') {
-      let left = by.count;
-      while (left-- > 0 && this.sim.step());
-    }
-    else this.sim.runUntil(this.sim.now + by.seconds);
-    return this.sim.eventsRun - before;
+    return this.run.step(by);
   }
 
   async operate(op: ChannelOp): Promise<void> {
     this.tick();
-    const sim = this.sim;
-    logHotplug(this.log, sim.chan, op);
-    if (op.op === 'flush') sim.flush();
-    else if (op.op === 'reset') sim.reset();
-    else if (op.op === 'close') sim.close();
-    else if (op.op === 'cpu_online') sim.cpuOnline(op.cpu);
-    else sim.cpuOffline(op.cpu);
+    this.run.operate(op);
   }
 
   dispose(): void {
@@ -409,9 +408,10 @@ class SingleThreadRun implements LiveRun {
 
   private tick(): void {
     if (this.paused) return;
+    const sim = this.run.sim;
     // When a tick's budget runs out, virtual time falls behind the clock: the run is slower.
-    if (!this.sim.runUntil(this.virtualTime(), EVENTS_PER_TICK)) {
-      this.baseVirtual = this.sim.now;
+    if (!sim.runUntil(this.virtualTime(), EVENTS_PER_TICK)) {
+      this.baseVirtual = sim.now;
       this.baseReal = clock();
     }
   }

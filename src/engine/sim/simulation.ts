@@ -137,6 +137,11 @@ export class Simulation {
     this.producers.forEach((p, i) => this.queue.push(p.nextArrival(0), ARRIVAL, i));
   }
 
+  /** Virtual time of the next event, or undefined when there is none. */
+  peekTime(): number | undefined {
+    return this.queue.peek()?.t;
+  }
+
   /** Runs the next event. False when there is none. */
   step(): boolean {
     const e = this.queue.pop();
