@@ -68,6 +68,12 @@ function cpuReports(accounting: CpuAccounting[], stats: SimStats, readyOf: (cpu:
   });
 }
 
+/** What a run lost for good: the fates that are neither read intact nor still in the buffers. */
+export type LostCounts = Pick<CpuAccounting, 'droppedFull' | 'droppedToobig' | 'overwritten' | 'skipped' | 'discarded'>;
+
+/** Records lost: dropped full + dropped too big + overwritten + skipped + discarded by reset. */
+export const lostRecords = (t: LostCounts): number => t.droppedFull + t.droppedToobig + t.overwritten + t.skipped + t.discarded;
+
 export function simReport(sim: Simulation): SimReport {
   const c = sim.config.channel;
   const cpus = cpuReports(sim.accounting(), sim.stats, (cpu) => sim.chan.buf(cpu)?.ready ?? 0);
@@ -97,7 +103,7 @@ export function simReport(sim: Simulation): SimReport {
   ] as const;
   const total = Object.fromEntries(keys.map((k) => [k, sum(k)])) as SimReport['total'];
   total.maxLagUs = Math.max(0, ...cpus.map((r) => r.maxLagUs));
-  const lost = total.droppedFull + total.droppedToobig + total.overwritten + total.skipped + total.discarded;
+  const lost = lostRecords(total);
   return {
     seconds: sim.now,
     seed: sim.options.seed,

@@ -137,6 +137,11 @@ export class Simulation {
     this.producers.forEach((p, i) => this.queue.push(p.nextArrival(0), ARRIVAL, i));
   }
 
+  /** Virtual time (s) of the next event, Infinity when there is none. */
+  get nextTime(): number {
+    return this.queue.peek()?.t ?? Infinity;
+  }
+
   /** Runs the next event. False when there is none. */
   step(): boolean {
     const e = this.queue.pop();
