@@ -168,3 +168,49 @@ describe('relayscope simulate', () => {
     expect(run('simulate', '--preset', 'blktrace', '--seconds', 'x').status).toBe(2);
   });
 });
+
+describe('relayscope sweep', () => {
+  it('prints one JSON object as the last line, with the grid and the recommendation', () => {
+    const r = run('sweep', '--preset', 'one-subbuf', '--seconds', '0.2', '--seed', '3', '--n-subbufs', '1,2,4', '--subbuf-sizes', '4096,16384', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out).toMatchObject({ preset: 'one-subbuf', seconds: 0.2, seed: 3, reason: null });
+    expect(out.grid).toHaveLength(6);
+    for (const cell of out.grid)
+      expect(Object.keys(cell)).toEqual(expect.arrayContaining(['subbufSize', 'nSubbufs', 'memoryBytes', 'written', 'lost', 'lossRate']));
+    expect(out.grid.find((c: { nSubbufs: number; subbufSize: number }) => c.nSubbufs === 1 && c.subbufSize === 4096).lost).toBeGreaterThan(0);
+    expect(out.recommended.lost).toBe(0);
+    expect(out.grid).toContainEqual(out.recommended);
+  });
+
+  it('prints a table and the recommendation, and says why there is none', () => {
+    const r = run('sweep', '--preset', 'flight-recorder', '--seconds', '0.2', '--n-subbufs', '2,4', '--subbuf-sizes', '4096');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/subbuf_size +n_subbufs +memory +written +lost +loss +peak ready/);
+    expect(r.stdout).toMatch(/no recommendation: no configuration in the grid is loss-free/);
+  });
+
+  it('gives preset null for a configuration file, and reports refused cells', () => {
+    const path = file('sweep.json', JSON.stringify({ channel: { cpus: 1 }, workload: { rate: 1000 } }));
+    const r = run('sweep', '--config', path, '--seconds', '0.1', '--subbuf-sizes', '8,4096', '--n-subbufs', '2', '--json');
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out.preset).toBeNull();
+    expect(out.grid[0]).toMatchObject({ subbufSize: 8, written: null, lost: null, lossRate: null });
+    expect(out.grid[0].error).toMatch(/workload\.sizeMax must be from 16/);
+  });
+
+  it('refuses bad input with exit status 2 and one line', () => {
+    for (const args of [
+      ['sweep', '--preset', 'nope'],
+      ['sweep', '--preset', 'blktrace', '--seconds', 'abc'],
+      ['sweep', '--preset', 'blktrace', '--n-subbufs', '2,x'],
+      ['sweep', '--config', join(scratch, 'missing.json')],
+    ]) {
+      const r = run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(run('sweep', '--preset', 'blktrace', '--n-subbufs', '2,x').stderr).toMatch(/--n-subbufs must be a comma-separated list of integers from 1 .*got "x"/);
+  });
+});
