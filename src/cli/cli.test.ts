@@ -214,3 +214,39 @@ describe('relayscope sweep', () => {
     expect(run('sweep', '--preset', 'blktrace', '--n-subbufs', '2,x').stderr).toMatch(/--n-subbufs must be a comma-separated list of integers from 1 .*got "x"/);
   });
 });
+
+describe('relayscope simulate and sweep --workload-csv', () => {
+  const csv = () => {
+    const lines = ['timestamp_us,cpu,size'];
+    for (let i = 0; i < 400; i++) lines.push(`${i * 50},${i % 2},${32 + (i % 7)}`);
+    return file('workload.csv', lines.join('\n') + '\n');
+  };
+
+  it('replays the file through a configuration, for as long as it lasts, and names it by hash', () => {
+    const config = file('two.json', JSON.stringify({ channel: { cpus: 2 } }));
+    const r = run('simulate', '--config', config, '--workload-csv', csv(), '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(report.workload).toMatchObject({ records: 400, duration: 0.01995 });
+    expect(report.workload.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(report.seconds).toBe(0.01995);
+    expect(report.total.written).toBe(400);
+  });
+
+  it('sweeps an imported workload', () => {
+    const r = run('sweep', '--preset', 'one-subbuf', '--workload-csv', csv(), '--n-subbufs', '1,2', '--subbuf-sizes', '4096', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out.grid.map((c: { written: number }) => c.written)).toEqual([400, 400]);
+    expect(out.workload.records).toBe(400);
+  });
+
+  it('refuses a bad field or a CPU the configuration lacks, naming the line', () => {
+    const bad = run('simulate', '--preset', 'one-subbuf', '--workload-csv', file('bad.csv', '0,0,32\n10,0,abc\n'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/bad\.csv:2: size "abc" \(column 3\) is not an integer$/);
+    const cpu = run('sweep', '--preset', 'i915-guc', '--workload-csv', file('cpu.csv', '0,0,32\n10,3,32\n'));
+    expect(cpu.status).toBe(2);
+    expect(cpu.stderr.split('\n')[0]).toMatch(/cpu\.csv:2: cpu 3 is beyond the channel's 1 CPU \(0 to 0\)$/);
+  });
+});

@@ -2,10 +2,10 @@
  * `relayscope sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
  * [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST]`
  */
-import { SweepJob, type SweepCell, type SweepResult } from '../engine/index.ts';
+import { SweepJob, checkWorkloadCpus, type SweepCell, type SweepResult } from '../engine/index.ts';
 import { formatBytes } from '../lib/format.ts';
 import { listFlag, numberFlag, parseFlags } from './args.ts';
-import { loadSimConfig } from './simulate.ts';
+import { loadSimConfig, loadWorkload, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
 import { UsageError } from './usage.ts';
 
 /** Virtual seconds per cell: every preset's default grid runs in about ten seconds or less. */
@@ -54,13 +54,16 @@ function recommendation(r: SweepResult): string {
 
 export function sweep(args: string[], write: (chunk: string) => void): void {
   const flags = parseFlags('sweep', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods'],
+    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv'],
     switches: ['--json'],
   });
   if (flags.rest.length > 0) throw new UsageError(`sweep: unexpected argument "${flags.rest[0]}"`);
   const preset = flags.values.get('--preset');
   const { config, name } = loadSimConfig('sweep', flags.values.get('--config'), preset);
-  const seconds = numberFlag('sweep', flags, '--seconds', SWEEP_SECONDS, 0, 3600);
+  const workload = loadWorkload(flags.values.get('--workload-csv'));
+  // Record sizes may suit some cells and not others; the CPUs must suit them all.
+  if (workload !== undefined) refusedAsUsage(() => checkWorkloadCpus(workload, config.channel.cpus));
+  const seconds = numberFlag('sweep', flags, '--seconds', workload?.duration ?? SWEEP_SECONDS, 0, 3600);
   const seed = numberFlag('sweep', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
   const job = new SweepJob(config, {
     seed,
@@ -68,17 +71,20 @@ export function sweep(args: string[], write: (chunk: string) => void): void {
     subbufSizes: listFlag('sweep', flags, '--subbuf-sizes', 1, 2 ** 32 - 1, true),
     nSubbufs: listFlag('sweep', flags, '--n-subbufs', 1, 2 ** 32 - 1, true),
     periods: listFlag('sweep', flags, '--periods', 1e-6, 3600),
+    simOptions: { workload },
   });
   while (!job.done) job.step(Infinity);
   const r = job.result();
   if (flags.switches.has('--json')) {
     const { recommended, reason, margin } = r;
-    write(JSON.stringify({ preset: preset ?? null, seconds, seed, grid: r.cells, recommended, reason, margin }) + '\n');
+    const w = workloadSummary(workload);
+    write(JSON.stringify({ preset: preset ?? null, seconds, seed, grid: r.cells, recommended, reason, margin, workload: w }) + '\n');
     return;
   }
   const c = config.channel;
   write(
     `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.mode}; ` +
-      `${r.cells.length} configurations, ${seconds} s of virtual time each, seed ${seed}\n\n${table(r)}\n\n${recommendation(r)}\n`,
+      `${r.cells.length} configurations, ${seconds} s of virtual time each, seed ${seed}\n` +
+      `${workloadLine(workload)}\n${table(r)}\n\n${recommendation(r)}\n`,
   );
 }

@@ -10,10 +10,12 @@ commands:
                                 prints a JSON trace, or with --canonical the canonical lines
                                 (several files: each preceded by "== FILE")
   simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
+           [--workload-csv FILE]
                                 run producers and readers in virtual time and report
-                                per-CPU counters, loss by cause, wakeups, reader lag, memory
+                                per-CPU counters, loss by cause, wakeups, reader lag, memory;
+                                --workload-csv replays recorded records (timestamp, cpu, size)
   sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
-        [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST]
+        [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE]
                                 simulate every subbuf_size x n_subbufs of a grid (powers of
                                 two around the configuration's by default) and recommend the
                                 loss-free one with the least memory

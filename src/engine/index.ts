@@ -25,3 +25,4 @@ export * from './sim/liveThread.ts';
 export * from './sim/subbufView.ts';
 export * from './sim/simChannel.ts';
 export * from './sim/sweep.ts';
+export * from './sim/workloadCsv.ts';

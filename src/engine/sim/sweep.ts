@@ -219,7 +219,7 @@ export class SweepJob {
       if (ready > peak.ready) peak.ready = ready;
     };
     try {
-      checkSimConfig(config);
+      checkSimConfig(config, this.options.simOptions?.workload === undefined);
       const sim = new Simulation(config, { ...this.options.simOptions, seed: this.options.seed, tracer });
       this.running = { cell, sim, peak };
       return this.running;
