@@ -250,3 +250,24 @@ describe('relayscope simulate and sweep --workload-csv', () => {
     expect(cpu.stderr.split('\n')[0]).toMatch(/cpu\.csv:2: cpu 3 is beyond the channel's 1 CPU \(0 to 0\)$/);
   });
 });
+
+describe('relayscope simulate --trace-out', () => {
+  it('writes a Chrome trace of the run and still prints the same report', () => {
+    const out = join(scratch, 'run.trace.json');
+    const traced = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.3', '--seed', '2', '--json', '--trace-out', out);
+    const plain = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.3', '--seed', '2', '--json');
+    expect(traced.status).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    const trace = JSON.parse(readFileSync(out, 'utf8'));
+    const names = trace.traceEvents.filter((e: { name: string }) => e.name === 'thread_name').map((e: { args: { name: string } }) => e.args.name);
+    expect(names).toEqual(['CPU 0', 'CPU 1']);
+    const kinds = new Set(trace.traceEvents.map((e: { ph: string; name: string }) => `${e.ph} ${e.name}`));
+    for (const k of ['C subbufs_produced', 'C subbufs_consumed', 'C ready', 'i dropped full', 'i wakeup']) expect(kinds).toContain(k);
+  });
+
+  it('refuses a file it cannot write', () => {
+    const r = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.01', '--trace-out', join(scratch, 'no/such/dir/t.json'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/t\.json: cannot write: ENOENT$/);
+  });
+});

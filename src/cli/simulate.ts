@@ -1,6 +1,7 @@
 /** `relayscope simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]` */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import {
+  ChromeTraceRecorder,
   ConfigError,
   PRESETS,
   Simulation,
@@ -103,7 +104,7 @@ function table(r: SimReport): string {
 
 export function simulate(args: string[], write: (chunk: string) => void): void {
   const flags = parseFlags('simulate', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--workload-csv'],
+    values: ['--config', '--preset', '--seconds', '--seed', '--workload-csv', '--trace-out'],
     switches: ['--json'],
   });
   if (flags.rest.length > 0) throw new UsageError(`simulate: unexpected argument "${flags.rest[0]}"`);
@@ -112,7 +113,17 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
   const seconds = numberFlag('simulate', flags, '--seconds', workload?.duration ?? 1, 0, 3600);
   const seed = numberFlag('simulate', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
   const sim = refusedAsUsage(() => new Simulation(config, { seed, workload }));
-  sim.runUntil(seconds);
+  const traceOut = flags.values.get('--trace-out');
+  if (traceOut === undefined) sim.runUntil(seconds);
+  else {
+    const recorder = new ChromeTraceRecorder(sim, seconds);
+    recorder.advance(seconds);
+    try {
+      writeFileSync(traceOut, JSON.stringify(recorder.trace()));
+    } catch (e) {
+      throw new UsageError(`${traceOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
   const report = simReport(sim);
   if (flags.switches.has('--json')) {
     // The page's simulate() gives the same report; only an imported workload adds a field.

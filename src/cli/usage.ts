@@ -10,10 +10,11 @@ commands:
                                 prints a JSON trace, or with --canonical the canonical lines
                                 (several files: each preceded by "== FILE")
   simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
-           [--workload-csv FILE]
+           [--workload-csv FILE] [--trace-out FILE]
                                 run producers and readers in virtual time and report
                                 per-CPU counters, loss by cause, wakeups, reader lag, memory;
-                                --workload-csv replays recorded records (timestamp, cpu, size)
+                                --workload-csv replays recorded records (timestamp, cpu, size);
+                                --trace-out writes the run as a Chrome trace (Perfetto UI)
   sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
         [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE]
                                 simulate every subbuf_size x n_subbufs of a grid (powers of

@@ -26,3 +26,4 @@ export * from './sim/subbufView.ts';
 export * from './sim/simChannel.ts';
 export * from './sim/sweep.ts';
 export * from './sim/workloadCsv.ts';
+export * from './sim/chromeTrace.ts';
