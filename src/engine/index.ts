@@ -27,3 +27,4 @@ export * from './sim/simChannel.ts';
 export * from './sim/sweep.ts';
 export * from './sim/workloadCsv.ts';
 export * from './sim/chromeTrace.ts';
+export * from './sim/countersExport.ts';
