@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSimConfig } from './simConfig.ts';
 import { Simulation } from './simulation.ts';
@@ -33,6 +34,14 @@ describe('imported workloads', () => {
     const s = parseWorkloadCsv('size,cpu,timestamp_s\n32,0,10.5\n64,1,10.25\n');
     expect(Array.from(s.timesNs)).toEqual([0, 250_000_000]);
     expect(Array.from(s.sizes)).toEqual([64, 32]);
+  });
+
+  it('keeps file order among records with the same timestamp, and the hash tells the orders apart', () => {
+    const a = parseWorkloadCsv('5,0,32\n5,0,48\n');
+    const b = parseWorkloadCsv('5,0,48\n5,0,32\n');
+    expect(Array.from(a.sizes)).toEqual([32, 48]);
+    expect(Array.from(b.sizes)).toEqual([48, 32]);
+    expect(a.hash).not.toBe(b.hash);
   });
 
   it('hashes the replayed contents: the same records in another unit, order or offset hash alike', () => {
@@ -97,5 +106,24 @@ describe('imported workloads', () => {
     const r = runSweep(config, { seed: 1, seconds: 0.001, subbufSizes: [128, 1024], nSubbufs: [2], simOptions: { workload: w } });
     expect(r.cells[0].error).toMatch(/size 1000 is above 512 bytes/);
     expect(r.cells[1]).toMatchObject({ written: 3, lost: 0 });
+  });
+
+  it('reads records with distinct timestamps the same in either unit, in any order, with or without a header', () => {
+    const recordArb = fc.record({ us: fc.integer({ min: 0, max: 5_000_000 }), cpu: fc.integer({ min: 0, max: 7 }), size: fc.integer({ min: 16, max: 4000 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(recordArb, { minLength: 1, maxLength: 60, selector: (r) => r.us }), fc.boolean(), fc.integer(), (records, seconds, shuffle) => {
+        const plain = parseWorkloadCsv(records.map((r) => `${r.us},${r.cpu},${r.size}`).join('\n'));
+        const order = records.map((r, i) => ({ r, key: Math.imul(i + 1, shuffle | 1) >>> 0 })).sort((a, b) => a.key - b.key);
+        const header = seconds ? 'cpu,timestamp_s,size' : 'size,timestamp_us,cpu';
+        const body = order.map(({ r }) => (seconds ? `${r.cpu},${r.us / 1e6},${r.size}` : `${r.size},${r.us},${r.cpu}`));
+        const other = parseWorkloadCsv([header, ...body].join('\n'));
+        expect(other.hash).toBe(plain.hash);
+        expect(Array.from(other.timesNs)).toEqual(Array.from(plain.timesNs));
+        const perCpu = replayStreams(other, 8).map((s) => s.times.length);
+        expect(perCpu.reduce((a, b) => a + b, 0)).toBe(records.length);
+        for (const s of replayStreams(other, 8)) for (let i = 1; i < s.times.length; i++) expect(s.times[i]).toBeGreaterThanOrEqual(s.times[i - 1]);
+      }),
+      { seed: 17, numRuns: 200 },
+    );
   });
 });

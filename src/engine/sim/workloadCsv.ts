@@ -14,7 +14,9 @@
  *
  * The hash names the replayed contents (a URL can carry it): FNV-1a 64 over the canonical
  * text, one `ns,cpu,size` line per record in replay order with relative nanoseconds. Files that
- * differ only in layout, units, order or a time offset replay alike and hash alike.
+ * differ only in layout, units, a time offset or the order of records with different
+ * timestamps replay alike and hash alike. Records with the same timestamp keep their file
+ * order: with a coarse clock it may be the only record of their real order.
  */
 import { NR_CPUS } from '../kernel/index.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
