@@ -265,6 +265,12 @@ describe('relayscope simulate --trace-out', () => {
     for (const k of ['C subbufs_produced', 'C subbufs_consumed', 'C ready', 'i dropped full', 'i wakeup']) expect(kinds).toContain(k);
   });
 
+  it('says in the table output where the trace went', () => {
+    const out = join(scratch, 'table.trace.json');
+    const r = run('simulate', '--preset', 'i915-guc', '--seconds', '0.1', '--trace-out', out);
+    expect(r.stdout).toMatch(new RegExp(`^trace: \\d+ events written to ${out}$`, 'm'));
+  });
+
   it('refuses a file it cannot write', () => {
     const r = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.01', '--trace-out', join(scratch, 'no/such/dir/t.json'));
     expect(r.status).toBe(2);

@@ -114,12 +114,15 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
   const seed = numberFlag('simulate', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
   const sim = refusedAsUsage(() => new Simulation(config, { seed, workload }));
   const traceOut = flags.values.get('--trace-out');
+  let traced = '';
   if (traceOut === undefined) sim.runUntil(seconds);
   else {
     const recorder = new ChromeTraceRecorder(sim, seconds);
     recorder.advance(seconds);
+    const trace = recorder.trace();
     try {
-      writeFileSync(traceOut, JSON.stringify(recorder.trace()));
+      writeFileSync(traceOut, JSON.stringify(trace));
+      traced = `trace: ${trace.traceEvents.length} events written to ${traceOut}\n`;
     } catch (e) {
       throw new UsageError(`${traceOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
@@ -143,6 +146,7 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
       `${t.skipped} skipped, ${t.discarded} discarded by reset (loss rate ${(report.lossRate * 100).toFixed(3)}%)\n` +
       `wakeups: ${t.wakeups} issued (${t.pollersWoken} pollers woken), ${t.productionsWithoutSleeper} productions with nobody asleep\n` +
       `reader lag: at most ${(t.maxLagUs / 1000).toFixed(2)} ms\n` +
-      `accounting: ${t.unaccounted} unaccounted, ${t.torn} torn, ${t.missing} missing, ${t.duplicates} duplicated\n`,
+      `accounting: ${t.unaccounted} unaccounted, ${t.torn} torn, ${t.missing} missing, ${t.duplicates} duplicated\n` +
+      traced,
   );
 }
