@@ -18,7 +18,7 @@ const bytes = formatBytes;
 const percent = (rate: number): string => `${(rate * 100).toFixed(3)}%`;
 
 function table(r: SweepResult): string {
-  const periods = r.grid.periods.length > 1;
+  const periods = r.axes.periods.length > 1;
   const head = ['subbuf_size', 'n_subbufs', ...(periods ? ['period s'] : []), 'memory', 'written', 'lost', 'loss', 'peak ready'];
   const widths = [12, 10, ...(periods ? [9] : []), 11, 10, 9, 9, 11];
   const row = (cells: (string | number)[]): string => cells.map((c, i) => pad(c, widths[i])).join('');

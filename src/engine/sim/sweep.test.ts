@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findPreset } from './presets.ts';
 import { parseSimConfig } from './simConfig.ts';
-import { SweepJob, defaultSweepGrid, recommend, runSweep, type SweepCell } from './sweep.ts';
+import { SweepJob, defaultSweepAxes, recommend, runSweep, type SweepCell } from './sweep.ts';
 
 // A channel whose reader is slow enough that small rings overflow and large ones do not.
 const config = parseSimConfig({
@@ -26,11 +26,11 @@ const cell = (over: Partial<SweepCell>): SweepCell => ({
 
 describe('sizing sweep', () => {
   it('builds the default grid from powers of two around the configuration, never below one sub-buffer', () => {
-    const g = defaultSweepGrid(config);
+    const g = defaultSweepAxes(config);
     expect(g.subbufSizes).toEqual([512, 1024, 2048, 4096, 8192, 16384]);
     expect(g.nSubbufs).toEqual([1, 2, 4, 8, 16]);
     expect(g.periods).toEqual([0.05]);
-    const ath9k = defaultSweepGrid((findPreset('ath9k-spectral') ?? { config }).config);
+    const ath9k = defaultSweepAxes((findPreset('ath9k-spectral') ?? { config }).config);
     expect(ath9k.subbufSizes[0]).toBe(128);
     expect(ath9k.nSubbufs).toEqual([32, 64, 128, 256, 512, 1024]);
   });

@@ -21,14 +21,14 @@ import { lostRecords, simReport, type LostCounts } from './report.ts';
 import { ConfigError, checkSimConfig, type SimConfig } from './simConfig.ts';
 import { Simulation, type SimOptions } from './simulation.ts';
 
-export interface SweepGrid {
+export interface SweepAxes {
   subbufSizes: readonly number[];
   nSubbufs: readonly number[];
   /** reader.period values (seconds); the configuration's own when not swept. */
   periods: readonly number[];
 }
 
-export interface SweepOptions extends Partial<SweepGrid> {
+export interface SweepOptions extends Partial<SweepAxes> {
   seed: number;
   /** Virtual seconds each cell runs. */
   seconds: number;
@@ -69,7 +69,8 @@ export interface SweepMargin {
 export interface SweepResult {
   seed: number;
   seconds: number;
-  grid: SweepGrid;
+  /** The values each axis took. */
+  axes: SweepAxes;
   cells: SweepCell[];
   recommended: SweepCell | null;
   margin: SweepMargin | null;
@@ -96,8 +97,8 @@ const powersAround = (value: number, floor: number): number[] => {
   return [...new Set(out)].sort((a, b) => a - b);
 };
 
-/** The grid a sweep of `config` uses for what the caller does not give. */
-export function defaultSweepGrid(config: SimConfig): SweepGrid {
+/** The axes a sweep of `config` uses where the caller gives none. */
+export function defaultSweepAxes(config: SimConfig): SweepAxes {
   return {
     subbufSizes: powersAround(config.channel.subbufSize, MIN_DEFAULT_SUBBUF),
     nSubbufs: powersAround(config.channel.nSubbufs, 1),
@@ -118,7 +119,7 @@ interface Running {
 }
 
 export class SweepJob {
-  readonly grid: SweepGrid;
+  readonly axes: SweepAxes;
   readonly cellsTotal: number;
   readonly cells: SweepCell[] = [];
   private running: Running | null = null;
@@ -128,13 +129,13 @@ export class SweepJob {
     readonly config: SimConfig,
     readonly options: SweepOptions,
   ) {
-    const d = defaultSweepGrid(config);
-    this.grid = {
+    const d = defaultSweepAxes(config);
+    this.axes = {
       subbufSizes: options.subbufSizes ?? d.subbufSizes,
       nSubbufs: options.nSubbufs ?? d.nSubbufs,
       periods: options.periods ?? d.periods,
     };
-    this.cellsTotal = this.grid.subbufSizes.length * this.grid.nSubbufs.length * this.grid.periods.length;
+    this.cellsTotal = this.axes.subbufSizes.length * this.axes.nSubbufs.length * this.axes.periods.length;
   }
 
   get cellsDone(): number {
@@ -187,7 +188,7 @@ export class SweepJob {
     return {
       seed: this.options.seed,
       seconds: this.options.seconds,
-      grid: this.grid,
+      axes: this.axes,
       cells: [...this.cells],
       recommended,
       margin,
@@ -198,7 +199,7 @@ export class SweepJob {
 
   /** Cell k of the grid, in order: subbufSize slowest, then nSubbufs, then period. */
   private coordinates(k: number): { subbufSize: number; nSubbufs: number; period: number } {
-    const { subbufSizes, nSubbufs, periods } = this.grid;
+    const { subbufSizes, nSubbufs, periods } = this.axes;
     const p = k % periods.length;
     const n = Math.floor(k / periods.length) % nSubbufs.length;
     const s = Math.floor(k / (periods.length * nSubbufs.length));
