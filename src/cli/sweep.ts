@@ -8,7 +8,7 @@ import { listFlag, numberFlag, parseFlags } from './args.ts';
 import { loadSimConfig, loadWorkload, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
 import { UsageError } from './usage.ts';
 
-/** Virtual seconds per cell: every preset's default grid runs in about ten seconds or less. */
+/** Virtual seconds per cell: every preset's default grid then runs in well under a minute (kvmtrace, the slowest, 10-17 s). */
 export const SWEEP_SECONDS = 1;
 
 const pad = (v: string | number, w: number): string => String(v).padStart(w);
