@@ -39,3 +39,18 @@ export function numberFlag(command: string, flags: Flags, name: string, fallback
     throw new UsageError(`${command}: ${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`);
   return v;
 }
+
+/** A comma-separated list of numbers within [min, max], or undefined when the flag is absent. */
+export function listFlag(command: string, flags: Flags, name: string, min: number, max: number, integer = false): number[] | undefined {
+  const raw = flags.values.get(name);
+  if (raw === undefined) return undefined;
+  const values = raw.split(',').map((part) => {
+    const v = Number(part);
+    if (part.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v)))
+      throw new UsageError(
+        `${command}: ${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'} from ${min} to ${max}, got "${part}"`,
+      );
+    return v;
+  });
+  return [...new Set(values)].sort((a, b) => a - b);
+}

@@ -168,3 +168,112 @@ describe('relayscope simulate', () => {
     expect(run('simulate', '--preset', 'blktrace', '--seconds', 'x').status).toBe(2);
   });
 });
+
+describe('relayscope sweep', () => {
+  it('prints one JSON object as the last line, with the grid and the recommendation', () => {
+    const r = run('sweep', '--preset', 'one-subbuf', '--seconds', '0.2', '--seed', '3', '--n-subbufs', '1,2,4', '--subbuf-sizes', '4096,16384', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out).toMatchObject({ preset: 'one-subbuf', seconds: 0.2, seed: 3, reason: null });
+    expect(out.grid).toHaveLength(6);
+    for (const cell of out.grid)
+      expect(Object.keys(cell)).toEqual(expect.arrayContaining(['subbufSize', 'nSubbufs', 'memoryBytes', 'written', 'lost', 'lossRate']));
+    expect(out.grid.find((c: { nSubbufs: number; subbufSize: number }) => c.nSubbufs === 1 && c.subbufSize === 4096).lost).toBeGreaterThan(0);
+    expect(out.recommended.lost).toBe(0);
+    expect(out.grid).toContainEqual(out.recommended);
+  });
+
+  it('prints a table and the recommendation, and says why there is none', () => {
+    const r = run('sweep', '--preset', 'flight-recorder', '--seconds', '0.2', '--n-subbufs', '2,4', '--subbuf-sizes', '4096');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/subbuf_size +n_subbufs +memory +written +lost +loss +peak ready/);
+    expect(r.stdout).toMatch(/no recommendation: no configuration in the grid is loss-free/);
+  });
+
+  it('gives preset null for a configuration file, and reports refused cells', () => {
+    const path = file('sweep.json', JSON.stringify({ channel: { cpus: 1 }, workload: { rate: 1000 } }));
+    const r = run('sweep', '--config', path, '--seconds', '0.1', '--subbuf-sizes', '8,4096', '--n-subbufs', '2', '--json');
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out.preset).toBeNull();
+    expect(out.grid[0]).toMatchObject({ subbufSize: 8, written: null, lost: null, lossRate: null });
+    expect(out.grid[0].error).toMatch(/workload\.sizeMax must be from 16/);
+  });
+
+  it('refuses bad input with exit status 2 and one line', () => {
+    for (const args of [
+      ['sweep', '--preset', 'nope'],
+      ['sweep', '--preset', 'blktrace', '--seconds', 'abc'],
+      ['sweep', '--preset', 'blktrace', '--n-subbufs', '2,x'],
+      ['sweep', '--config', join(scratch, 'missing.json')],
+    ]) {
+      const r = run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(run('sweep', '--preset', 'blktrace', '--n-subbufs', '2,x').stderr).toMatch(/--n-subbufs must be a comma-separated list of integers from 1 .*got "x"/);
+  });
+});
+
+describe('relayscope simulate and sweep --workload-csv', () => {
+  const csv = () => {
+    const lines = ['timestamp_us,cpu,size'];
+    for (let i = 0; i < 400; i++) lines.push(`${i * 50},${i % 2},${32 + (i % 7)}`);
+    return file('workload.csv', lines.join('\n') + '\n');
+  };
+
+  it('replays the file through a configuration, for as long as it lasts, and names it by hash', () => {
+    const config = file('two.json', JSON.stringify({ channel: { cpus: 2 } }));
+    const r = run('simulate', '--config', config, '--workload-csv', csv(), '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(report.workload).toMatchObject({ records: 400, duration: 0.01995 });
+    expect(report.workload.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(report.seconds).toBe(0.01995);
+    expect(report.total.written).toBe(400);
+  });
+
+  it('sweeps an imported workload', () => {
+    const r = run('sweep', '--preset', 'one-subbuf', '--workload-csv', csv(), '--n-subbufs', '1,2', '--subbuf-sizes', '4096', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out.grid.map((c: { written: number }) => c.written)).toEqual([400, 400]);
+    expect(out.workload.records).toBe(400);
+  });
+
+  it('refuses a bad field or a CPU the configuration lacks, naming the line', () => {
+    const bad = run('simulate', '--preset', 'one-subbuf', '--workload-csv', file('bad.csv', '0,0,32\n10,0,abc\n'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/bad\.csv:2: size "abc" \(column 3\) is not an integer$/);
+    const cpu = run('sweep', '--preset', 'i915-guc', '--workload-csv', file('cpu.csv', '0,0,32\n10,3,32\n'));
+    expect(cpu.status).toBe(2);
+    expect(cpu.stderr.split('\n')[0]).toMatch(/cpu\.csv:2: cpu 3 is beyond the channel's 1 CPU \(0 to 0\)$/);
+  });
+});
+
+describe('relayscope simulate --trace-out', () => {
+  it('writes a Chrome trace of the run and still prints the same report', () => {
+    const out = join(scratch, 'run.trace.json');
+    const traced = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.3', '--seed', '2', '--json', '--trace-out', out);
+    const plain = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.3', '--seed', '2', '--json');
+    expect(traced.status).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    const trace = JSON.parse(readFileSync(out, 'utf8'));
+    const names = trace.traceEvents.filter((e: { name: string }) => e.name === 'thread_name').map((e: { args: { name: string } }) => e.args.name);
+    expect(names).toEqual(['CPU 0', 'CPU 1']);
+    const kinds = new Set(trace.traceEvents.map((e: { ph: string; name: string }) => `${e.ph} ${e.name}`));
+    for (const k of ['C subbufs_produced', 'C subbufs_consumed', 'C ready', 'i dropped full', 'i wakeup']) expect(kinds).toContain(k);
+  });
+
+  it('says in the table output where the trace went', () => {
+    const out = join(scratch, 'table.trace.json');
+    const r = run('simulate', '--preset', 'i915-guc', '--seconds', '0.1', '--trace-out', out);
+    expect(r.stdout).toMatch(new RegExp(`^trace: \\d+ events written to ${out}$`, 'm'));
+  });
+
+  it('refuses a file it cannot write', () => {
+    const r = run('simulate', '--preset', 'one-subbuf', '--seconds', '0.01', '--trace-out', join(scratch, 'no/such/dir/t.json'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/t\.json: cannot write: ENOENT$/);
+  });
+});

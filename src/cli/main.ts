@@ -3,6 +3,7 @@
 import { bench } from './bench.ts';
 import { simulate } from './simulate.ts';
 import { stress } from './stress.ts';
+import { sweep } from './sweep.ts';
 import { trace } from './trace.ts';
 import { USAGE, UsageError } from './usage.ts';
 
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<void> {
       return trace(args, write);
     case 'simulate':
       return simulate(args, write);
+    case 'sweep':
+      return sweep(args, write);
     case 'stress':
       process.exitCode = await stress(args, write);
       return;

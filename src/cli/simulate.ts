@@ -1,13 +1,16 @@
 /** `relayscope simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]` */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import {
+  ChromeTraceRecorder,
   ConfigError,
   PRESETS,
   Simulation,
   findPreset,
   jsonSyntaxMessage,
   parseSimConfig,
+  parseWorkloadCsv,
   simReport,
+  type ImportedWorkload,
   type SimConfig,
   type SimReport,
 } from '../engine/index.ts';
@@ -23,12 +26,7 @@ export function loadSimConfig(command: string, config: string | undefined, prese
     return { config: p.config, name: p.id };
   }
   const file = config as string;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readText(file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -42,6 +40,45 @@ export function loadSimConfig(command: string, config: string | undefined, prese
     throw e;
   }
 }
+
+const readText = (file: string): string => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+};
+
+/** The workload named by --workload-csv, or undefined without one. */
+export function loadWorkload(file: string | undefined): ImportedWorkload | undefined {
+  if (file === undefined) return undefined;
+  const text = readText(file);
+  try {
+    return parseWorkloadCsv(text, file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Runs `make`, turning what the configuration refuses (a workload it cannot replay) into a UsageError. */
+export function refusedAsUsage<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** How the JSON outputs name an imported workload. */
+export const workloadSummary = (w: ImportedWorkload | undefined) =>
+  w === undefined ? null : { file: w.name, records: w.timesNs.length, duration: w.duration, hash: w.hash };
+
+export const workloadLine = (w: ImportedWorkload | undefined): string =>
+  w === undefined
+    ? ''
+    : `workload: ${w.name}, ${w.timesNs.length} records over ${w.duration} s (hash ${w.hash}), replayed in place of the generated one\n`;
 
 const pad = (v: string | number, w: number): string => String(v).padStart(w);
 
@@ -66,16 +103,35 @@ function table(r: SimReport): string {
 }
 
 export function simulate(args: string[], write: (chunk: string) => void): void {
-  const flags = parseFlags('simulate', args, { values: ['--config', '--preset', '--seconds', '--seed'], switches: ['--json'] });
+  const flags = parseFlags('simulate', args, {
+    values: ['--config', '--preset', '--seconds', '--seed', '--workload-csv', '--trace-out'],
+    switches: ['--json'],
+  });
   if (flags.rest.length > 0) throw new UsageError(`simulate: unexpected argument "${flags.rest[0]}"`);
   const { config, name } = loadSimConfig('simulate', flags.values.get('--config'), flags.values.get('--preset'));
-  const seconds = numberFlag('simulate', flags, '--seconds', 1, 0, 3600);
+  const workload = loadWorkload(flags.values.get('--workload-csv'));
+  const seconds = numberFlag('simulate', flags, '--seconds', workload?.duration ?? 1, 0, 3600);
   const seed = numberFlag('simulate', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
-  const sim = new Simulation(config, { seed });
-  sim.runUntil(seconds);
+  const sim = refusedAsUsage(() => new Simulation(config, { seed, workload }));
+  const traceOut = flags.values.get('--trace-out');
+  let traced = '';
+  if (traceOut === undefined) sim.runUntil(seconds);
+  else {
+    const recorder = new ChromeTraceRecorder(sim, seconds);
+    recorder.advance(seconds);
+    const trace = recorder.trace();
+    try {
+      writeFileSync(traceOut, JSON.stringify(trace));
+      traced = `trace: ${trace.traceEvents.length} events written to ${traceOut}\n`;
+    } catch (e) {
+      throw new UsageError(`${traceOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
   const report = simReport(sim);
   if (flags.switches.has('--json')) {
-    write(JSON.stringify({ name, ...report }) + '\n');
+    // The page's simulate() gives the same report; only an imported workload adds a field.
+    const extra = workload === undefined ? {} : { workload: workloadSummary(workload) };
+    write(JSON.stringify({ name, ...extra, ...report }) + '\n');
     return;
   }
   const t = report.total;
@@ -83,12 +139,14 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
   write(
     `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.nSubbufs} x ${c.subbufSize} B, ${c.mode}; ` +
       `${seconds} s of virtual time, seed ${seed}, ${sim.eventsRun} events\n` +
+      workloadLine(workload) +
       `memory: ${report.memoryBytes} bytes of buffers\n\n${table(report)}\n\n` +
       `records: ${t.written} written, ${t.readIntact} read intact, ${t.inBuffer} still in the buffers\n` +
       `lost: ${t.droppedFull} dropped full, ${t.droppedToobig} dropped too big, ${t.overwritten} overwritten, ` +
       `${t.skipped} skipped, ${t.discarded} discarded by reset (loss rate ${(report.lossRate * 100).toFixed(3)}%)\n` +
       `wakeups: ${t.wakeups} issued (${t.pollersWoken} pollers woken), ${t.productionsWithoutSleeper} productions with nobody asleep\n` +
       `reader lag: at most ${(t.maxLagUs / 1000).toFixed(2)} ms\n` +
-      `accounting: ${t.unaccounted} unaccounted, ${t.torn} torn, ${t.missing} missing, ${t.duplicates} duplicated\n`,
+      `accounting: ${t.unaccounted} unaccounted, ${t.torn} torn, ${t.missing} missing, ${t.duplicates} duplicated\n` +
+      traced,
   );
 }

@@ -10,8 +10,16 @@ commands:
                                 prints a JSON trace, or with --canonical the canonical lines
                                 (several files: each preceded by "== FILE")
   simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
+           [--workload-csv FILE] [--trace-out FILE]
                                 run producers and readers in virtual time and report
-                                per-CPU counters, loss by cause, wakeups, reader lag, memory
+                                per-CPU counters, loss by cause, wakeups, reader lag, memory;
+                                --workload-csv replays recorded records (timestamp, cpu, size);
+                                --trace-out writes the run as a Chrome trace (Perfetto UI)
+  sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
+        [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE]
+                                simulate every subbuf_size x n_subbufs of a grid (powers of
+                                two around the configuration's by default) and recommend the
+                                loss-free one with the least memory
   stress [--records N]          4 producer and 4 reader threads race over shared memory in
                                 both modes; every record must be accounted for
   bench [--json]                measure relay_write throughput against a bare copy loop

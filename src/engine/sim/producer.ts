@@ -18,6 +18,7 @@ import {
 import type { Random } from './random.ts';
 import { RecordTemplate, writeRecord } from './record.ts';
 import { cpuShare, type WorkloadSettings } from './simConfig.ts';
+import type { ReplayStream } from './workloadCsv.ts';
 import {
   L_GLOBAL,
   P_BYTES,
@@ -55,6 +56,8 @@ export class Producer {
   /** The last template used: most workloads write one size, or few, in runs. */
   private last = new RecordTemplate(0);
   private buf: RchanBuf | null = null;
+  /** The next record of `replay` (nextSize moves past it). */
+  private replayAt = 0;
 
   constructor(
     private readonly chan: Rchan,
@@ -64,6 +67,8 @@ export class Producer {
     private readonly stats: SimStats,
     /** Serialise with other threads' producers (global buffer written from several workers). */
     private readonly locked: boolean,
+    /** Imported records to write instead of drawing arrivals and sizes from `w`. */
+    private readonly replay: ReplayStream | null = null,
   ) {
     this.row = cpu * STATS_FIELDS;
     this.rate = w.rate * cpuShare(w, cpu, chan.nrCpus);
@@ -72,6 +77,7 @@ export class Producer {
   /** Seconds from `now` to this CPU's next record, or Infinity when it writes none. */
   nextArrival(now: number): number {
     const w = this.w;
+    if (this.replay !== null) return this.replayAt < this.replay.times.length ? this.replay.times[this.replayAt] : Infinity;
     if (this.rate <= 0) return Infinity;
     if (w.arrival === 'constant') return now + 1 / this.rate;
     if (w.arrival === 'poisson') return now + this.rng.exponential(1 / this.rate);
@@ -86,6 +92,7 @@ export class Producer {
   /** A record size drawn from the workload. */
   nextSize(): number {
     const w = this.w;
+    if (this.replay !== null) return this.replay.sizes[this.replayAt++];
     if (w.size === 'fixed') return w.sizeMin;
     if (w.size === 'uniform') return this.rng.int(w.sizeMin, w.sizeMax);
     return this.rng.float() < w.largeShare ? w.sizeMax : w.sizeMin;

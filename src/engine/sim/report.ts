@@ -1,5 +1,14 @@
 /** What a run comes to: per-CPU counters, loss by cause, wakeups, reader lag and memory. */
-import { buffersMemory } from '../kernel/index.ts';
+import {
+  B_BIG_COUNT,
+  B_BYTES_CONSUMED,
+  B_FULL_COUNT,
+  B_I_SIZE,
+  B_SUBBUFS_CONSUMED,
+  B_SUBBUFS_PRODUCED,
+  buffersMemory,
+  type RchanBuf,
+} from '../kernel/index.ts';
 import type { SimConfig } from './simConfig.ts';
 import type { CpuAccounting } from './accounting.ts';
 import type { Simulation } from './simulation.ts';
@@ -35,6 +44,30 @@ export interface CpuReport extends CpuAccounting {
   ready: number;
 }
 
+/** A buffer's own counters at the end of the run, as struct rchan_buf has them. */
+export interface BufferCounters {
+  /** The CPU that owns it; 0 for the global buffer. */
+  cpu: number;
+  subbufsProduced: number;
+  subbufsConsumed: number;
+  bytesConsumed: number;
+  /** stats.full_count and stats.big_count (v6.17). */
+  fullCount: number;
+  bigCount: number;
+  /** The relay file's i_size. */
+  iSize: number;
+}
+
+export const bufferCounters = (b: RchanBuf): BufferCounters => ({
+  cpu: b.cpu,
+  subbufsProduced: b.ctl[B_SUBBUFS_PRODUCED],
+  subbufsConsumed: b.ctl[B_SUBBUFS_CONSUMED],
+  bytesConsumed: b.ctl[B_BYTES_CONSUMED],
+  fullCount: b.ctl[B_FULL_COUNT],
+  bigCount: b.ctl[B_BIG_COUNT],
+  iSize: b.ctl[B_I_SIZE],
+});
+
 export interface SimReport {
   seconds: number;
   seed: number;
@@ -42,6 +75,8 @@ export interface SimReport {
   /** The whole channel's page-aligned buffers. */
   memoryBytes: number;
   cpus: CpuReport[];
+  /** Every buffer's counters, in creation order (one for a global channel). */
+  buffers: BufferCounters[];
   total: Omit<CpuReport, 'cpu' | 'lagUs' | 'maxLagUs' | 'ready'> & { maxLagUs: number };
   /** Records lost (dropped, overwritten, skipped, discarded) per record written. */
   lossRate: number;
@@ -67,6 +102,12 @@ function cpuReports(accounting: CpuAccounting[], stats: SimStats, readyOf: (cpu:
     };
   });
 }
+
+/** What a run lost for good: the fates that are neither read intact nor still in the buffers. */
+export type LostCounts = Pick<CpuAccounting, 'droppedFull' | 'droppedToobig' | 'overwritten' | 'skipped' | 'discarded'>;
+
+/** Records lost: dropped full + dropped too big + overwritten + skipped + discarded by reset. */
+export const lostRecords = (t: LostCounts): number => t.droppedFull + t.droppedToobig + t.overwritten + t.skipped + t.discarded;
 
 export function simReport(sim: Simulation): SimReport {
   const c = sim.config.channel;
@@ -97,13 +138,14 @@ export function simReport(sim: Simulation): SimReport {
   ] as const;
   const total = Object.fromEntries(keys.map((k) => [k, sum(k)])) as SimReport['total'];
   total.maxLagUs = Math.max(0, ...cpus.map((r) => r.maxLagUs));
-  const lost = total.droppedFull + total.droppedToobig + total.overwritten + total.skipped + total.discarded;
+  const lost = lostRecords(total);
   return {
     seconds: sim.now,
     seed: sim.options.seed,
     config: sim.config,
     memoryBytes: buffersMemory({ subbufSize: c.subbufSize, nSubbufs: c.nSubbufs, nrCpus: c.cpus, isGlobal: c.global }),
     cpus,
+    buffers: sim.chan.bufs().map(bufferCounters),
     total,
     lossRate: total.written === 0 ? 0 : lost / total.written,
   };

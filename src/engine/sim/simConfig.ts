@@ -194,8 +194,11 @@ export function parseSimConfig(raw: unknown, base: SimConfig = DEFAULT_SIM_CONFI
   return config;
 }
 
-/** Cross-field checks: what relay_open and the client would refuse, and record sizes. */
-export function checkSimConfig(c: SimConfig): void {
+/**
+ * Cross-field checks: what relay_open and the client would refuse, and record sizes (not
+ * with `generatedSizes` false: an imported workload's records replace them).
+ */
+export function checkSimConfig(c: SimConfig, generatedSizes = true): void {
   const ch = c.channel;
   const open = relayOpenError({ subbufSize: ch.subbufSize, nSubbufs: ch.nSubbufs, nrCpus: ch.cpus, isGlobal: ch.global });
   if (open !== null) throw new ConfigError(`channel: ${open}`);
@@ -204,13 +207,13 @@ export function checkSimConfig(c: SimConfig): void {
   const w = c.workload;
   const cap = maxRecordSize(ch.subbufSize);
   for (const key of ['sizeMin', 'sizeMax'] as const) {
-    if (key === 'sizeMax' && w.size === 'fixed') continue;
+    if (!generatedSizes || (key === 'sizeMax' && w.size === 'fixed')) continue;
     if (w[key] < RECORD_HEADER_SIZE || w[key] > cap)
       throw new ConfigError(
         `workload.${key} must be from ${RECORD_HEADER_SIZE} (the record header) to ${cap} (4 sub-buffers, at most 16 MiB), got ${w[key]}`,
       );
   }
-  if (w.size !== 'fixed' && w.sizeMax < w.sizeMin)
+  if (generatedSizes && w.size !== 'fixed' && w.sizeMax < w.sizeMin)
     throw new ConfigError(`workload.sizeMax (${w.sizeMax}) must not be below workload.sizeMin (${w.sizeMin})`);
   if (c.reader.pauseEvery > 0 && c.reader.pauseFor >= c.reader.pauseEvery)
     throw new ConfigError(`reader.pauseFor (${c.reader.pauseFor}) must be shorter than reader.pauseEvery (${c.reader.pauseEvery})`);

@@ -21,6 +21,7 @@ import { Random } from './random.ts';
 import { Reader, readerOptions, type ReaderOptions } from './reader.ts';
 import type { SimConfig } from './simConfig.ts';
 import { openSimChannel } from './simChannel.ts';
+import { checkWorkload, replayStreams, type ImportedWorkload } from './workloadCsv.ts';
 import { R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 
 export interface SimOptions {
@@ -30,6 +31,12 @@ export interface SimOptions {
   verify?: 'full' | 'ends';
   /** Receives the kernel's events, after the simulation's own bookkeeping. */
   tracer?: RelayTracer;
+  /**
+   * Imported records the producers write instead of the configuration's generated workload
+   * (whose `call` still says how they write). Checked against the configuration: a CPU beyond
+   * it or a record too large throws WorkloadError.
+   */
+  workload?: ImportedWorkload;
 }
 
 const ARRIVAL = 0;
@@ -119,6 +126,8 @@ export class Simulation {
     readonly options: SimOptions,
   ) {
     const { channel: ch, workload, reader } = config;
+    if (options.workload !== undefined) checkWorkload(options.workload, config);
+    const replay = options.workload === undefined ? null : replayStreams(options.workload, ch.cpus);
     this.allocate = options.allocate ?? ((n) => new ArrayBuffer(n));
     const tracer: RelayTracer = (e) => {
       if (e.kind === 'produce') this.switches += 1;
@@ -128,7 +137,10 @@ export class Simulation {
     this.chan = opened.chan;
     this.stats = opened.stats;
     const rng = new Random(options.seed);
-    this.producers = Array.from({ length: ch.cpus }, (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false));
+    this.producers = Array.from(
+      { length: ch.cpus },
+      (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false, replay?.[cpu] ?? null),
+    );
     this.readerOptions = readerOptions(config, options.verify);
     if (reader.enabled) {
       const groups = ch.global || reader.layout === 'single' ? [this.chan.bufs()] : this.chan.bufs().map((b) => [b]);
@@ -137,9 +149,9 @@ export class Simulation {
     this.producers.forEach((p, i) => this.queue.push(p.nextArrival(0), ARRIVAL, i));
   }
 
-  /** Virtual time of the next event, or undefined when there is none. */
-  peekTime(): number | undefined {
-    return this.queue.peek()?.t;
+  /** Virtual time (s) of the next event, Infinity when there is none. */
+  get nextTime(): number {
+    return this.queue.peek()?.t ?? Infinity;
   }
 
   /** Runs the next event. False when there is none. */

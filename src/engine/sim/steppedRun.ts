@@ -72,7 +72,7 @@ export class SteppedRun {
     else if (by.kind === 'events') this.seek(before + by.count);
     else if (by.kind === 'time') {
       const until = sim.now + by.seconds;
-      for (let next = sim.peekTime(); next !== undefined && next <= until; next = sim.peekTime()) {
+      for (let next = sim.nextTime; next <= until; next = sim.nextTime) {
         if (!this.stepOne()) break;
         if ((sim.eventsRun - before) % CHUNK === 0) this.o.onChunk?.();
       }

@@ -1,0 +1,90 @@
+/**
+ * `relayscope sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
+ * [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST]`
+ */
+import { SweepJob, checkWorkloadCpus, type SweepCell, type SweepResult } from '../engine/index.ts';
+import { formatBytes } from '../lib/format.ts';
+import { listFlag, numberFlag, parseFlags } from './args.ts';
+import { loadSimConfig, loadWorkload, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
+import { UsageError } from './usage.ts';
+
+/** Virtual seconds per cell: every preset's default grid then runs in well under a minute (kvmtrace, the slowest, 10-17 s). */
+export const SWEEP_SECONDS = 1;
+
+const pad = (v: string | number, w: number): string => String(v).padStart(w);
+
+const bytes = formatBytes;
+
+const percent = (rate: number): string => `${(rate * 100).toFixed(3)}%`;
+
+function table(r: SweepResult): string {
+  const periods = r.axes.periods.length > 1;
+  const head = ['subbuf_size', 'n_subbufs', ...(periods ? ['period s'] : []), 'memory', 'written', 'lost', 'loss', 'peak ready'];
+  const widths = [12, 10, ...(periods ? [9] : []), 11, 10, 9, 9, 11];
+  const row = (cells: (string | number)[]): string => cells.map((c, i) => pad(c, widths[i])).join('');
+  const lines = [row(head)];
+  for (const c of r.cells) {
+    const lead = [bytes(c.subbufSize), c.nSubbufs, ...(periods ? [c.period] : []), bytes(c.memoryBytes)];
+    if (c.error !== null) lines.push(`${row(lead)}   refused: ${c.error}`);
+    else {
+      const mark = c === r.recommended ? '  <- recommended' : '';
+      lines.push(row([...lead, c.written ?? 0, c.lost ?? 0, percent(c.lossRate ?? 0), `${c.peakReady}/${c.nSubbufs}`]) + mark);
+    }
+  }
+  return lines.join('\n');
+}
+
+const cellName = (c: SweepCell): string => `${c.nSubbufs} x ${bytes(c.subbufSize)} (${bytes(c.memoryBytes)} in all)`;
+
+function recommendation(r: SweepResult): string {
+  const rec = r.recommended;
+  const m = r.margin;
+  if (rec === null || m === null) return `no recommendation: ${r.reason}`;
+  const lines = [
+    `recommended: ${cellName(rec)}, period ${rec.period} s: no record lost in ${r.seconds} s`,
+    `margin: at worst ${m.peakReady} of ${rec.nSubbufs} sub-buffers were ready and unread (${m.headroom} spare)`,
+  ];
+  for (const smaller of [m.smallerNSubbufs, m.smallerSubbufSize])
+    if (smaller !== null)
+      lines.push(
+        `  ${cellName(smaller)}: ${smaller.error !== null ? `refused (${smaller.error})` : `loses ${smaller.lost} records (${percent(smaller.lossRate ?? 0)})`}`,
+      );
+  return lines.join('\n');
+}
+
+export function sweep(args: string[], write: (chunk: string) => void): void {
+  const flags = parseFlags('sweep', args, {
+    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv'],
+    switches: ['--json'],
+  });
+  if (flags.rest.length > 0) throw new UsageError(`sweep: unexpected argument "${flags.rest[0]}"`);
+  const preset = flags.values.get('--preset');
+  const { config, name } = loadSimConfig('sweep', flags.values.get('--config'), preset);
+  const workload = loadWorkload(flags.values.get('--workload-csv'));
+  // Record sizes may suit some cells and not others; the CPUs must suit them all.
+  if (workload !== undefined) refusedAsUsage(() => checkWorkloadCpus(workload, config.channel.cpus));
+  const seconds = numberFlag('sweep', flags, '--seconds', workload?.duration ?? SWEEP_SECONDS, 0, 3600);
+  const seed = numberFlag('sweep', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
+  const job = new SweepJob(config, {
+    seed,
+    seconds,
+    subbufSizes: listFlag('sweep', flags, '--subbuf-sizes', 1, 2 ** 32 - 1, true),
+    nSubbufs: listFlag('sweep', flags, '--n-subbufs', 1, 2 ** 32 - 1, true),
+    periods: listFlag('sweep', flags, '--periods', 1e-6, 3600),
+    simOptions: { workload },
+  });
+  while (!job.done) job.step(Infinity);
+  const r = job.result();
+  if (flags.switches.has('--json')) {
+    const { recommended, reason, margin } = r;
+    const w = workloadSummary(workload);
+    write(JSON.stringify({ preset: preset ?? null, seconds, seed, grid: r.cells, recommended, reason, margin, workload: w }) + '\n');
+    return;
+  }
+  const c = config.channel;
+  write(
+    `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.mode}; ` +
+      `${r.cells.length} configurations, ${seconds} s of virtual time each, seed ${seed}\n` +
+      `${workloadLine(workload)}\n${table(r)}\n\n${recommendation(r)}\n`,
+  );
+}
