@@ -29,10 +29,11 @@ export function trace(args: string[], write: (chunk: string) => void): void {
   const many = files.length > 1;
   const out: string[] = [];
   scenarios.forEach((scenario, i) => {
-    const steps = new ScenarioRunner(scenario).runAll();
+    const runner = new ScenarioRunner(scenario);
+    const steps = runner.runAll();
     if (canonical) {
       if (many) out.push(`== ${files[i]}`);
-      for (const step of steps) out.push(canonicalLine(step));
+      for (const step of steps) out.push(canonicalLine(step, runner.usesFiles));
     } else {
       out.push(JSON.stringify({ file: files[i], name: scenario.name ?? null, config: scenario.config, steps }));
     }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSimConfig, type SimConfig } from './simConfig.ts';
+import { nextJiffy } from '../kernel/index.ts';
 import { Simulation } from './simulation.ts';
 import { P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
 
@@ -112,5 +113,46 @@ describe('deterministic simulation', () => {
     expect(sim.stepToSwitch()).toBe(true);
     expect(sim.switches).toBe(2);
     expect(sim.now).toBeGreaterThan(at);
+  });
+});
+
+describe('reader wakeups by kernel version', () => {
+  /** Each wakeup: when the production queued it, and when it ran. */
+  function wakeups(kernel: 'v6.17' | 'v4.9'): { queued: number; ran: number; woken: number }[] {
+    const config = parseSimConfig({
+      channel: { cpus: 1, subbufSize: 256, nSubbufs: 4, kernel },
+      workload: { rate: 1500, arrival: 'constant', size: 'fixed', sizeMin: 64 },
+      reader: { period: 1, wakeLatency: 0, jitter: 0 },
+    });
+    const out: { queued: number; ran: number; woken: number }[] = [];
+    let queued = -1;
+    let sim: Simulation | null = null;
+    sim = new Simulation(config, {
+      seed: 3,
+      tracer: (e) => {
+        if (sim === null) return;
+        if (e.kind === 'wakeup_queued') queued = sim.now;
+        else if (e.kind === 'wakeup') out.push({ queued, ran: sim.now, woken: e.woken });
+      },
+    });
+    sim.runUntil(0.1);
+    return out;
+  }
+
+  it('v6.17 wakes a sleeping reader at the production itself (irq_work)', () => {
+    const w = wakeups('v6.17');
+    expect(w.length).toBeGreaterThan(5);
+    for (const { queued, ran } of w) expect(ran).toBe(queued);
+  });
+
+  it('v4.9 wakes it at the next 4 ms jiffy (a timer), later than the production', () => {
+    const w = wakeups('v4.9');
+    expect(w.length).toBeGreaterThan(5);
+    for (const { queued, ran, woken } of w) {
+      expect(ran).toBeGreaterThan(queued);
+      expect(ran).toBeCloseTo(nextJiffy(queued), 12);
+      expect(Math.round(ran * 250 * 1e6) % 1e6).toBe(0);
+      expect(woken).toBe(1);
+    }
   });
 });
