@@ -24,3 +24,4 @@ export * from './sim/live.ts';
 export * from './sim/liveThread.ts';
 export * from './sim/subbufView.ts';
 export * from './sim/simChannel.ts';
+export * from './sim/files.ts';

@@ -311,6 +311,11 @@ export function relayPage(chan: Rchan, page: number): RelayPage {
   return { page, start, end, subbufs, unused: end - Math.max(start, Math.min(end, used)) };
 }
 
+/** Every page of a buffer, first to last. */
+export function relayPages(chan: Rchan): RelayPage[] {
+  return Array.from({ length: chan.allocSize / PAGE_SIZE }, (_, page) => relayPage(chan, page));
+}
+
 /** The pages a sub-buffer spans, first to last. */
 export function relaySubbufPages(chan: Rchan, subbuf: number): [number, number] {
   const sbs = chan.subbufSize;
