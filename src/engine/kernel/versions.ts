@@ -59,26 +59,32 @@ export interface KernelVersionInfo {
   /** The releases that behave so, as far as the document dates them. */
   releases: string;
   summary: string;
+  /**
+   * Only v6.17 was checked by running its logic (§16); the older versions' behaviours were
+   * read in their sources or are outlines (each KERNEL_DIFFERENCES entry says which).
+   */
+  verified: boolean;
 }
 
 export const KERNEL_VERSION_INFO: readonly KernelVersionInfo[] = [
-  { id: 'v6.17', releases: 'v6.17 (mainline reference)', summary: 'relay_stats(), per-buffer full and too-big counts; no last_toobig, no prev_padding, no splice.' },
-  { id: 'v6.16', releases: 'v6.8 to v6.16', summary: 'last_toobig and its close-time warning, prev_padding for subbuf_start; no statistics.' },
-  { id: 'v6.7', releases: 'v6.4 to v6.7', summary: 'As v6.16, and relay files can still be spliced (sendfile works).' },
+  { id: 'v6.17', releases: 'v6.17 (mainline reference)', summary: 'relay_stats(), per-buffer full and too-big counts; no last_toobig, no prev_padding, no splice.', verified: true },
+  { id: 'v6.16', releases: 'v6.8 to v6.16', summary: 'last_toobig and its close-time warning, prev_padding for subbuf_start; no statistics.', verified: false },
+  { id: 'v6.7', releases: 'v6.4 to v6.7', summary: 'As v6.16, and relay files can still be spliced (sendfile works).', verified: false },
   {
     id: 'v6.3',
     releases: 'v4.10 to v6.3 (stable branches got the v6.4 read fix in May 2023)',
     summary: 'As v6.7, and read() starts from the file position when it is not 0.',
+    verified: false,
   },
-  { id: 'v4.9', releases: 'about 2.6.2x to v4.9', summary: 'As v6.3, and a reader is woken by a timer at the next jiffy instead of irq_work.' },
+  { id: 'v4.9', releases: 'about 2.6.2x to v4.9', summary: 'As v6.3, and a reader is woken by a timer at the next jiffy instead of irq_work.', verified: false },
 ];
 
 /**
- * How a behaviour is known. `executed`: the v6.17 logic was run against the reference model
- * (§16). `read`: read in that kernel's source, not executed. `outline`: the document gives
- * only an outline, which relayscope implements as stated; it is not verified against that kernel.
+ * How the older behaviour is known. `read`: read in that kernel's source (or the patches that
+ * changed it), not executed. `outline`: the document gives only an outline, which relayscope
+ * implements as stated: documented, but not verified against that kernel.
  */
-export type Evidence = 'executed' | 'read' | 'outline';
+export type Evidence = 'read' | 'outline';
 
 export type DifferenceId = 'stats' | 'last_toobig' | 'prev_padding' | 'splice_read' | 'read_file_pos' | 'timer_wakeup';
 
@@ -94,7 +100,10 @@ export interface KernelDifference {
   why: string;
   /** The kernel release that changed it. */
   changedIn: string;
-  /** True only where the older behaviour was checked against that kernel by running it. */
+  /**
+   * Whether the older behaviour was checked against that kernel by running it: never so far.
+   * The v6.17 side of every difference was (§16).
+   */
   verified: boolean;
   evidence: Evidence;
   /** Semantics document sections. */
@@ -113,8 +122,8 @@ export const KERNEL_DIFFERENCES: readonly KernelDifference[] = [
       'Each buffer counts full_count (sub-buffer starts that found it full) and big_count (records too big); relay_stats() sums them over online CPUs. Older kernels have neither, and relay_stats() does not exist.',
     why: 'A 2025 patch series gave clients a drop count kept by relay itself; blktrace now reports dropped from full_count.',
     changedIn: 'v6.17',
-    verified: true,
-    evidence: 'executed',
+    verified: false,
+    evidence: 'read',
     sections: ['4.6', '5.4', '7.4'],
   },
   {
@@ -135,7 +144,7 @@ export const KERNEL_DIFFERENCES: readonly KernelDifference[] = [
     versions: having('prevPadding'),
     behaviour:
       'The buffer keeps the padding of the sub-buffer produced last and passes it to subbuf_start (0 at open and reset; a stalled retry passes the same value again).',
-    why: 'Removed as unneeded ("relayfs: abolish prev_padding", 2025).',
+    why: 'Removed by the 2025 patch "relayfs: abolish prev_padding", in the series that added the statistics.',
     changedIn: 'v6.17',
     verified: false,
     evidence: 'read',
@@ -173,7 +182,7 @@ export const KERNEL_DIFFERENCES: readonly KernelDifference[] = [
     versions: having('timerWakeup'),
     behaviour:
       'A production that finds a poller asleep arms a per-buffer timer for the next jiffy (mod_timer, jiffies + 1); the poller wakes then. relay_reset and relay_close cancel a pending timer (del_timer_sync) instead of running it.',
-    why: 'irq_work wakes the reader at once when interrupts are back on, instead of up to a jiffy later.',
+    why: 'irq_work runs the wakeup shortly after the write (at once, by a self-interrupt, where the CPU has one) instead of at the next jiffy.',
     changedIn: 'v4.10 (per a kernel-struct tracker; the v4.9 source has the timer)',
     verified: false,
     evidence: 'read',
@@ -196,6 +205,13 @@ export interface KernelHistoryEntry {
 
 /** A short history, only as far as the semantics document states it (§13, §10, §6.5, §4.8). */
 export const KERNEL_HISTORY: readonly KernelHistoryEntry[] = [
+  {
+    release: 'before 2.6.17',
+    when: null,
+    change: 'relay was relayfs, a filesystem of its own.',
+    differences: [],
+    before: null,
+  },
   {
     release: '2.6.17 to 2.6.18',
     when: null,
