@@ -190,6 +190,14 @@ describe('relayscope simulate', () => {
     expect(r.stdout).toMatch(/accounting: 0 unaccounted, 0 torn, 0 missing/);
   });
 
+  it('runs a v4.9 channel, whose timer wakeups still account for every record', () => {
+    const path = file('old.json', JSON.stringify({ channel: { cpus: 2, nSubbufs: 4, kernel: 'v4.9' }, workload: { rate: 20000 } }));
+    const r = run('simulate', '--config', path, '--seconds', '0.3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/no-overwrite, kernel v4\.9;/);
+    expect(r.stdout).toMatch(/accounting: 0 unaccounted, 0 torn, 0 missing/);
+  });
+
   it('refuses bad configurations with exit status 2 and the field named', () => {
     const bad = (name: string, text: string, pattern: RegExp) => {
       const r = run('simulate', '--config', file(name, text));
