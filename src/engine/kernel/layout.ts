@@ -85,7 +85,11 @@ export const B_PREV_PADDING = 10;
 export const B_FILE_CPU = 11;
 /** 1 once the buffer's memory is freed (the channel closed and its last file released). */
 export const B_FREED = 12;
-/** `kref`: one reference for the channel plus one per open file. */
+/**
+ * `kref`: one reference for the channel plus one per open file. Plain stores, like every
+ * field: each reader thread opens only its own buffers' files, and close and release run on
+ * the thread that owns the channel's lifetime.
+ */
 export const B_KREF = 13;
 /** First of the n entries of `padding[]`. */
 export const B_PADDING = 16;

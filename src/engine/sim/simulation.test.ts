@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSimConfig, type SimConfig } from './simConfig.ts';
 import { nextJiffy } from '../kernel/index.ts';
 import { Simulation } from './simulation.ts';
-import { P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
+import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
 
 const configArb: fc.Arbitrary<SimConfig> = fc
   .record({
@@ -156,3 +156,27 @@ describe('reader wakeups by kernel version', () => {
     }
   });
 });
+
+describe('drops by kernel version', () => {
+  // No reader and records up to two sub-buffers: the buffers fill (full) and many are too big.
+  const drops = (kernel: 'v6.17' | 'v6.16', headerReserve: number) => {
+    const config = parseSimConfig({
+      channel: { cpus: 2, subbufSize: 256, nSubbufs: 2, headerReserve, kernel },
+      workload: { rate: 5000, size: 'uniform', sizeMin: 16, sizeMax: 512 },
+      reader: { enabled: false },
+    });
+    const sim = new Simulation(config, { seed: 11 });
+    sim.runUntil(0.2);
+    return { full: sim.stats.total(P_DROPPED_FULL), toobig: sim.stats.total(P_DROPPED_TOOBIG) };
+  };
+
+  it('tells full from too big without big_count, as v6.16 must, exactly as v6.17 does', () => {
+    for (const header of [0, 32]) {
+      const current = drops('v6.17', header);
+      expect(current.full).toBeGreaterThan(0);
+      expect(current.toobig).toBeGreaterThan(0);
+      expect(drops('v6.16', header)).toEqual(current);
+    }
+  });
+});
+
