@@ -81,6 +81,49 @@ describe('relayscope trace (JSON)', () => {
   });
 });
 
+describe('relayscope trace with files, memory, lifetime and kernel versions', () => {
+  const extra = join(root, 'src/engine/sim/extra-scenarios');
+
+  it('prints the expected canonical lines of every example scenario, lifetime parts included', () => {
+    const names = readdirSync(join(extra, 'scenarios')).sort();
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    for (const name of names) {
+      const r = run('trace', '--canonical', join(extra, 'scenarios', name));
+      expect(r.status).toBe(0);
+      expect(r.stdout.trimEnd()).toBe(readFileSync(join(extra, 'expected', name.replace(/\.json$/, '.txt')), 'utf8').trimEnd());
+    }
+  });
+
+  it('prints the pages, the references, the faults and the frees in JSON', () => {
+    const r = run('trace', join(extra, 'scenarios/f02-mmap-faults.json'));
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.config.kernel).toBe('v6.17');
+    expect(doc.memory).toMatchObject({ allocSize: 12288, pageCount: 3, used: 9000, unusedTail: 3288 });
+    expect(doc.memory.pages[1].subbufs).toEqual([
+      { subbuf: 1, from: 4096, to: 6000 },
+      { subbuf: 2, from: 6000, to: 8192 },
+    ]);
+    const faulting = doc.steps.find((s: { result: { kind: string; faults?: number[] } }) => s.result.kind === 'file_mmap_read' && s.result.faults?.length === 1);
+    expect(faulting.events).toEqual([{ kind: 'fault', buffer: 'B0', page: 0, mapping: 1 }]);
+    const last = doc.steps.at(-2);
+    expect(last.lifetime).toEqual({ chanKref: 0, chanFreed: true, fds: [], mappings: [], freedNow: ['B0', 'chan'] });
+    expect(last.buffers[0]).toMatchObject({ kref: 0, freed: true, file: '/sys/kernel/debug/relayscope/relay0' });
+  });
+
+  it('refuses an unknown kernel and a file op with a bad field, naming them', () => {
+    const kernel = file('kernel.json', '{"config": {"subbufSize": 8, "nSubbufs": 2, "kernel": "v5.0"}, "ops": []}');
+    const r = run('trace', '--canonical', kernel);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/kernel\.json: config: "kernel" must be one of v6\.17, v6\.16, v6\.7, v6\.3, v4\.9; got "v5\.0"$/);
+    const op = file('fileop.json', '{"config": {"subbufSize": 8, "nSubbufs": 2}, "ops": [{"op":"file_mmap","fd":3}]}');
+    const r2 = run('trace', op);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr.split('\n')[0]).toMatch(/fileop\.json: op 0 \(file_mmap\): "length" must be an integer, got nothing$/);
+    expect(r2.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('bad input: exit status 2, one line naming the file and where, no stack trace', () => {
   const refused = (r: ReturnType<typeof run>, pattern: RegExp) => {
     expect(r.status).toBe(2);
@@ -144,6 +187,14 @@ describe('relayscope simulate', () => {
     const r = run('simulate', '--config', path, '--seconds', '0.3');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/2 CPUs, 2 x 16384 B, no-overwrite/);
+    expect(r.stdout).toMatch(/accounting: 0 unaccounted, 0 torn, 0 missing/);
+  });
+
+  it('runs a v4.9 channel, whose timer wakeups still account for every record', () => {
+    const path = file('old.json', JSON.stringify({ channel: { cpus: 2, nSubbufs: 4, kernel: 'v4.9' }, workload: { rate: 20000 } }));
+    const r = run('simulate', '--config', path, '--seconds', '0.3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/no-overwrite, kernel v4\.9;/);
     expect(r.stdout).toMatch(/accounting: 0 unaccounted, 0 torn, 0 missing/);
   });
 

@@ -137,7 +137,7 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
   const t = report.total;
   const c = config.channel;
   write(
-    `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.nSubbufs} x ${c.subbufSize} B, ${c.mode}; ` +
+    `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.nSubbufs} x ${c.subbufSize} B, ${c.mode}, kernel ${c.kernel}; ` +
       `${seconds} s of virtual time, seed ${seed}, ${sim.eventsRun} events\n` +
       workloadLine(workload) +
       `memory: ${report.memoryBytes} bytes of buffers\n\n${table(report)}\n\n` +

@@ -1,6 +1,6 @@
 /** `relayscope trace [--canonical] FILE...` */
 import { readFileSync } from 'node:fs';
-import { ScenarioError, canonicalLine, parseScenario, ScenarioRunner, type Scenario } from '../engine/index.ts';
+import { ScenarioError, canonicalLine, parseScenario, relayPageMap, relayPages, ScenarioRunner, type Scenario } from '../engine/index.ts';
 import { UsageError } from './usage.ts';
 
 function load(file: string): Scenario {
@@ -29,12 +29,15 @@ export function trace(args: string[], write: (chunk: string) => void): void {
   const many = files.length > 1;
   const out: string[] = [];
   scenarios.forEach((scenario, i) => {
-    const steps = new ScenarioRunner(scenario).runAll();
+    const runner = new ScenarioRunner(scenario);
+    const steps = runner.runAll();
     if (canonical) {
       if (many) out.push(`== ${files[i]}`);
-      for (const step of steps) out.push(canonicalLine(step));
+      for (const step of steps) out.push(canonicalLine(step, runner.usesFiles));
     } else {
-      out.push(JSON.stringify({ file: files[i], name: scenario.name ?? null, config: scenario.config, steps }));
+      const chan = runner.chan;
+      const memory = chan === null ? null : { ...relayPageMap(chan), pages: relayPages(chan) };
+      out.push(JSON.stringify({ file: files[i], name: scenario.name ?? null, config: scenario.config, memory, steps }));
     }
   });
   write(out.join('\n') + '\n');

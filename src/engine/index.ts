@@ -32,3 +32,4 @@ export * from './sim/sweep.ts';
 export * from './sim/workloadCsv.ts';
 export * from './sim/chromeTrace.ts';
 export * from './sim/countersExport.ts';
+export * from './sim/files.ts';

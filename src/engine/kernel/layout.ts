@@ -48,6 +48,15 @@ export const CH_ON_LIST = 7;
 /** Buffers created so far; buffer k is the k-th one created. */
 export const CH_N_BUFS = 8;
 export const CH_MAX_BUFS = 9;
+/** The kernel version the channel behaves as: an index into KERNEL_VERSIONS (0, v6.17, when zeroed). */
+export const CH_KERNEL = 10;
+/**
+ * `chan->kref`: one reference held by the client from relay_open to relay_close, plus one per
+ * buffer whose memory is not yet freed (a buffer uses its channel until it is destroyed).
+ */
+export const CH_KREF = 11;
+/** 1 once the last reference is gone and the channel is freed. */
+export const CH_FREED = 12;
 const CH_FIXED = 16;
 /** `per_cpu_ptr(chan->buf, cpu)`: buffer index + 1, or 0 for none. NR_CPUS entries. */
 export const CH_SLOTS = CH_FIXED;
@@ -72,7 +81,15 @@ export const B_BIG_COUNT = 8;
 export const B_I_SIZE = 9;
 /** Up to v6.16: padding of the sub-buffer produced last, passed to the callback. */
 export const B_PREV_PADDING = 10;
-/** `kref`: one reference for the channel plus one per open file. */
+/** The CPU in the relay file's name (base_filename + CPU); for a global buffer, the first online CPU. */
+export const B_FILE_CPU = 11;
+/** 1 once the buffer's memory is freed (the channel closed and its last file released). */
+export const B_FREED = 12;
+/**
+ * `kref`: one reference for the channel plus one per open file. Plain stores, like every
+ * field: each reader thread opens only its own buffers' files, and close and release run on
+ * the thread that owns the channel's lifetime.
+ */
 export const B_KREF = 13;
 /** First of the n entries of `padding[]`. */
 export const B_PADDING = 16;

@@ -5,12 +5,18 @@
 import {
   B_CPU,
   B_DATA,
+  B_FILE_CPU,
+  B_FREED,
+  B_KREF,
   B_OFFSET,
   B_PADDING,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   CH_ALLOC_SIZE,
+  CH_FREED,
   CH_IS_GLOBAL,
+  CH_KERNEL,
+  CH_KREF,
   CH_LAST_TOOBIG,
   CH_N_BUFS,
   CH_N_SUBBUFS,
@@ -23,17 +29,24 @@ import {
   channelLayout,
   type ChannelLayout,
 } from './layout.ts';
+import { KERNEL_VERSIONS, kernelFeatures, type KernelFeatures, type KernelVersion } from './versions.ts';
 
 export type ChannelMemory = ArrayBuffer | SharedArrayBuffer;
+
+/** A debugfs-like folder for the relay files when the client names none. */
+export const RELAY_PARENT = '/sys/kernel/debug/relayscope';
+/** `S_IRUSR`: relay files are created read-only for their owner. */
+export const RELAY_FILE_MODE = 0o400;
 
 /** The client's callbacks (`struct rchan_callbacks`). */
 export interface RchanCallbacks {
   /**
    * `subbuf_start(buf, subbuf, prev_subbuf)`: return true to let the writer into `subbuf`.
    * `prevSubbuf` is null at open and reset. Absent: relay's default no-overwrite policy.
-   * The callback may reserve a header with `subbufStartReserve`.
+   * The callback may reserve a header with `subbufStartReserve`. Up to v6.16 the kernel
+   * passes `prev_padding` too; from v6.17 `prevPadding` is undefined.
    */
-  subbufStart?: (buf: RchanBuf, subbuf: number, prevSubbuf: number | null) => boolean;
+  subbufStart?: (buf: RchanBuf, subbuf: number, prevSubbuf: number | null, prevPadding?: number) => boolean;
   /** What `create_buf_file` reports through its `is_global` out-parameter. */
   isGlobal: boolean;
 }
@@ -49,7 +62,18 @@ export type RelayEvent =
   | { kind: 'consumed'; buf: RchanBuf; from: number; to: number; cause: ConsumeCause }
   | { kind: 'reset'; buf: RchanBuf }
   | { kind: 'flush'; buf: RchanBuf }
-  | { kind: 'close'; buf: RchanBuf };
+  | { kind: 'close'; buf: RchanBuf }
+  /** Up to v6.16: relay_close's warning that records too big for a sub-buffer were not logged. */
+  | { kind: 'toobig_warning'; buf: RchanBuf; lastToobig: number; subbufSize: number }
+  /** A file of the buffer was opened or released; `kref` is the buffer's count after it. */
+  | { kind: 'file_open'; buf: RchanBuf; kref: number }
+  | { kind: 'file_release'; buf: RchanBuf; kref: number }
+  /** The last reference went: the buffer's pages are freed (relay_destroy_buf). */
+  | { kind: 'buf_free'; buf: RchanBuf; chanKref: number }
+  /** The channel's last reference went (relay_destroy_channel); `buf` is the buffer freed last. */
+  | { kind: 'chan_free'; buf: RchanBuf }
+  /** A mapped reader touched a page not yet in its mapping: relay_buf_fault supplied it. */
+  | { kind: 'fault'; buf: RchanBuf; page: number; mapping: number };
 
 /**
  * Why `subbufs_consumed` moved: `read` finished a sub-buffer, the client called
@@ -86,6 +110,26 @@ export class RchanBuf {
     return this.ctl[B_CPU];
   }
 
+  /** The relay file's name: base_filename followed by the CPU number. */
+  get fileName(): string {
+    return `${this.chan.baseFilename}${this.ctl[B_FILE_CPU]}`;
+  }
+
+  /** Where the file lives: the parent folder and the name. */
+  get filePath(): string {
+    return `${this.chan.parent}/${this.fileName}`;
+  }
+
+  /** `kref`: one for the channel until relay_close, plus one per open file. */
+  get kref(): number {
+    return this.ctl[B_KREF];
+  }
+
+  /** The buffer's pages are freed: nothing may use it any more. */
+  get freed(): boolean {
+    return this.ctl[B_FREED] === 1;
+  }
+
   /** `offset == subbuf_size + 1`: the last switch was refused and the writer owns nothing. */
   get stalled(): boolean {
     return this.ctl[B_OFFSET] === this.subbufSize + 1;
@@ -116,26 +160,37 @@ export class Rchan {
   tracer: RelayTracer | null = null;
   private readonly views: RchanBuf[] = [];
 
+  /** The kernel the channel behaves as (stored in its memory, so every thread agrees). */
+  readonly kernel: KernelVersion;
+  readonly features: KernelFeatures;
+
   private constructor(
     readonly memory: ChannelMemory,
     readonly layout: ChannelLayout,
     readonly cb: RchanCallbacks,
     readonly baseFilename: string,
+    /** The folder the files are created in (relay_open's parent). */
+    readonly parent: string,
   ) {
     this.f64 = new Float64Array(memory, 0, layout.chanFields);
+    this.kernel = KERNEL_VERSIONS[this.f64[CH_KERNEL]] ?? KERNEL_VERSIONS[0];
+    this.features = kernelFeatures(this.kernel);
     this.words = new Int32Array(memory, layout.wordsOffset, layout.wordCount);
     this.subbufSize = layout.subbufSize;
     this.nSubbufs = layout.nSubbufs;
     this.allocSize = layout.allocSize;
   }
 
-  /** Views over memory laid out by `channelLayout(layout)`; used by relayOpen and by workers. */
-  static attach(memory: ChannelMemory, layout: ChannelLayout, cb: RchanCallbacks, baseFilename: string): Rchan {
-    return new Rchan(memory, layout, cb, baseFilename);
+  /**
+   * Views over memory laid out by `channelLayout(layout)`; used by relayOpen and by workers.
+   * The kernel version is read from the memory (CH_KERNEL), so set it before attaching.
+   */
+  static attach(memory: ChannelMemory, layout: ChannelLayout, cb: RchanCallbacks, baseFilename: string, parent = RELAY_PARENT): Rchan {
+    return new Rchan(memory, layout, cb, baseFilename, parent);
   }
 
   /** Views over memory that an earlier relayOpen filled in: the geometry is read from it. */
-  static attachExisting(memory: ChannelMemory, cb: RchanCallbacks, baseFilename: string): Rchan {
+  static attachExisting(memory: ChannelMemory, cb: RchanCallbacks, baseFilename: string, parent = RELAY_PARENT): Rchan {
     const head = new Float64Array(memory, 0, CH_SLOTS);
     const layout = channelLayout({
       subbufSize: head[CH_SUBBUF_SIZE],
@@ -144,7 +199,7 @@ export class Rchan {
       isGlobal: head[CH_IS_GLOBAL] === 1,
     });
     if (layout.allocSize !== head[CH_ALLOC_SIZE]) throw new Error('relay memory does not hold a channel');
-    return new Rchan(memory, layout, cb, baseFilename);
+    return new Rchan(memory, layout, cb, baseFilename, parent);
   }
 
   get nrCpus(): number {
@@ -160,8 +215,21 @@ export class Rchan {
     return this.f64[CH_ON_LIST] === 1;
   }
 
+  /**
+   * `last_toobig`. Only kernels up to v6.16 have the field; the model keeps it in every version
+   * so that a v6.17 trace can show what an older kernel would hold.
+   */
   get lastToobig(): number {
     return this.f64[CH_LAST_TOOBIG];
+  }
+
+  /** `kref`: the client's reference until relay_close, plus one per buffer not yet freed. */
+  get kref(): number {
+    return this.f64[CH_KREF];
+  }
+
+  get freed(): boolean {
+    return this.f64[CH_FREED] === 1;
   }
 
   get nBufs(): number {

@@ -9,7 +9,9 @@ import {
   B_BYTES_CONSUMED,
   B_CPU,
   B_DATA,
+  B_FILE_CPU,
   B_FINALIZED,
+  B_FREED,
   B_FULL_COUNT,
   B_I_SIZE,
   B_KREF,
@@ -19,7 +21,10 @@ import {
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   CH_ALLOC_SIZE,
+  CH_FREED,
   CH_IS_GLOBAL,
+  CH_KERNEL,
+  CH_KREF,
   CH_LAST_TOOBIG,
   CH_MAX_BUFS,
   CH_N_BUFS,
@@ -52,10 +57,15 @@ import {
   type RchanCallbacks,
   type RelayTracer,
 } from './rchan.ts';
+import { DEFAULT_KERNEL, KERNEL_VERSIONS, type KernelVersion } from './versions.ts';
 
 export interface RelayOpenArgs {
   /** Files are named base_filename + CPU number. */
   baseFilename: string;
+  /** The folder the files are created in (default RELAY_PARENT). */
+  parent?: string;
+  /** The kernel the channel behaves as (default v6.17). */
+  kernel?: KernelVersion;
   subbufSize: number;
   nSubbufs: number;
   cb: RchanCallbacks;
@@ -105,9 +115,11 @@ export function relayOpen(args: RelayOpenArgs): RelayOpenResult {
   if (reason !== null) return { ok: false, reason };
   const layout = channelLayout(geometry);
   const memory = args.allocate ? args.allocate(layout.byteLength) : new ArrayBuffer(layout.byteLength);
-  const chan = Rchan.attach(memory, layout, args.cb, args.baseFilename);
+  new Float64Array(memory, 0, layout.chanFields)[CH_KERNEL] = KERNEL_VERSIONS.indexOf(args.kernel ?? DEFAULT_KERNEL);
+  const chan = Rchan.attach(memory, layout, args.cb, args.baseFilename, args.parent);
   chan.tracer = args.tracer ?? null;
   const f = chan.f64;
+  f[CH_KREF] = 1;
   f[CH_VERSION] = RELAYFS_CHANNEL_VERSION;
   f[CH_SUBBUF_SIZE] = layout.subbufSize;
   f[CH_N_SUBBUFS] = layout.nSubbufs;
@@ -132,7 +144,9 @@ function relayOpenBuf(chan: Rchan, cpu: number): RchanBuf {
   const buf = chan.bufAt(f[CH_N_BUFS]);
   f[CH_N_BUFS] += 1;
   buf.ctl[B_CPU] = cpu;
+  buf.ctl[B_FILE_CPU] = cpu;
   buf.ctl[B_KREF] = 1;
+  f[CH_KREF] += 1;
   chan.tracer?.({ kind: 'buf_create', buf, cpu });
   if (chan.cb.isGlobal) {
     f[CH_IS_GLOBAL] = 1;
@@ -162,20 +176,29 @@ export function subbufStartReserve(buf: RchanBuf, length: number): void {
 }
 
 /**
- * `relay_subbuf_start` (§5.1): counts a full buffer whatever the callback decides, then asks
- * the callback, or applies the default no-overwrite policy.
+ * `relay_subbuf_start` (§5.1): counts a full buffer whatever the callback decides (v6.17+),
+ * then asks the callback, or applies the default no-overwrite policy. Up to v6.16 the
+ * callback also gets `prev_padding`.
  */
 function relaySubbufStart(buf: RchanBuf, subbuf: number, prevSubbuf: number | null): boolean {
   const full = relayBufFull(buf);
-  if (full) buf.ctl[B_FULL_COUNT] += 1;
+  const features = buf.chan.features;
+  if (full && features.relayStats) buf.ctl[B_FULL_COUNT] += 1;
   const callback = buf.chan.cb.subbufStart;
-  const accepted = callback ? callback(buf, subbuf, prevSubbuf) : !full;
+  let accepted: boolean;
+  if (!callback) accepted = !full;
+  else if (features.prevPadding) accepted = callback(buf, subbuf, prevSubbuf, buf.ctl[B_PREV_PADDING]);
+  else accepted = callback(buf, subbuf, prevSubbuf);
   buf.chan.tracer?.({ kind: 'subbuf_start', buf, subbuf, prevSubbuf, full, accepted });
   return accepted;
 }
 
+/**
+ * A record too big to write: v6.17 counts it in `big_count`; up to v6.16 `last_toobig` keeps
+ * its length. The model keeps last_toobig in every version (Rchan.lastToobig says why).
+ */
 function recordToobig(buf: RchanBuf, length: number, afterHeader: boolean): void {
-  buf.ctl[B_BIG_COUNT] += 1;
+  if (buf.chan.features.relayStats) buf.ctl[B_BIG_COUNT] += 1;
   buf.chan.f64[CH_LAST_TOOBIG] = length;
   buf.chan.tracer?.({ kind: 'toobig', buf, length, afterHeader });
 }
@@ -206,7 +229,7 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
     const produced = ctl[B_SUBBUFS_PRODUCED];
     const padding = sbs - offset;
     ctl[B_PADDING + (produced % n)] = padding;
-    ctl[B_PREV_PADDING] = padding;
+    if (buf.chan.features.prevPadding) ctl[B_PREV_PADDING] = padding;
     ctl[B_SUBBUFS_PRODUCED] = produced + 1;
     ctl[B_I_SIZE] += offset;
     buf.chan.tracer?.({ kind: 'produce', buf, subbuf: produced % n, padding, subbufsProduced: produced + 1 });
@@ -313,12 +336,21 @@ export function relayWakeupWork(buf: RchanBuf): number {
   return woken;
 }
 
-/** Whether a deferred wakeup is queued on the buffer (irq_work pending). */
+/** Whether a deferred wakeup is queued on the buffer (irq_work pending, or the timer armed). */
 export const relayWakeupPending = (buf: RchanBuf): boolean => Atomics.load(buf.words, W_WAKEUP_PENDING) !== 0;
+
+/**
+ * What reset and close do with a pending wakeup: `irq_work_sync` runs it; up to v4.9
+ * `del_timer_sync` cancels the timer, so its sleepers are not woken.
+ */
+function relayWakeupSync(buf: RchanBuf): void {
+  if (buf.chan.features.timerWakeup) Atomics.store(buf.words, W_WAKEUP_PENDING, 0);
+  else relayWakeupWork(buf);
+}
 
 /** Buffers the channel-wide operations act on: the global one once, else each CPU's in CPU order. */
 function channelBufs(chan: Rchan): RchanBuf[] {
-  if (chan.isGlobal) return [chan.bufAt(chan.f64[CH_SLOTS] - 1)];
+  if (chan.isGlobal) return chan.f64[CH_SLOTS] === 0 ? [] : [chan.bufAt(chan.f64[CH_SLOTS] - 1)];
   const out: RchanBuf[] = [];
   for (let cpu = 0; cpu < chan.nrCpus; cpu++) {
     const buf = chan.buf(cpu);
@@ -338,7 +370,7 @@ export function relayFlush(chan: Rchan): void {
 /** `__relay_reset` (§7.2): counters, padding and statistics to zero, then the initial start step. */
 function resetBuf(buf: RchanBuf): void {
   const ctl = buf.ctl;
-  relayWakeupWork(buf); // irq_work_sync
+  relayWakeupSync(buf);
   Atomics.add(buf.words, W_SWITCH, 1);
   ctl[B_SUBBUFS_PRODUCED] = 0;
   ctl[B_SUBBUFS_CONSUMED] = 0;
@@ -363,17 +395,54 @@ export function relayReset(chan: Rchan): void {
 }
 
 /**
- * `relay_close` (§7.3): finalizes every buffer, drops the channel's references and takes the
- * channel off the hotplug list. It neither flushes nor wakes pollers.
+ * `relay_close` (§7.3): finalizes every buffer, removes its file and drops the channel's
+ * reference on it (a buffer no file holds is freed there and then), warns about too-big
+ * records up to v6.16, takes the channel off the hotplug list and drops the client's
+ * reference on the channel. It neither flushes nor wakes pollers.
  */
 export function relayClose(chan: Rchan): void {
-  for (const buf of channelBufs(chan)) {
+  const bufs = channelBufs(chan);
+  let last: RchanBuf | null = null;
+  for (const buf of bufs) {
     buf.ctl[B_FINALIZED] = 1;
-    relayWakeupWork(buf); // irq_work_sync
-    buf.ctl[B_KREF] -= 1;
+    relayWakeupSync(buf);
     chan.tracer?.({ kind: 'close', buf });
+    last = buf;
+    relayBufPut(buf);
   }
+  if (chan.features.lastToobig && chan.lastToobig !== 0 && last !== null)
+    chan.tracer?.({ kind: 'toobig_warning', buf: last, lastToobig: chan.lastToobig, subbufSize: chan.subbufSize });
   chan.f64[CH_ON_LIST] = 0;
+  if (last !== null) relayChanPut(chan, last);
+}
+
+/** `kref_get(&buf->kref)`: an open file's reference on the buffer. */
+export function relayBufGet(buf: RchanBuf): void {
+  buf.ctl[B_KREF] += 1;
+}
+
+/**
+ * `kref_put(&buf->kref, relay_remove_buf)`: at the last reference the buffer is destroyed:
+ * its pages are freed, its CPU slots cleared, and its reference on the channel dropped.
+ * After that nothing may touch it; the memory here stays, marked freed.
+ */
+export function relayBufPut(buf: RchanBuf): void {
+  const ctl = buf.ctl;
+  ctl[B_KREF] -= 1;
+  if (ctl[B_KREF] > 0) return;
+  const chan = buf.chan;
+  ctl[B_FREED] = 1;
+  for (let cpu = 0; cpu < chan.nrCpus; cpu++) if (chan.f64[CH_SLOTS + cpu] === buf.index + 1) chan.f64[CH_SLOTS + cpu] = 0;
+  chan.tracer?.({ kind: 'buf_free', buf, chanKref: chan.kref - 1 });
+  relayChanPut(chan, buf);
+}
+
+/** `kref_put(&chan->kref, relay_destroy_channel)`; `buf` names the event's buffer. */
+function relayChanPut(chan: Rchan, buf: RchanBuf): void {
+  chan.f64[CH_KREF] -= 1;
+  if (chan.f64[CH_KREF] > 0) return;
+  chan.f64[CH_FREED] = 1;
+  chan.tracer?.({ kind: 'chan_free', buf });
 }
 
 /**
@@ -398,12 +467,14 @@ const RELAY_STATS_LAST = RELAY_STATS_WRT_BIG;
 /**
  * `relay_stats` (§7.4): full or too-big counts of the global buffer, or summed over the
  * buffers of online CPUs. Flags 0, or above RELAY_STATS_LAST (3 included), give 0.
+ * Null before v6.17, which has no relay_stats.
  */
-export function relayStats(chan: Rchan, flags: number): number {
+export function relayStats(chan: Rchan, flags: number): number | null {
+  if (!chan.features.relayStats) return null;
   if (flags > RELAY_STATS_LAST) return 0;
   const field = flags & RELAY_STATS_BUF_FULL ? B_FULL_COUNT : flags & RELAY_STATS_WRT_BIG ? B_BIG_COUNT : -1;
   if (field < 0) return 0;
-  if (chan.isGlobal) return chan.bufAt(chan.f64[CH_SLOTS] - 1).ctl[field];
+  if (chan.isGlobal) return channelBufs(chan).reduce((sum, buf) => sum + buf.ctl[field], 0);
   let count = 0;
   for (let cpu = 0; cpu < chan.nrCpus; cpu++) {
     const buf = chan.buf(cpu);

@@ -1,7 +1,9 @@
 /**
- * The relay file as user space sees it (kernel/relay.c file operations, v6.4+ read path):
- * read(2), poll(2) and what an mmap reader finds ready. Section numbers (§) refer to the
- * relay semantics document.
+ * The relay file as user space sees it (kernel/relay.c file operations): open and release
+ * with the buffer's reference count, read(2) (the v6.4+ path, and the older file-position
+ * start behind the version switch), poll(2), mmap(2) with page faults, sendfile (up to
+ * v6.7), llseek, and what an mmap reader finds ready. Section numbers (§) refer to the relay
+ * semantics document.
  */
 import {
   B_BYTES_CONSUMED,
@@ -11,20 +13,49 @@ import {
   B_PADDING,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
+  PAGE_SIZE,
   W_SLEEPERS,
   W_SWITCH,
 } from './layout.ts';
-import type { RchanBuf } from './rchan.ts';
-import { consumeSubbufs, relayBufEmpty } from './relay.ts';
+import type { Rchan, RchanBuf } from './rchan.ts';
+import { consumeSubbufs, relayBufEmpty, relayBufGet, relayBufPut } from './relay.ts';
 
 /** An open relay file (`struct file`): its buffer and its file position. */
 export interface RelayFile {
   readonly buf: RchanBuf;
-  /** `f_pos`: since v6.4 informational only; read() starts from the consumer counters. */
+  /**
+   * `f_pos`. Since v6.4 informational only: read() starts from the consumer counters. Before
+   * v6.4 read() starts from it whenever it is not 0.
+   */
   fPos: number;
+  /** Set by relayFileRelease; a released file must not be used again. */
+  released: boolean;
 }
 
-export const relayFileOpen = (buf: RchanBuf): RelayFile => ({ buf, fPos: 0 });
+/** The errors relay's file operations return (as negative errno in the kernel). */
+export type RelayErrno = 'EINVAL' | 'ESPIPE';
+
+/** `relay_file_open` (§6.6): the file takes a reference on its buffer. */
+export function relayFileOpen(buf: RchanBuf): RelayFile {
+  relayBufGet(buf);
+  buf.chan.tracer?.({ kind: 'file_open', buf, kref: buf.kref });
+  return { buf, fPos: 0, released: false };
+}
+
+/**
+ * `relay_file_release` (§6.6): the last close of the file drops its reference; after
+ * relay_close, the last file's release frees the buffer.
+ */
+export function relayFileRelease(file: RelayFile): void {
+  if (file.released) return;
+  file.released = true;
+  const buf = file.buf;
+  buf.chan.tracer?.({ kind: 'file_release', buf, kref: buf.kref - 1 });
+  relayBufPut(buf);
+}
+
+/** `llseek`: relay files are opened non-seekable, so lseek and pread fail (§6.6). */
+export const relayFileLlseek = (): RelayErrno => 'ESPIPE';
 
 /**
  * The writer's `subbufs_produced`, `offset` and `data` at one moment. relay.c reads them one
@@ -106,12 +137,16 @@ function readAvail(buf: RchanBuf, w: WriterState): boolean {
   return true;
 }
 
-/** `relay_file_read_start_pos` (§6.2 step 2): the consumer's position, moved past padding. */
-function readStartPos(buf: RchanBuf): number {
+/**
+ * `relay_file_read_start_pos` (§6.2 step 2): the consumer's position, moved past padding.
+ * Before v6.4 a non-zero file position `fPos` is the position instead (§13).
+ */
+function readStartPos(buf: RchanBuf, fPos: number): number {
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  let pos = ((ctl[B_SUBBUFS_CONSUMED] % n) * sbs + ctl[B_BYTES_CONSUMED]) % (n * sbs);
+  const from = fPos !== 0 && buf.chan.features.readFromFilePos ? fPos : (ctl[B_SUBBUFS_CONSUMED] % n) * sbs + ctl[B_BYTES_CONSUMED];
+  let pos = from % (n * sbs);
   const subbuf = Math.floor(pos / sbs);
   const end = (subbuf + 1) * sbs;
   if (pos >= end - ctl[B_PADDING + subbuf]) pos = ((subbuf + 1) % n) * sbs;
@@ -151,7 +186,7 @@ export function relayFileRead(file: RelayFile, count: number, dst: Uint8Array | 
   while (count > 0) {
     const w = writerState(buf, writer);
     if (!readAvail(buf, w)) break;
-    const start = readStartPos(buf);
+    const start = readStartPos(buf, file.fPos);
     let avail = readSubbufAvail(buf, w, start);
     if (avail === 0) break;
     if (avail > count) avail = count;
@@ -183,6 +218,141 @@ export function relayFilePoll(file: RelayFile, sleep = true): number {
   if (relayBufEmpty(buf)) return 0;
   if (sleep) relayPollCancel(file);
   return POLLIN | POLLRDNORM;
+}
+
+/** One mapping of a relay file (a VMA): the pages it has faulted in so far. */
+export interface RelayMapping {
+  readonly file: RelayFile;
+  /** Names the mapping in fault events. */
+  readonly id: number;
+  readonly length: number;
+  /** 1 for each page of the buffer this mapping has faulted in. */
+  readonly faulted: Uint8Array;
+  faults: number;
+}
+
+/**
+ * `relay_file_mmap` (§6.4): the buffer is mapped whole or not at all. Any length other than
+ * alloc_size is EINVAL. No page is present until it is touched.
+ */
+export function relayFileMmap(file: RelayFile, length: number, id: number): RelayMapping | RelayErrno {
+  const chan = file.buf.chan;
+  if (length !== chan.allocSize) return 'EINVAL';
+  return { file, id, length, faulted: new Uint8Array(chan.allocSize / PAGE_SIZE), faults: 0 };
+}
+
+/**
+ * `relay_buf_fault`: the first touch of page `pgoff` through the mapping supplies the buffer's
+ * page there. Returns true when this touch faulted. Pages beyond the buffer are SIGBUS,
+ * which a mapping of exactly alloc_size never reaches.
+ */
+export function relayBufFault(map: RelayMapping, pgoff: number): boolean {
+  if (map.faulted[pgoff] === 1) return false;
+  map.faulted[pgoff] = 1;
+  map.faults += 1;
+  const buf = map.file.buf;
+  buf.chan.tracer?.({ kind: 'fault', buf, page: pgoff, mapping: map.id });
+  return true;
+}
+
+/**
+ * Touches `length` bytes at `offset` of the mapping, faulting in each page met for the first
+ * time, and returns the bytes (a view of the buffer). Null when the range leaves the mapping.
+ */
+export function relayMappingRead(map: RelayMapping, offset: number, length: number): Uint8Array | null {
+  if (!(offset >= 0 && length >= 0 && offset + length <= map.length)) return null;
+  if (length > 0) for (let p = Math.floor(offset / PAGE_SIZE); p <= Math.floor((offset + length - 1) / PAGE_SIZE); p++) relayBufFault(map, p);
+  return map.file.buf.data.subarray(offset, offset + length);
+}
+
+/** The part of one sub-buffer a page holds: buffer positions [from, to). */
+export interface PageSubbuf {
+  subbuf: number;
+  from: number;
+  to: number;
+}
+
+export interface RelayPage {
+  page: number;
+  /** Buffer positions [start, end) of the page. */
+  start: number;
+  end: number;
+  subbufs: PageSubbuf[];
+  /** Bytes of the page past the last sub-buffer: never used (page rounding). */
+  unused: number;
+}
+
+/** A buffer's memory as pages (§1): alloc_size = PAGE_ALIGN(subbuf_size * n_subbufs). */
+export interface RelayPageMap {
+  allocSize: number;
+  pageSize: number;
+  pageCount: number;
+  /** subbuf_size * n_subbufs: the bytes sub-buffers use. */
+  used: number;
+  /** alloc_size - used: the unused tail of the last page. */
+  unusedTail: number;
+}
+
+/** The page geometry every buffer of the channel shares. */
+export function relayPageMap(chan: Rchan): RelayPageMap {
+  const used = chan.subbufSize * chan.nSubbufs;
+  return { allocSize: chan.allocSize, pageSize: PAGE_SIZE, pageCount: chan.allocSize / PAGE_SIZE, used, unusedTail: chan.allocSize - used };
+}
+
+/** Page `page` of a buffer: which sub-buffers (or parts of them) it holds. */
+export function relayPage(chan: Rchan, page: number): RelayPage {
+  const sbs = chan.subbufSize;
+  const used = sbs * chan.nSubbufs;
+  const start = page * PAGE_SIZE;
+  const end = start + PAGE_SIZE;
+  const subbufs: PageSubbuf[] = [];
+  for (let i = Math.floor(start / sbs); i < chan.nSubbufs && i * sbs < end; i++)
+    subbufs.push({ subbuf: i, from: Math.max(start, i * sbs), to: Math.min(end, (i + 1) * sbs) });
+  return { page, start, end, subbufs, unused: end - Math.max(start, Math.min(end, used)) };
+}
+
+/** Every page of a buffer, first to last. */
+export function relayPages(chan: Rchan): RelayPage[] {
+  return Array.from({ length: chan.allocSize / PAGE_SIZE }, (_, page) => relayPage(chan, page));
+}
+
+/** The pages a sub-buffer spans, first to last. */
+export function relaySubbufPages(chan: Rchan, subbuf: number): [number, number] {
+  const sbs = chan.subbufSize;
+  return [Math.floor((subbuf * sbs) / PAGE_SIZE), Math.floor(((subbuf + 1) * sbs - 1) / PAGE_SIZE)];
+}
+
+/**
+ * sendfile(2)/splice(2) from a relay file (§6.5). Up to v6.7 relay's splice_read sent whole
+ * produced sub-buffers without their padding and consumed them; relayscope sends them (the rest
+ * of one a read started) while they fit in `count`, and never the writer's current one. From
+ * v6.8 there is no splice_read: EINVAL. Copies into `dst` as relayFileRead does.
+ */
+export function relayFileSendfile(file: RelayFile, count: number, dst: Uint8Array | null, chunks?: number[]): number | RelayErrno {
+  const buf = file.buf;
+  if (!buf.chan.features.spliceRead) return 'EINVAL';
+  const ctl = buf.ctl;
+  const sbs = buf.subbufSize;
+  let sent = 0;
+  const ready = relayMmapView(buf);
+  // An overwriting writer lapped the consumer: the sub-buffers it rewrote are gone.
+  if (ready.length > 0 && ready[0].seq > ctl[B_SUBBUFS_CONSUMED]) {
+    consumeSubbufs(buf, ready[0].seq - ctl[B_SUBBUFS_CONSUMED], 'lapped');
+    ctl[B_BYTES_CONSUMED] = 0;
+  }
+  for (const { subbuf, padding } of ready) {
+    const skip = Math.min(ctl[B_BYTES_CONSUMED], sbs - padding);
+    const length = sbs - padding - skip;
+    if (length > count - sent) break;
+    const start = subbuf * sbs + skip;
+    if (dst !== null) dst.set(buf.data.subarray(start, start + length), sent);
+    if (length > 0) chunks?.push(start, length);
+    sent += length;
+    consumeSubbufs(buf, 1, 'read');
+    ctl[B_BYTES_CONSUMED] = 0;
+    file.fPos = ((subbuf + 1) % buf.nSubbufs) * sbs;
+  }
+  return sent;
 }
 
 /** One sub-buffer as an mmap reader finds it ready. */

@@ -5,7 +5,6 @@
  * It counts every outcome in the CPU's row of SimStats.
  */
 import {
-  B_BIG_COUNT,
   B_SUBBUFS_PRODUCED,
   __relayWrite,
   relayReserve,
@@ -44,6 +43,11 @@ export const EMIT_TOOBIG = 4;
 export const EMIT_WOKE = 8;
 /** The CPU is offline or has no buffer, or the channel is closed: nothing was written. */
 export const EMIT_OFFLINE = 16;
+/**
+ * Up to v4.9: the write produced a sub-buffer while a reader slept, and the wakeup timer is
+ * armed; whoever keeps time runs the wakeup at the next jiffy.
+ */
+export const EMIT_TIMER = 32;
 
 /** Distinct record sizes whose prepared bytes are kept; others are cut from a larger one. */
 const TEMPLATE_CACHE = 4096;
@@ -67,6 +71,8 @@ export class Producer {
     private readonly stats: SimStats,
     /** Serialise with other threads' producers (global buffer written from several workers). */
     private readonly locked: boolean,
+    /** Leave a queued wakeup to a timer (EMIT_TIMER) instead of running it after the write. */
+    private readonly timerWakeups = false,
     /** Imported records to write instead of drawing arrivals and sizes from `w`. */
     private readonly replay: ReplayStream | null = null,
   ) {
@@ -116,7 +122,6 @@ export class Producer {
     const ts = tsUs >>> 0;
     f[row + P_WRITTEN] += 1;
     if (this.locked) spinLock(this.stats.locks, L_GLOBAL);
-    const bigBefore = buf.ctl[B_BIG_COUNT];
     const producedBefore = buf.ctl[B_SUBBUFS_PRODUCED];
     let landed: boolean;
     if (this.w.call === 'relay_reserve') {
@@ -129,12 +134,15 @@ export class Producer {
       const write = this.w.call === 'relay_write' ? relayWrite : __relayWrite;
       landed = write(buf, record.bytes, size) > 0;
     }
-    const toobig = buf.ctl[B_BIG_COUNT] !== bigBefore;
+    // A refused switch always leaves the writer stalled; a too-big record (over subbuf_size, or
+    // after a header) does not. Kernels before v6.17 keep no big_count to tell them apart.
+    const toobig = !landed && (size > buf.subbufSize || !buf.stalled);
     let out = 0;
     // A write produces at most one sub-buffer (§15.8).
     if (buf.ctl[B_SUBBUFS_PRODUCED] !== producedBefore) {
       f[row + P_PRODUCTIONS] += 1;
-      if (relayWakeupPending(buf)) {
+      if (this.timerWakeups && relayWakeupPending(buf)) out |= EMIT_TIMER;
+      else if (relayWakeupPending(buf)) {
         f[row + P_WOKEN] += relayWakeupWork(buf);
         f[row + P_WAKEUPS] += 1;
         out |= EMIT_WOKE;

@@ -24,10 +24,11 @@ import {
   relayClose,
   relayCpuOffline,
   relayCpuOnline,
-  relayFileOpen,
   relayFilePoll,
   relayFileRead,
+  relayFileSendfile,
   relayFlush,
+  relayMappingRead,
   relayMmapView,
   relayOpen,
   relayReserve,
@@ -42,10 +43,11 @@ import {
   type RelayEvent,
   type RelayFile,
 } from '../kernel/index.ts';
+import { FileTable, type FileErrno, type OpenFile } from './files.ts';
 import { clientOptionsError, isRelayMode, relayClient } from './client.ts';
 import { RecordLedger, type ReadPiece } from './ledger.ts';
 import { fillRecord, fnv1a, makeRecord } from './payload.ts';
-import type { Scenario, ScenarioConfig, ScenarioOp } from './scenario.ts';
+import { isFileOp, type Scenario, type ScenarioConfig, type ScenarioOp } from './scenario.ts';
 
 /** One buffer's state after a step, in the kernel's terms. */
 export interface BufferState {
@@ -70,6 +72,41 @@ export interface BufferState {
   woken: number;
   /** FNV-1a of the buffer's first subbuf_size * n_subbufs bytes. */
   memoryHash: number;
+  /** The relay file's path. */
+  file: string;
+  /** The buffer's kref: one for the channel until relay_close, one per open file. */
+  kref: number;
+  /** The buffer's memory is freed. */
+  freed: boolean;
+}
+
+/** An open fd or a mapping, and the buffer it reaches. */
+export interface FdState {
+  fd: number;
+  buffer: string;
+  /** `f_pos`. */
+  fPos: number;
+}
+
+export interface MappingState {
+  map: number;
+  /** The fd it was made from (which may be closed since). */
+  fd: number;
+  buffer: string;
+  /** Pages faulted in, in page order, and the faults counted so far. */
+  pages: number[];
+  faults: number;
+}
+
+/** References and frees after a step. */
+export interface LifetimeState {
+  /** `chan->kref`: the client's until relay_close, plus one per buffer not yet freed. */
+  chanKref: number;
+  chanFreed: boolean;
+  fds: FdState[];
+  mappings: MappingState[];
+  /** What this step freed: buffer labels, then `chan`. */
+  freedNow: string[];
 }
 
 export type StepResult =
@@ -83,7 +120,19 @@ export type StepResult =
   | { kind: 'consume'; applied: boolean }
   | { kind: 'mmap_view'; subbufs: MmapSubbuf[] }
   | { kind: 'stats'; full: number; big: number }
+  | { kind: 'close'; warning: { lastToobig: number; subbufSize: number } | null }
+  | { kind: 'file_err'; handle: FileHandle; errno: FileErrno | 'SIGSEGV' }
+  | { kind: 'file_open'; fd: number; cpu: number; file: string }
+  | { kind: 'file_close'; fd: number }
+  | { kind: 'file_read'; fd: number; ret: number; chunks: [number, number][]; ppos: number; hash: number; pieces: ReadPiece[] }
+  | { kind: 'file_poll'; fd: number; mask: 'IN' | 'ERR' | 0 }
+  | { kind: 'file_mmap'; fd: number; map: number; length: number; pages: number }
+  | { kind: 'file_mmap_read'; map: number; offset: number; length: number; faults: number[]; hash: number }
+  | { kind: 'file_munmap'; map: number }
   | { kind: 'done' };
+
+/** What a file op names: an fd, or a mapping. */
+export type FileHandle = { fd: number } | { map: number } | { cpu: number };
 
 export type DropCause = 'full' | 'toobig';
 
@@ -98,8 +147,9 @@ export interface TraceStep {
   buffers: BufferState[];
   /** The pre-6.17 channel field last_toobig. */
   lastToobig: number;
-  /** relay_stats(BUF_FULL) and relay_stats(WRT_BIG). */
-  stats: { full: number; big: number };
+  /** relay_stats(BUF_FULL) and relay_stats(WRT_BIG); null before v6.17, which has no statistics. */
+  stats: { full: number; big: number } | null;
+  lifetime: LifetimeState;
 }
 
 const bufLabel = (buf: RchanBuf): string => `B${buf.cpu}`;
@@ -118,10 +168,16 @@ export class ScenarioRunner {
   readonly ledger: RecordLedger;
   /** Null when relay_open refused the configuration. */
   readonly chan: Rchan | null;
+  /** The scenario uses file ops: its canonical lines carry the lifetime parts. */
+  readonly usesFiles: boolean;
+  /** fds and mappings; null when relay_open refused. */
+  readonly files: FileTable | null;
   private next = 0;
   private seq = 0;
   private events: RelayEvent[] = [];
-  private readonly files = new Map<RchanBuf, RelayFile>();
+  private toobigSeen = false;
+  /** Each buffer's always-open file, opened when the buffer is created. */
+  private readonly implicit = new Map<RchanBuf, OpenFile>();
 
   constructor(
     readonly scenario: Scenario,
@@ -130,8 +186,10 @@ export class ScenarioRunner {
   ) {
     const c = scenario.config;
     this.ledger = new RecordLedger(c.headerReserve);
+    this.usesFiles = scenario.ops.some(isFileOp);
     const tracer = (e: RelayEvent): void => {
       this.events.push(e);
+      if (e.kind === 'toobig') this.toobigSeen = true;
       this.ledger.onEvent(e);
     };
     const refused = configError(c);
@@ -145,9 +203,12 @@ export class ScenarioRunner {
             nrCpus: c.cpus,
             online: c.online,
             tracer,
+            kernel: c.kernel,
           })
         : { ok: false as const, reason: refused };
     this.chan = opened.ok ? opened.chan : null;
+    this.files = opened.ok ? new FileTable(opened.chan) : null;
+    this.openImplicitFiles();
     if (!opened.ok) this.next = scenario.ops.length;
     this.record({ op: 'open' }, opened.ok ? { kind: 'open', ok: true } : { kind: 'open', ok: false, reason: opened.reason });
   }
@@ -169,14 +230,18 @@ export class ScenarioRunner {
     return this.steps;
   }
 
-  /** The buffer's always-open relay file. */
-  file(buf: RchanBuf): RelayFile {
-    let file = this.files.get(buf);
-    if (file === undefined) {
-      file = relayFileOpen(buf);
-      this.files.set(buf, file);
-    }
-    return file;
+  /**
+   * The buffer's always-open relay file, which `read` and `poll` use: opened (with an fd, as a
+   * daemon would) when the buffer is created. Null once a file_close closed that fd.
+   */
+  file(buf: RchanBuf): RelayFile | null {
+    const open = this.implicit.get(buf);
+    return open !== undefined && open.fdOpen ? open.file : null;
+  }
+
+  private openImplicitFiles(): void {
+    if (this.chan === null || this.files === null) return;
+    for (const buf of this.chan.bufs()) if (!this.implicit.has(buf)) this.implicit.set(buf, this.files.openBuf(buf));
   }
 
   private apply(chan: Rchan, op: ScenarioOp): StepResult {
@@ -201,7 +266,10 @@ export class ScenarioRunner {
         if (buf === null) return err(`CPU ${op.cpu} has no buffer`);
         const count = op.maxBytes ?? 2 * chan.allocSize;
         if (count < 0) return err('negative count');
-        return this.read(buf, count);
+        const file = this.file(buf);
+        if (file === null) return err(`the file of CPU ${op.cpu} is closed`);
+        const r = this.read(file, count);
+        return { kind: 'read', ret: r.ret, chunks: r.chunks, ppos: r.ppos, hash: r.hash, pieces: r.pieces };
       }
       case 'poll':
       case 'mmap_view': {
@@ -209,8 +277,9 @@ export class ScenarioRunner {
         const buf = chan.buf(op.cpu);
         if (buf === null) return err(`CPU ${op.cpu} has no buffer`);
         if (op.op === 'mmap_view') return { kind: 'mmap_view', subbufs: relayMmapView(buf) };
-        const mask = relayFilePoll(this.file(buf));
-        return { kind: 'poll', mask: mask & POLLERR ? 'ERR' : mask & POLLIN ? 'IN' : 0 };
+        const file = this.file(buf);
+        if (file === null) return err(`the file of CPU ${op.cpu} is closed`);
+        return { kind: 'poll', mask: pollMask(file) };
       }
       case 'consume':
         if (closed) return err('the channel is closed');
@@ -221,24 +290,92 @@ export class ScenarioRunner {
         if (closed) return err('the channel is closed');
         if (op.op === 'flush') relayFlush(chan);
         else if (op.op === 'reset') relayReset(chan);
-        else relayClose(chan);
+        else return this.close(chan);
         return { kind: 'done' };
       case 'cpu_online':
       case 'cpu_offline':
         if (!cpuOk(op.cpu)) return err(`no CPU ${op.cpu}`);
-        if (op.op === 'cpu_online') relayCpuOnline(chan, op.cpu);
-        else relayCpuOffline(chan, op.cpu);
+        if (op.op === 'cpu_online') {
+          relayCpuOnline(chan, op.cpu);
+          this.openImplicitFiles();
+        } else relayCpuOffline(chan, op.cpu);
         return { kind: 'done' };
-      case 'stats':
-        return { kind: 'stats', full: relayStats(chan, RELAY_STATS_BUF_FULL), big: relayStats(chan, RELAY_STATS_WRT_BIG) };
+      case 'stats': {
+        const stats = channelStats(chan);
+        return stats === null ? err('relay_stats does not exist before v6.17') : { kind: 'stats', ...stats };
+      }
+      default:
+        return this.fileOp(op);
+    }
+  }
+
+  private close(chan: Rchan): StepResult {
+    relayClose(chan);
+    const warning = this.events.find((e) => e.kind === 'toobig_warning');
+    return { kind: 'close', warning: warning ? { lastToobig: warning.lastToobig, subbufSize: warning.subbufSize } : null };
+  }
+
+  /** The file operations: every error changes nothing and names its errno. */
+  private fileOp(op: ScenarioOp): StepResult {
+    const files = this.files;
+    if (files === null) throw new Error('file operation without a channel');
+    const fail = (handle: FileHandle, errno: FileErrno | 'SIGSEGV'): StepResult => ({ kind: 'file_err', handle, errno });
+    switch (op.op) {
+      case 'file_open': {
+        const open = files.open(op.cpu);
+        if (typeof open === 'string') return fail({ cpu: op.cpu }, open);
+        return { kind: 'file_open', fd: open.fd, cpu: op.cpu, file: open.file.buf.fileName };
+      }
+      case 'file_close': {
+        const closed = files.close(op.fd);
+        return typeof closed === 'string' ? fail({ fd: op.fd }, closed) : { kind: 'file_close', fd: op.fd };
+      }
+      case 'file_read':
+      case 'file_sendfile': {
+        const open = files.get(op.fd);
+        if (typeof open === 'string') return fail({ fd: op.fd }, open);
+        if (op.count < 0) return fail({ fd: op.fd }, 'EINVAL');
+        const r = op.op === 'file_read' ? this.read(open.file, op.count) : this.sendfile(open.file, op.count);
+        if (typeof r === 'string') return fail({ fd: op.fd }, r);
+        return { kind: 'file_read', fd: op.fd, ...r };
+      }
+      case 'file_poll': {
+        const open = files.get(op.fd);
+        return typeof open === 'string' ? fail({ fd: op.fd }, open) : { kind: 'file_poll', fd: op.fd, mask: pollMask(open.file) };
+      }
+      case 'file_lseek':
+        return fail({ fd: op.fd }, files.lseek(op.fd));
+      case 'file_mmap': {
+        const mapping = files.mmap(op.fd, op.length);
+        if (typeof mapping === 'string') return fail({ fd: op.fd }, mapping);
+        return { kind: 'file_mmap', fd: op.fd, map: mapping.id, length: op.length, pages: mapping.map.faulted.length };
+      }
+      case 'file_mmap_read': {
+        const mapping = files.mapping(op.map);
+        if (typeof mapping === 'string') return fail({ map: op.map }, mapping);
+        const before = mapping.map.faulted.slice();
+        const bytes = relayMappingRead(mapping.map, op.offset, op.length);
+        if (bytes === null) return fail({ map: op.map }, 'SIGSEGV');
+        const faults: number[] = [];
+        mapping.map.faulted.forEach((on, page) => {
+          if (on === 1 && before[page] === 0) faults.push(page);
+        });
+        return { kind: 'file_mmap_read', map: op.map, offset: op.offset, length: op.length, faults, hash: fnv1a(bytes, 0, bytes.length) };
+      }
+      case 'file_munmap': {
+        const mapping = files.munmap(op.map);
+        return typeof mapping === 'string' ? fail({ map: op.map }, mapping) : { kind: 'file_munmap', map: op.map };
+      }
+      default:
+        throw new Error(`not a file operation: ${op.op}`);
     }
   }
 
   private write(buf: RchanBuf, cpu: number, size: number): StepResult {
     const seq = ++this.seq;
-    const bigBefore = buf.ctl[B_BIG_COUNT];
+    this.toobigSeen = false;
     const len = relayWrite(buf, makeRecord(seq, size));
-    const dropped = this.dropCause(buf, len > 0 || (size === 0 && !buf.stalled), bigBefore);
+    const dropped = this.dropCause(len > 0 || (size === 0 && !buf.stalled));
     const pos = dropped ? buf.writePos : buf.writePos - len;
     if (dropped) this.ledger.dropped(seq, cpu, size, dropped === 'full' ? 'dropped_full' : 'dropped_toobig');
     else this.ledger.written(buf, seq, cpu, pos, size);
@@ -247,9 +384,9 @@ export class ScenarioRunner {
 
   private reserve(buf: RchanBuf, cpu: number, size: number): StepResult {
     const seq = ++this.seq;
-    const bigBefore = buf.ctl[B_BIG_COUNT];
+    this.toobigSeen = false;
     const ptr = relayReserve(buf, size);
-    const dropped = this.dropCause(buf, ptr >= 0, bigBefore);
+    const dropped = this.dropCause(ptr >= 0);
     if (dropped) this.ledger.dropped(seq, cpu, size, dropped === 'full' ? 'dropped_full' : 'dropped_toobig');
     else {
       fillRecord(buf.data, ptr, seq, size);
@@ -258,26 +395,48 @@ export class ScenarioRunner {
     return { kind: 'reserve', seq, ptr: ptr >= 0 ? ptr : null, dropped };
   }
 
-  private dropCause(buf: RchanBuf, landed: boolean, bigBefore: number): DropCause | null {
+  /** A record that did not land was too big if the kernel said so (every version emits it), else the buffer was full. */
+  private dropCause(landed: boolean): DropCause | null {
     if (landed) return null;
-    return buf.ctl[B_BIG_COUNT] > bigBefore ? 'toobig' : 'full';
+    return this.toobigSeen ? 'toobig' : 'full';
   }
 
-  private read(buf: RchanBuf, count: number): StepResult {
-    const file = this.file(buf);
+  private read(file: RelayFile, count: number): ReadOutcome {
+    return this.delivered(file, count, (dst, flat) => relayFileRead(file, count, dst, flat));
+  }
+
+  private sendfile(file: RelayFile, count: number): ReadOutcome | FileErrno {
+    let errno: FileErrno | null = null;
+    const out = this.delivered(file, count, (dst, flat) => {
+      const r = relayFileSendfile(file, count, dst, flat);
+      if (typeof r === 'number') return r;
+      errno = r;
+      return 0;
+    });
+    return errno ?? out;
+  }
+
+  /** Runs a read-like call and describes what it returned, record by record. */
+  private delivered(file: RelayFile, count: number, call: (dst: Uint8Array, flat: number[]) => number): ReadOutcome {
+    const buf = file.buf;
     const dst = new Uint8Array(Math.min(count, buf.subbufSize * buf.nSubbufs));
     const flat: number[] = [];
-    const ret = relayFileRead(file, count, dst, flat);
+    const ret = call(dst, flat);
     const chunks: [number, number][] = [];
     for (let i = 0; i < flat.length; i += 2) chunks.push([flat[i], flat[i + 1]]);
     const pieces = this.ledger.delivered(buf, dst, flat);
-    return { kind: 'read', ret, chunks, ppos: file.fPos, hash: fnv1a(dst, 0, ret), pieces };
+    return { ret, chunks, ppos: file.fPos, hash: fnv1a(dst, 0, ret), pieces };
   }
 
   private record(op: TraceStep['op'], result: StepResult): TraceStep {
     const chan = this.chan;
     const woken = new Map<RchanBuf, number>();
-    if (chan !== null) for (const buf of chan.bufs()) woken.set(buf, relayWakeupWork(buf));
+    if (chan !== null) for (const buf of chan.bufs()) woken.set(buf, buf.freed ? 0 : relayWakeupWork(buf));
+    const freedNow: string[] = [];
+    for (const e of this.events) {
+      if (e.kind === 'buf_free') freedNow.push(bufLabel(e.buf));
+      else if (e.kind === 'chan_free') freedNow.push('chan');
+    }
     const events = this.events.map(
       ({ buf, ...rest }) => ({ ...rest, buffer: bufLabel(buf) }) as TraceEvent,
     );
@@ -289,10 +448,8 @@ export class ScenarioRunner {
       events,
       buffers: chan === null ? [] : chan.bufs().map((buf) => this.bufferState(buf, woken.get(buf) ?? 0)),
       lastToobig: chan?.lastToobig ?? 0,
-      stats:
-        chan === null
-          ? { full: 0, big: 0 }
-          : { full: relayStats(chan, RELAY_STATS_BUF_FULL), big: relayStats(chan, RELAY_STATS_WRT_BIG) },
+      stats: chan === null ? { full: 0, big: 0 } : channelStats(chan),
+      lifetime: this.lifetime(freedNow),
     };
     this.steps.push(step);
     return step;
@@ -316,8 +473,50 @@ export class ScenarioRunner {
       sleepers: Atomics.load(buf.words, W_SLEEPERS),
       woken,
       memoryHash: this.hashMemory ? fnv1a(buf.data, 0, buf.subbufSize * buf.nSubbufs) : 0,
+      file: buf.filePath,
+      kref: buf.kref,
+      freed: buf.freed,
     };
   }
+
+  private lifetime(freedNow: string[]): LifetimeState {
+    const chan = this.chan;
+    const files = this.files;
+    if (chan === null || files === null) return { chanKref: 0, chanFreed: false, fds: [], mappings: [], freedNow };
+    return {
+      chanKref: chan.kref,
+      chanFreed: chan.freed,
+      fds: files.openFds().map((o) => ({ fd: o.fd, buffer: bufLabel(o.file.buf), fPos: o.file.fPos })),
+      mappings: files.mappings().map(({ id, open, map }) => {
+        const pages: number[] = [];
+        map.faulted.forEach((on, page) => {
+          if (on === 1) pages.push(page);
+        });
+        return { map: id, fd: open.fd, buffer: bufLabel(open.file.buf), pages, faults: map.faults };
+      }),
+      freedNow,
+    };
+  }
+}
+
+interface ReadOutcome {
+  ret: number;
+  chunks: [number, number][];
+  ppos: number;
+  hash: number;
+  pieces: ReadPiece[];
+}
+
+function pollMask(file: RelayFile): 'IN' | 'ERR' | 0 {
+  const mask = relayFilePoll(file);
+  return mask & POLLERR ? 'ERR' : mask & POLLIN ? 'IN' : 0;
+}
+
+/** relay_stats(BUF_FULL) and relay_stats(WRT_BIG), or null where the kernel has no relay_stats. */
+function channelStats(chan: Rchan): { full: number; big: number } | null {
+  const full = relayStats(chan, RELAY_STATS_BUF_FULL);
+  const big = relayStats(chan, RELAY_STATS_WRT_BIG);
+  return full === null || big === null ? null : { full, big };
 }
 
 /** Runs a whole scenario: step 0 is the state right after relay_open. */

@@ -61,6 +61,7 @@ describe('parseScenario refuses malformed files, saying where and why', () => {
       global: false,
       headerReserve: 0,
       online: [0],
+      kernel: 'v6.17',
     });
     expect(s.ops).toEqual([{ op: 'read', cpu: 0 }]);
   });

@@ -4,6 +4,7 @@
  * of the wrong type) with a message that says where and why; values of the right type that
  * the kernel would refuse are left for the run to report as ERR.
  */
+import { DEFAULT_KERNEL, KERNEL_VERSIONS, isKernelVersion, type KernelVersion } from '../kernel/index.ts';
 import { jsonSyntaxMessage } from './jsonSyntax.ts';
 
 export const SCENARIO_OPS = [
@@ -19,6 +20,15 @@ export const SCENARIO_OPS = [
   'cpu_offline',
   'mmap_view',
   'stats',
+  'file_open',
+  'file_close',
+  'file_read',
+  'file_poll',
+  'file_lseek',
+  'file_sendfile',
+  'file_mmap',
+  'file_mmap_read',
+  'file_munmap',
 ] as const;
 
 export type ScenarioOpName = (typeof SCENARIO_OPS)[number];
@@ -28,7 +38,16 @@ export type ScenarioOp =
   | { op: 'read'; cpu: number; maxBytes?: number }
   | { op: 'consume'; cpu: number; subbufs: number }
   | { op: 'poll' | 'cpu_online' | 'cpu_offline' | 'mmap_view'; cpu: number }
-  | { op: 'flush' | 'reset' | 'close' | 'stats' };
+  | { op: 'flush' | 'reset' | 'close' | 'stats' }
+  | { op: 'file_open'; cpu: number }
+  | { op: 'file_close' | 'file_poll' | 'file_lseek'; fd: number }
+  | { op: 'file_read' | 'file_sendfile'; fd: number; count: number }
+  | { op: 'file_mmap'; fd: number; length: number }
+  | { op: 'file_mmap_read'; map: number; offset: number; length: number }
+  | { op: 'file_munmap'; map: number };
+
+/** Whether an op is one of the file operations (their scenarios print the lifetime parts). */
+export const isFileOp = (op: { op: string }): boolean => op.op.startsWith('file_');
 
 export interface ScenarioConfig {
   cpus: number;
@@ -40,6 +59,8 @@ export interface ScenarioConfig {
   headerReserve: number;
   /** CPUs online at relay_open. */
   online: number[];
+  /** The kernel the channel behaves as (v6.17 when left out). */
+  kernel?: KernelVersion;
 }
 
 export interface Scenario {
@@ -87,6 +108,9 @@ function parseConfig(file: string, raw: unknown): ScenarioConfig {
   if (raw.online === undefined) online = Array.from({ length: Math.max(0, Math.min(cpus, 64)) }, (_, i) => i);
   else if (!Array.isArray(raw.online)) return fail(`${where}: "online" must be an array of CPU numbers, got ${describe(raw.online)}`);
   else online = raw.online.map((cpu, i) => integer(where, `online[${i}]`, cpu));
+  const kernel = raw.kernel ?? DEFAULT_KERNEL;
+  if (typeof kernel !== 'string' || !isKernelVersion(kernel))
+    return fail(`${where}: "kernel" must be one of ${KERNEL_VERSIONS.join(', ')}; got ${describe(kernel)}`);
   return {
     cpus,
     subbufSize: integer(where, 'subbufSize', raw.subbufSize),
@@ -95,6 +119,7 @@ function parseConfig(file: string, raw: unknown): ScenarioConfig {
     global,
     headerReserve: integer(where, 'headerReserve', raw.headerReserve, 0),
     online,
+    kernel,
   };
 }
 
@@ -126,6 +151,21 @@ function parseOp(file: string, index: number, raw: unknown): ScenarioOp {
     case 'close':
     case 'stats':
       return { op };
+    case 'file_open':
+      return { op, cpu: integer(at, 'cpu', raw.cpu, 0) };
+    case 'file_close':
+    case 'file_poll':
+    case 'file_lseek':
+      return { op, fd: integer(at, 'fd', raw.fd) };
+    case 'file_read':
+    case 'file_sendfile':
+      return { op, fd: integer(at, 'fd', raw.fd), count: integer(at, 'count', raw.count) };
+    case 'file_mmap':
+      return { op, fd: integer(at, 'fd', raw.fd), length: integer(at, 'length', raw.length) };
+    case 'file_mmap_read':
+      return { op, map: integer(at, 'map', raw.map), offset: integer(at, 'offset', raw.offset), length: integer(at, 'length', raw.length) };
+    case 'file_munmap':
+      return { op, map: integer(at, 'map', raw.map) };
   }
 }
 

@@ -23,6 +23,7 @@ export function openSimChannel(
     online: Array.from({ length: ch.cpus }, (_, i) => i),
     allocate,
     tracer,
+    kernel: ch.kernel,
   });
   // parseSimConfig refuses what relay_open would, so this is a caller's mistake.
   if (!opened.ok) throw new Error(`relay_open refused the channel: ${opened.reason}`);

@@ -3,7 +3,7 @@
  * Config files and forms go through `parseSimConfig`, which fills in defaults and refuses
  * anything out of range with an error that names the field.
  */
-import { NR_CPUS, relayOpenError } from '../kernel/index.ts';
+import { KERNEL_VERSIONS, NR_CPUS, relayOpenError, type KernelVersion } from '../kernel/index.ts';
 import { RELAY_MODES, clientOptionsError, type RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
 
@@ -14,6 +14,8 @@ export interface ChannelSettings {
   mode: RelayMode;
   global: boolean;
   headerReserve: number;
+  /** The kernel the channel behaves as. */
+  kernel: KernelVersion;
 }
 
 export const ARRIVALS = ['constant', 'poisson', 'bursts'] as const;
@@ -74,7 +76,7 @@ export interface SimConfig {
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = {
-  channel: { cpus: 4, subbufSize: 16384, nSubbufs: 8, mode: 'no-overwrite', global: false, headerReserve: 0 },
+  channel: { cpus: 4, subbufSize: 16384, nSubbufs: 8, mode: 'no-overwrite', global: false, headerReserve: 0, kernel: 'v6.17' },
   workload: {
     rate: 200_000,
     arrival: 'poisson',
@@ -137,6 +139,7 @@ const CHECKS: { [S in Section]: { [K in keyof SimConfig[S]]: Check } } = {
     mode: oneOf(RELAY_MODES),
     global: bool,
     headerReserve: int(0, 2 ** 32 - 1),
+    kernel: oneOf(KERNEL_VERSIONS),
   },
   workload: {
     rate: num(0, 1e9),

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSimConfig, type SimConfig } from './simConfig.ts';
+import { nextJiffy } from '../kernel/index.ts';
 import { Simulation } from './simulation.ts';
-import { P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
+import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
 
 const configArb: fc.Arbitrary<SimConfig> = fc
   .record({
@@ -114,3 +115,68 @@ describe('deterministic simulation', () => {
     expect(sim.now).toBeGreaterThan(at);
   });
 });
+
+describe('reader wakeups by kernel version', () => {
+  /** Each wakeup: when the production queued it, and when it ran. */
+  function wakeups(kernel: 'v6.17' | 'v4.9'): { queued: number; ran: number; woken: number }[] {
+    const config = parseSimConfig({
+      channel: { cpus: 1, subbufSize: 256, nSubbufs: 4, kernel },
+      workload: { rate: 1500, arrival: 'constant', size: 'fixed', sizeMin: 64 },
+      reader: { period: 1, wakeLatency: 0, jitter: 0 },
+    });
+    const out: { queued: number; ran: number; woken: number }[] = [];
+    let queued = -1;
+    let sim: Simulation | null = null;
+    sim = new Simulation(config, {
+      seed: 3,
+      tracer: (e) => {
+        if (sim === null) return;
+        if (e.kind === 'wakeup_queued') queued = sim.now;
+        else if (e.kind === 'wakeup') out.push({ queued, ran: sim.now, woken: e.woken });
+      },
+    });
+    sim.runUntil(0.1);
+    return out;
+  }
+
+  it('v6.17 wakes a sleeping reader at the production itself (irq_work)', () => {
+    const w = wakeups('v6.17');
+    expect(w.length).toBeGreaterThan(5);
+    for (const { queued, ran } of w) expect(ran).toBe(queued);
+  });
+
+  it('v4.9 wakes it at the next 4 ms jiffy (a timer), later than the production', () => {
+    const w = wakeups('v4.9');
+    expect(w.length).toBeGreaterThan(5);
+    for (const { queued, ran, woken } of w) {
+      expect(ran).toBeGreaterThan(queued);
+      expect(ran).toBeCloseTo(nextJiffy(queued), 12);
+      expect(Math.round(ran * 250 * 1e6) % 1e6).toBe(0);
+      expect(woken).toBe(1);
+    }
+  });
+});
+
+describe('drops by kernel version', () => {
+  // No reader and records up to two sub-buffers: the buffers fill (full) and many are too big.
+  const drops = (kernel: 'v6.17' | 'v6.16', headerReserve: number) => {
+    const config = parseSimConfig({
+      channel: { cpus: 2, subbufSize: 256, nSubbufs: 2, headerReserve, kernel },
+      workload: { rate: 5000, size: 'uniform', sizeMin: 16, sizeMax: 512 },
+      reader: { enabled: false },
+    });
+    const sim = new Simulation(config, { seed: 11 });
+    sim.runUntil(0.2);
+    return { full: sim.stats.total(P_DROPPED_FULL), toobig: sim.stats.total(P_DROPPED_TOOBIG) };
+  };
+
+  it('tells full from too big without big_count, as v6.16 must, exactly as v6.17 does', () => {
+    for (const header of [0, 32]) {
+      const current = drops('v6.17', header);
+      expect(current.full).toBeGreaterThan(0);
+      expect(current.toobig).toBeGreaterThan(0);
+      expect(drops('v6.16', header)).toEqual(current);
+    }
+  });
+});
+

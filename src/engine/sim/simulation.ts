@@ -2,7 +2,8 @@
  * Deterministic mode: producers and readers on one thread in virtual time, driven by a seeded
  * discrete-event scheduler. The same configuration and seed give the same run, event for
  * event, in the browser and in Node. Operations are atomic; a wakeup runs right after the
- * write that queued it, and the woken reader runs `wakeLatency` later.
+ * write that queued it (irq_work), or up to v4.9 at the next jiffy (a timer, HZ=250), and the
+ * woken reader runs `wakeLatency` later.
  */
 import {
   relayClose,
@@ -10,19 +11,22 @@ import {
   relayCpuOnline,
   relayFlush,
   relayReset,
+  relayWakeupPending,
+  relayWakeupWork,
+  nextJiffy,
   type ChannelMemory,
   type Rchan,
   type RchanBuf,
   type RelayTracer,
 } from '../kernel/index.ts';
 import { accounting, discardInventory, takeInventory, type CpuAccounting } from './accounting.ts';
-import { EMIT_WOKE, Producer } from './producer.ts';
+import { EMIT_TIMER, EMIT_WOKE, Producer } from './producer.ts';
 import { Random } from './random.ts';
 import { Reader, readerOptions, type ReaderOptions } from './reader.ts';
 import type { SimConfig } from './simConfig.ts';
 import { openSimChannel } from './simChannel.ts';
 import { checkWorkload, replayStreams, type ImportedWorkload } from './workloadCsv.ts';
-import { R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
+import { P_WAKEUPS, P_WOKEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 
 export interface SimOptions {
   seed: number;
@@ -41,6 +45,8 @@ export interface SimOptions {
 
 const ARRIVAL = 0;
 const READER = 1;
+/** A buffer's wakeup timer expires (up to v4.9); `index` is the buffer's. */
+const TIMER = 2;
 
 interface Event {
   t: number;
@@ -118,6 +124,8 @@ export class Simulation {
   /** Sub-buffers produced over all buffers since the start. */
   switches = 0;
   private readonly queue = new EventQueue();
+  /** Buffers whose wakeup timer is armed, by creation index. */
+  private readonly timers = new Set<number>();
   private readonly readerOptions: ReaderOptions;
   private readonly allocate: (byteLength: number) => ChannelMemory;
 
@@ -137,9 +145,10 @@ export class Simulation {
     this.chan = opened.chan;
     this.stats = opened.stats;
     const rng = new Random(options.seed);
+    const timerWakeups = this.chan.features.timerWakeup;
     this.producers = Array.from(
       { length: ch.cpus },
-      (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false, replay?.[cpu] ?? null),
+      (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false, timerWakeups, replay?.[cpu] ?? null),
     );
     this.readerOptions = readerOptions(config, options.verify);
     if (reader.enabled) {
@@ -161,6 +170,7 @@ export class Simulation {
     this.now = e.t;
     this.eventsRun += 1;
     if (e.kind === ARRIVAL) this.arrival(e.index);
+    else if (e.kind === TIMER) this.timerFires(e.index);
     else this.readerRuns(e.index, e.token);
     return true;
   }
@@ -241,18 +251,37 @@ export class Simulation {
   private arrival(i: number): void {
     const p = this.producers[i];
     const out = p.emit(p.nextSize(), this.now * 1e6);
-    if (out & EMIT_WOKE) {
-      const buf = this.chan.buf(p.cpu);
-      this.readers.forEach((slot, k) => {
-        if (!slot.sleeping || buf === null || !slot.bufs.has(buf)) return;
-        slot.sleeping = false;
-        slot.token += 1;
-        slot.reader.wake();
-        this.stats.add(p.cpu, R_WOKEN);
-        this.queue.push(this.now + this.config.reader.wakeLatency * 1e-6, READER, k, slot.token);
-      });
+    const buf = this.chan.buf(p.cpu);
+    if (out & EMIT_WOKE && buf !== null) this.wakeReaders(buf, p.cpu);
+    // mod_timer(jiffies + 1): arming an armed timer within the same jiffy changes nothing.
+    if (out & EMIT_TIMER && buf !== null && !this.timers.has(buf.index)) {
+      this.timers.add(buf.index);
+      this.queue.push(nextJiffy(this.now), TIMER, buf.index);
     }
     this.queue.push(p.nextArrival(this.now), ARRIVAL, i);
+  }
+
+  /** The wakeup timer runs the wakeup, unless relay_reset or relay_close cancelled it. */
+  private timerFires(index: number): void {
+    this.timers.delete(index);
+    const buf = this.chan.bufAt(index);
+    if (!relayWakeupPending(buf)) return;
+    const woken = relayWakeupWork(buf);
+    this.stats.add(buf.cpu, P_WAKEUPS);
+    this.stats.add(buf.cpu, P_WOKEN, woken);
+    this.wakeReaders(buf, buf.cpu);
+  }
+
+  /** Readers asleep on `buf` run `wakeLatency` from now. */
+  private wakeReaders(buf: RchanBuf, cpu: number): void {
+    this.readers.forEach((slot, k) => {
+      if (!slot.sleeping || !slot.bufs.has(buf)) return;
+      slot.sleeping = false;
+      slot.token += 1;
+      slot.reader.wake();
+      this.stats.add(cpu, R_WOKEN);
+      this.queue.push(this.now + this.config.reader.wakeLatency * 1e-6, READER, k, slot.token);
+    });
   }
 
   private readerRuns(k: number, token: number): void {
