@@ -9,7 +9,8 @@ if (!executablePath) {
 }
 
 // Not 4173, where `npm start` serves: the suite runs beside a served app and never reuses it.
-const port = 4183;
+// Another port may be chosen, so that two checkouts can run their suites side by side.
+const port = Number(process.env.RELAYSCOPE_E2E_PORT ?? 4183);
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
