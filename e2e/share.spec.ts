@@ -14,7 +14,7 @@ test.describe('a shared address', () => {
     await page.getByTestId('live.step.switch').click();
     await page.getByTestId('live.step.event').click();
     await page.getByTestId('inspector.subbuf').selectOption('2');
-    await expect(page).toHaveURL(/[?&]mode=deterministic&ev=\d+&sel=0\.2$/);
+    await expect(page).toHaveURL(/[?&]mode=deterministic&ev=\d+&t=[\d.e-]+&sel=0\.2$/);
     const url = page.url();
     const before = await app.liveSnapshot();
     const lines = await page.getByTestId('channel.cpu.1').textContent();

@@ -5,7 +5,7 @@
  *
  * Versioned: a change that breaks a caller bumps `version`.
  */
-import type { CpuAccounting, SimReport } from './engine/index.ts';
+import type { CpuAccounting, SimReport, StepBy } from './engine/index.ts';
 
 /** The live run as the test API reports it. */
 export interface LiveSnapshot {
@@ -67,7 +67,7 @@ export interface RelayscopeTestApi {
      * Deterministic runs: one event, to the next sub-buffer switch, or `seconds` of virtual
      * time. Returns the events run; the snapshot's accounting is then up to date.
      */
-    step(by: { kind: 'event' } | { kind: 'switch' } | { kind: 'time'; seconds: number }): number;
+    step(by: StepBy): number;
     /**
      * relay_flush, relay_reset, relay_close or CPU hotplug: at once in a deterministic run; in
      * a live run the threads pause around it. Resolves once it is done.

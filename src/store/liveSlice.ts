@@ -4,7 +4,8 @@
  * counters are read from its shared memory by the panels each frame, never stored here.
  */
 import type { StateCreator } from 'zustand';
-import { DEFAULT_SIM_CONFIG, parseSimConfig, type CpuAccounting, type Landmark, type SimConfig, type Timeline } from '../engine/index.ts';
+import { formatCount } from '../lib/format.ts';
+import { DEFAULT_SIM_CONFIG, LANDMARK_BUDGET, parseSimConfig, type CpuAccounting, type Landmark, type SimConfig, type Timeline } from '../engine/index.ts';
 import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
@@ -47,6 +48,10 @@ export interface LiveSlice {
   /** The kind of landmark the previous/next buttons and keys jump to. */
   liveLandmark: Landmark;
   setLiveLandmark: (landmark: Landmark) => void;
+  /** Deterministic runs: to the previous or next landmark of the chosen kind. */
+  jumpLive: (direction: 'previous' | 'next') => void;
+  /** What the last jump has to say (no such landmark), or ''. */
+  liveNotice: string;
   /**
    * A channel operation: at once in a deterministic run, between a pause and a resume in a
    * live one. Then the accounting, where it is exact (a stepped or paused run).
@@ -88,6 +93,18 @@ export const liveSlice =
       liveOps: 0,
       liveLandmark: 'drop',
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
+      liveNotice: '',
+      jumpLive: (direction) => {
+        const current = run;
+        const landmark = get().liveLandmark;
+        if (current === null || current.kind !== 'deterministic') return;
+        if (direction === 'previous') {
+          set({ liveNotice: get().seekPrevious(landmark) ? '' : `No earlier ${landmark} in this run.` });
+          return;
+        }
+        get().stepLive({ kind: 'next', landmark });
+        set({ liveNotice: current.found() ? '' : `No ${landmark} in the next ${formatCount(LANDMARK_BUDGET)} events; the run stopped there.` });
+      },
       selection: null,
       select: (selection) => set({ selection }),
       liveRun: () => run,
@@ -135,7 +152,7 @@ export const liveSlice =
       stepLive: (by) => {
         if (run === null || run.kind !== 'deterministic') return 0;
         const events = run.step(by);
-        set({ liveAccounting: run.accounting() });
+        set({ liveAccounting: run.accounting(), liveNotice: '' });
         return events;
       },
       seekLive: (events) => {

@@ -35,7 +35,7 @@ describe('the state in the address', () => {
         fc.integer({ min: 0, max: 5_000_000 }),
         fc.boolean(),
         (preset, seed, mode, events, embed) => {
-          const state: UrlState = { config: preset.config, seed, mode, events: mode === 'deterministic' ? events : 0, ops: [], selection: null, embed };
+          const state: UrlState = { config: preset.config, seed, mode, events: mode === 'deterministic' ? events : 0, t: mode === 'deterministic' ? events / 1e5 : 0, ops: [], selection: null, embed };
           expect(read(stateToQuery(state))).toEqual(state);
         },
       ),

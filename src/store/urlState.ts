@@ -17,6 +17,8 @@ export interface UrlState {
    * run other events that fall at the same instant.
    */
   events: number;
+  /** Deterministic runs: the virtual clock (s), which a step by time leaves past the last event. */
+  t: number;
   /** Deterministic runs: the channel operations applied on the way, by the events run before each. */
   ops: TimedOp[];
   /** The sub-buffer under inspection: buffer (creation index) and sub-buffer. */
@@ -25,7 +27,7 @@ export interface UrlState {
   embed: boolean;
 }
 
-export const DEFAULT_URL_STATE: UrlState = { config: DEFAULT_SIM_CONFIG, seed: 1, mode: 'live', events: 0, ops: [], selection: null, embed: false };
+export const DEFAULT_URL_STATE: UrlState = { config: DEFAULT_SIM_CONFIG, seed: 1, mode: 'live', events: 0, t: 0, ops: [], selection: null, embed: false };
 
 /** Longest address query read; anything longer is refused rather than parsed. */
 export const MAX_QUERY = 4096;
@@ -52,10 +54,12 @@ export function stateToQuery(s: UrlState): string {
   if (s.seed !== DEFAULT_URL_STATE.seed) q.set('seed', String(s.seed));
   if (s.mode !== 'live') q.set('mode', s.mode);
   if (s.mode === 'deterministic' && s.events > 0) q.set('ev', String(s.events));
+  if (s.mode === 'deterministic' && s.t > 0) q.set('t', String(s.t));
   if (s.mode === 'deterministic' && s.ops.length > 0) q.set('ops', s.ops.map(opText).join(','));
   if (s.selection !== null) q.set('sel', `${s.selection.buffer}.${s.selection.subbuf}`);
   if (s.embed) q.set('embed', '1');
-  return q.toString();
+  // ':' and ',' need no escaping in a query, and the operations read better without it.
+  return q.toString().replace(/%3A/g, ':').replace(/%2C/g, ',');
 }
 
 export type UrlReading = { ok: true; state: UrlState; empty: boolean } | { ok: false; error: string };
@@ -113,6 +117,12 @@ export function queryToState(query: string): UrlReading {
         state.mode = value;
       } else if (name === 'ev') state.events = integer('ev (events run)', value, 0, MAX_EVENTS);
       else if (name === 'ops') state.ops = parseOps(value);
+      else if (name === 't') {
+        const t = Number(value);
+        if (value.trim() === '' || !Number.isFinite(t) || t < 0 || t > 3600)
+          throw new UrlError(`t must be a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`);
+        state.t = t;
+      }
       else if (name === 'sel') {
         const [buffer, subbuf, ...rest] = value.split('.');
         if (subbuf === undefined || rest.length > 0) throw new UrlError(`sel must be BUFFER.SUBBUF, got ${JSON.stringify(value)}`);

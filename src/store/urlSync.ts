@@ -13,6 +13,8 @@ export function restoreRun(store: AppStore, s: UrlState): void {
   for (const { at, op } of s.ops) timeline.recordOp(at, op);
   st.startLive(s.config, s.seed, { mode: s.mode, timeline: s.mode === 'deterministic' ? timeline : undefined });
   if (s.mode === 'deterministic' && s.events > 0) st.stepLive({ kind: 'events', count: s.events });
+  // The clock as it was: no event falls between the last one run and it.
+  if (s.mode === 'deterministic' && s.t > 0) st.stepLive({ kind: 'until', t: s.t });
   if (s.selection !== null) st.select(s.selection);
 }
 
@@ -26,6 +28,7 @@ export function currentUrlState(store: AppStore, embed: boolean): UrlState {
     seed: s.liveSeed,
     mode: s.liveMode,
     events,
+    t: run !== null && run.kind === 'deterministic' ? run.virtualTime() : 0,
     ops: run?.timeline?.ops.filter((o) => o.at <= events) ?? [],
     selection: s.selection,
     embed,

@@ -79,6 +79,8 @@ export interface LiveRun {
   virtualTime(): number;
   /** Deterministic runs: events run since the start, an exact position in the run (0 otherwise). */
   eventsRun(): number;
+  /** Whether the last step to a landmark found one (it stops at its budget otherwise). */
+  found(): boolean;
   /** Stops producers, then readers (which take the inventory); resolves once all have. */
   pause(): Promise<void>;
   resume(): void;
@@ -199,6 +201,10 @@ class WorkerRun implements LiveRun {
 
   eventsRun(): number {
     return 0;
+  }
+
+  found(): boolean {
+    return true;
   }
 
   async pause(): Promise<void> {
@@ -368,6 +374,10 @@ class SingleThreadRun implements LiveRun {
 
   eventsRun(): number {
     return this.kind === 'deterministic' ? this.run.eventsRun : 0;
+  }
+
+  found(): boolean {
+    return this.run.found;
   }
 
   async pause(): Promise<void> {

@@ -9,11 +9,12 @@ import { Simulation } from './simulation.ts';
 import type { SimConfig } from './simConfig.ts';
 import { LANDMARKS, Timeline, landmarkOf, type ChannelOp, type Landmark } from './timeline.ts';
 
-/** How a run steps: one event, to the next sub-buffer switch, by time, by a number of events, or to the next landmark of a kind. */
+/** How a run steps: one event, to the next sub-buffer switch, by time or to a time, by a number of events, or to the next landmark of a kind. */
 export type StepBy =
   | { kind: 'event' }
   | { kind: 'switch' }
   | { kind: 'time'; seconds: number }
+  | { kind: 'until'; t: number }
   | { kind: 'events'; count: number }
   | { kind: 'next'; landmark: Landmark; budget?: number };
 
@@ -70,8 +71,9 @@ export class SteppedRun {
     const before = sim.eventsRun;
     if (by.kind === 'event') this.stepOne();
     else if (by.kind === 'events') this.seek(before + by.count);
-    else if (by.kind === 'time') {
-      const until = sim.now + by.seconds;
+    else if (by.kind === 'time' || by.kind === 'until') {
+      // By time, the clock ends at the time asked for, not at the last event's.
+      const until = by.kind === 'until' ? by.t : sim.now + by.seconds;
       for (let next = sim.nextTime; next <= until; next = sim.nextTime) {
         if (!this.stepOne()) break;
         if ((sim.eventsRun - before) % CHUNK === 0) this.o.onChunk?.();

@@ -21,6 +21,7 @@ import { onFrame } from '../../lib/frameLoop.ts';
 import { formatCount } from '../../lib/format.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
+import { TimeTravel } from '../timetravel/TimeTravel.tsx';
 import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type LiveRun, type RunMode } from '../../store/index.ts';
 
 interface Column {
@@ -105,6 +106,7 @@ export function LivePanel() {
         <VirtualTime />
       </div>
       {run !== null && status !== 'failed' && <ChannelOps cpus={run.config.channel.cpus} />}
+      {deterministic && <TimeTravel />}
       <Shortcuts />
       <DropAnnouncer />
       {fallback !== null && (
@@ -302,6 +304,8 @@ const SHORTCUTS: Shortcut[] = [
   { key: 'n', label: 'step one event', run: (s) => void s.getState().stepLive({ kind: 'event' }) },
   { key: 'w', label: 'step to the next switch', run: (s) => void s.getState().stepLive({ kind: 'switch' }) },
   { key: 't', label: 'step 10 ms', run: (s) => void s.getState().stepLive({ kind: 'time', seconds: 0.01 }) },
+  { key: '[', label: 'previous landmark', run: (s) => s.getState().jumpLive('previous') },
+  { key: ']', label: 'next landmark', run: (s) => s.getState().jumpLive('next') },
   { key: 'x', label: 'stop', run: (s) => s.getState().stopLive() },
 ];
 
