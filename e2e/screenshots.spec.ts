@@ -1,4 +1,17 @@
+import type { Locator } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+
+/**
+ * Moves a panel down by the fraction of a pixel its top sits at, so that its screenshot is the
+ * same size and the same pixels whatever the panels above it add up to.
+ */
+async function alignToPixel(panel: Locator): Promise<void> {
+  await panel.evaluate((el) => {
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    const margin = parseFloat(getComputedStyle(el).marginTop) || 0;
+    (el as HTMLElement).style.marginTop = `${margin + Math.ceil(top) - top}px`;
+  });
+}
 
 /** A stepped run: the picture is the same every time for the same seed. */
 const config = {
@@ -18,9 +31,11 @@ test.describe('screenshots of a paused run', () => {
     await page.getByTestId('inspector.subbuf').selectOption('3');
     await expect(page.getByTestId('channel.cpu.3')).toHaveText(/produced \d+/);
     const channel = page.locator('section', { has: page.locator('#channel-heading') });
+    await alignToPixel(channel);
     await expect(channel).toHaveScreenshot('channel.png', { animations: 'disabled' });
     const inspector = page.locator('section', { has: page.locator('#inspector-heading') });
     await expect(inspector.getByTestId('inspector.summary')).toHaveText(/^Sub-buffer 3: /);
+    await alignToPixel(inspector);
     await expect(inspector).toHaveScreenshot('inspector.png', { animations: 'disabled', mask: [] });
   });
 });

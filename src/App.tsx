@@ -5,6 +5,7 @@ import { Inspector } from './panels/inspector/Inspector.tsx';
 import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
+import { Tours } from './panels/tours/Tours.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -60,6 +61,7 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
           </p>
         </section>
 
+        <Tours />
         <LivePanel />
         <ChannelView />
         <TimeSeries />

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createAppStore } from '../../store/index.ts';
+import { createLiveRun } from '../../workers/client.ts';
+import { CHAPTERS } from './chapters.ts';
+
+/** What the engine answers, chapter by chapter: the tours teach what relay does. */
+const EXPECTED: Record<string, string[]> = {
+  channel: ['no'],
+  padding: ['96'],
+  'no-overwrite': ['yes'],
+  overwrite: ['yes'],
+  wakeups: ['yes', 'no'],
+  'flush-reset-close': ['1', 'no'],
+  sizing: ['16'],
+};
+
+describe('the guided tours', () => {
+  it('have at least six chapters, each with a question', () => {
+    expect(CHAPTERS.length).toBeGreaterThanOrEqual(6);
+    for (const c of CHAPTERS) expect(c.steps.some((s) => s.question !== undefined)).toBe(true);
+  });
+
+  for (const chapter of CHAPTERS)
+    it(`${chapter.title}: the engine's answers are among the choices, and are what the chapter teaches`, async () => {
+      const store = createAppStore({ createRun: createLiveRun });
+      const answers: string[] = [];
+      for (const step of chapter.steps) {
+        await step.act?.(store);
+        if (step.question === undefined) continue;
+        const { answer, why } = await step.question.reveal(store);
+        expect(step.question.choices).toContain(answer);
+        expect(why.length).toBeGreaterThan(10);
+        answers.push(answer);
+      }
+      expect(answers).toEqual(EXPECTED[chapter.id]);
+    });
+});
