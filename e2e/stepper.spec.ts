@@ -37,3 +37,55 @@ test.describe('conformance scenarios replayed in the page', () => {
     });
   }
 });
+
+test.describe('scenario files in the page', () => {
+  const scenario = {
+    name: 'two writes',
+    config: { cpus: 1, subbufSize: 64, nSubbufs: 4 },
+    ops: [
+      { op: 'write', cpu: 0, size: 40 },
+      { op: 'write', cpu: 0, size: 40 },
+    ],
+  };
+
+  test('opens a file, steps forward and back beside the rings, and saves an edited copy', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('stepper.file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)) });
+    await expect(page.getByTestId('stepper.position')).toHaveText('step 0 of 2');
+    await page.getByTestId('stepper.step').click();
+    await page.getByTestId('stepper.step').click();
+    await expect(page.getByTestId('stepper.B0.pad')).toHaveText('24.0.0.0');
+    await expect(page.getByTestId('stepper.picture.B0').getByRole('img')).toHaveAttribute('aria-label', /^B0: 0: produced, ready, 40 of 64 bytes; 1: being written, 40 of 64 bytes/);
+    await page.getByTestId('stepper.back').click();
+    await expect(page.getByTestId('stepper.position')).toHaveText('step 1 of 2');
+    await expect(page.getByTestId('stepper.B0.o')).toHaveText('40');
+    await expect(page.getByTestId('stepper.step')).toBeEnabled();
+
+    await page.getByText('Edit the scenario, or save it').click();
+    await page.getByTestId('stepper.text').fill(JSON.stringify({ ...scenario, ops: [...scenario.ops, { op: 'flush' }] }));
+    await page.getByTestId('stepper.apply').click();
+    await page.getByTestId('stepper.end').click();
+    await expect(page.getByTestId('stepper.position')).toHaveText('step 3 of 3');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('stepper.save').click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe('mine.json');
+    const text = await (await saved.createReadStream()).toArray();
+    expect(JSON.parse(Buffer.concat(text).toString('utf8')).ops).toHaveLength(3);
+  });
+
+  test('a file that is not a scenario says where and why, and the loaded one stays', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('stepper.load').click();
+    await expect(page.getByTestId('stepper.position')).toHaveText(/^step 0 of \d+$/);
+    await page.getByTestId('stepper.file').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ config: { cpus: 1, subbufSize: 64, nSubbufs: 4 }, ops: [{ op: 'write', size: 'big' }] })),
+    });
+    await expect(page.getByTestId('stepper.error')).toHaveText(/^bad\.json: op 0 \(write\): "size" must be an integer, got "big"$/);
+    await expect(page.getByTestId('stepper.position')).toHaveText(/^step 0 of \d+$/);
+    await page.getByTestId('stepper.file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"config": {,}') });
+    await expect(page.getByTestId('stepper.error')).toHaveText(/^broken\.json: .*line 1, column \d+/);
+  });
+});

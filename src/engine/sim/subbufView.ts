@@ -49,26 +49,47 @@ export function bufferPicture(n: number): BufferPicture {
 
 const snapshot: WriterState = { produced: 0, offset: 0, data: 0 };
 
+/** A buffer's fields as a picture needs them: the writer's, the consumer's and the padding. */
+export interface BufferFields {
+  produced: number;
+  offset: number;
+  data: number;
+  consumed: number;
+  bytesConsumed: number;
+  padding: (subbuf: number) => number;
+}
+
 /** Fills `out` with the buffer's sub-buffers as they are now. */
 export function pictureBuffer(buf: RchanBuf, out: BufferPicture): BufferPicture {
-  const n = buf.nSubbufs;
-  const sbs = buf.subbufSize;
   const w = writerState(buf, snapshot);
   const ctl = buf.ctl;
-  const consumed = ctl[B_SUBBUFS_CONSUMED];
-  const stalled = w.offset === sbs + 1;
+  fields.produced = w.produced;
+  fields.offset = w.offset;
+  fields.data = w.data;
+  fields.consumed = ctl[B_SUBBUFS_CONSUMED];
+  fields.bytesConsumed = ctl[B_BYTES_CONSUMED];
+  fields.padding = (i) => ctl[B_PADDING + i];
+  return pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
+}
+
+const fields: BufferFields = { produced: 0, offset: 0, data: 0, consumed: 0, bytesConsumed: 0, padding: () => 0 };
+
+/** Fills `out` with the sub-buffers of a buffer in the state `f` describes (a live buffer, or a step of a scenario). */
+export function pictureFields(f: BufferFields, sbs: number, n: number, out: BufferPicture): BufferPicture {
+  const consumed = f.consumed;
+  const stalled = f.offset === sbs + 1;
   // The newest sub-buffer number each slot holds: the writer's is `produced` (live) or the
   // last produced one (stalled); the others trail it around the ring.
-  const newest = stalled ? w.produced - 1 : w.produced;
+  const newest = stalled ? f.produced - 1 : f.produced;
   const newestSlot = ((newest % n) + n) % n;
   for (let i = 0; i < n; i++) {
     const gen = newest - ((newestSlot - i + n) % n);
-    const padding = ctl[B_PADDING + i];
+    const padding = f.padding(i);
     let state: number;
     let fill: number;
-    if (!stalled && gen === w.produced) {
-      state = w.produced - consumed >= n ? SUBBUF_OVERWRITING : SUBBUF_WRITING;
-      fill = Math.min(w.offset, sbs);
+    if (!stalled && gen === f.produced) {
+      state = f.produced - consumed >= n ? SUBBUF_OVERWRITING : SUBBUF_WRITING;
+      fill = Math.min(f.offset, sbs);
     } else if (gen < 0) {
       state = SUBBUF_FREE;
       fill = 0;
@@ -80,11 +101,11 @@ export function pictureBuffer(buf: RchanBuf, out: BufferPicture): BufferPicture 
     out.fill[i] = fill;
   }
   out.stalled = stalled;
-  out.writeSubbuf = stalled ? -1 : w.data;
-  out.writeOffset = stalled ? 0 : w.offset;
+  out.writeSubbuf = stalled ? -1 : f.data;
+  out.writeOffset = stalled ? 0 : f.offset;
   out.readSubbuf = consumed % n;
-  out.readOffset = ctl[B_BYTES_CONSUMED];
-  out.produced = w.produced;
+  out.readOffset = f.bytesConsumed;
+  out.produced = f.produced;
   out.consumed = consumed;
   return out;
 }
