@@ -69,18 +69,29 @@ export interface WriterState {
   data: number;
 }
 
-/** The writer's state at one moment, for readers on any thread (views included). */
+/** The writer's state at one moment, for readers on any thread. */
 export function writerState(buf: RchanBuf, out: WriterState): WriterState {
+  while (!tryWriterState(buf, out, Infinity));
+  return out;
+}
+
+/**
+ * The writer's state at one moment if it can be had in `tries` looks, else false. A view on the
+ * page uses few: a writer descheduled in the middle of a switch holds the sequence odd for as
+ * long as its thread is off the CPU, and a frame must not spin that long.
+ */
+export function tryWriterState(buf: RchanBuf, out: WriterState, tries: number): boolean {
   const w = buf.words;
   const ctl = buf.ctl;
-  for (;;) {
+  for (let i = 0; i < tries; i++) {
     const seq = Atomics.load(w, W_SWITCH);
     if ((seq & 1) !== 0) continue; // a switch is under way on another thread
     out.produced = ctl[B_SUBBUFS_PRODUCED];
     out.offset = ctl[B_OFFSET];
     out.data = ctl[B_DATA];
-    if (Atomics.load(w, W_SWITCH) === seq) return out;
+    if (Atomics.load(w, W_SWITCH) === seq) return true;
   }
+  return false;
 }
 
 /** This thread's snapshot, reused by every read. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { W_SWITCH } from '../kernel/index.ts';
 import { ScenarioRunner } from './runner.ts';
 import type { Scenario, ScenarioOp } from './scenario.ts';
 import {
@@ -21,11 +22,22 @@ function picture(mode: string, ops: ScenarioOp[]) {
   const runner = new ScenarioRunner(scenario);
   runner.runAll();
   const buf = runner.chan!.buf(0)!;
-  const p = pictureBuffer(buf, bufferPicture(4));
+  const p = bufferPicture(4);
+  expect(pictureBuffer(buf, p)).toBe(true);
   return { ...p, state: Array.from(p.state), fill: Array.from(p.fill) };
 }
 
 describe('a picture of the sub-buffers', () => {
+  it('is not taken while a writer is in the middle of a switch, when the view may not wait', () => {
+    const runner = new ScenarioRunner({ config: config('no-overwrite'), ops: [write(20)] });
+    runner.runAll();
+    const buf = runner.chan!.buf(0)!;
+    Atomics.add(buf.words, W_SWITCH, 1);
+    expect(pictureBuffer(buf, bufferPicture(4), 64)).toBe(false);
+    Atomics.add(buf.words, W_SWITCH, 1);
+    expect(pictureBuffer(buf, bufferPicture(4), 64)).toBe(true);
+  });
+
   it('shows a fresh buffer as one sub-buffer being written and the rest never written', () => {
     expect(picture('no-overwrite', [write(20)])).toMatchObject({
       state: [SUBBUF_WRITING, SUBBUF_FREE, SUBBUF_FREE, SUBBUF_FREE],

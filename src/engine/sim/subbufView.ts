@@ -2,7 +2,7 @@
  * What each sub-buffer of a buffer holds right now, for pictures of the ring: a pure read of
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
-import { B_BYTES_CONSUMED, B_PADDING, B_SUBBUFS_CONSUMED, writerState, type RchanBuf, type WriterState } from '../kernel/index.ts';
+import { B_BYTES_CONSUMED, B_PADDING, B_SUBBUFS_CONSUMED, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
 import { RECORD_HEADER_SIZE, payloadIntact, readRecordHeader } from './record.ts';
 
 /** Never written since open or reset. */
@@ -59,9 +59,13 @@ export interface BufferFields {
   padding: (subbuf: number) => number;
 }
 
-/** Fills `out` with the buffer's sub-buffers as they are now. */
-export function pictureBuffer(buf: RchanBuf, out: BufferPicture): BufferPicture {
-  const w = writerState(buf, snapshot);
+/**
+ * Fills `out` with the buffer's sub-buffers as they are now. With `tries`, gives up (false) if
+ * the writer stays in the middle of a switch that long: a frame then keeps its last picture.
+ */
+export function pictureBuffer(buf: RchanBuf, out: BufferPicture, tries = Infinity): boolean {
+  if (!tryWriterState(buf, snapshot, tries)) return false;
+  const w = snapshot;
   const ctl = buf.ctl;
   fields.produced = w.produced;
   fields.offset = w.offset;
@@ -69,7 +73,8 @@ export function pictureBuffer(buf: RchanBuf, out: BufferPicture): BufferPicture 
   fields.consumed = ctl[B_SUBBUFS_CONSUMED];
   fields.bytesConsumed = ctl[B_BYTES_CONSUMED];
   fields.padding = (i) => ctl[B_PADDING + i];
-  return pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
+  pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
+  return true;
 }
 
 const fields: BufferFields = { produced: 0, offset: 0, data: 0, consumed: 0, bytesConsumed: 0, padding: () => 0 };
@@ -145,7 +150,8 @@ export interface SubbufInspection {
  * `maxRecords` of them.
  */
 export function inspectSubbuf(buf: RchanBuf, subbuf: number, headerReserve: number, maxRecords = 1000): SubbufInspection {
-  const p = pictureBuffer(buf, bufferPicture(buf.nSubbufs));
+  const p = bufferPicture(buf.nSubbufs);
+  pictureBuffer(buf, p);
   const sbs = buf.subbufSize;
   const state = p.state[subbuf];
   const fill = p.fill[subbuf];

@@ -110,8 +110,10 @@ function Rings({ scale }: { scale: number }) {
     const lines = list.current ? Array.from(list.current.children) : [];
     let width = 0;
     let padding: CanvasPattern | string = '#ccc';
-    // Read once per size, not per row per frame: the text colour follows the theme.
+    // Read once per size, not per row per frame: the colours follow the theme.
     let ink = '#000';
+    let paper = '#fff';
+    const layers = new Layers();
 
     const resize = (): void => {
       const dpr = window.devicePixelRatio || 1;
@@ -121,6 +123,7 @@ function Rings({ scale }: { scale: number }) {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       padding = hatch(ctx);
       ink = getComputedStyle(el).color;
+      paper = getComputedStyle(el.closest('.card') ?? document.body).backgroundColor;
       drawn.fill('');
       for (const c of shown) c.state.fill(-1);
     };
@@ -135,13 +138,15 @@ function Rings({ scale }: { scale: number }) {
       const say = now - lastSaid >= TEXT_EVERY_MS;
       if (say) lastSaid = now;
       buffers.forEach((buf, row) => {
-        const p = pictureBuffer(buf, pictures[row]);
+        const p = pictures[row];
+        // A writer caught mid-switch on a descheduled thread: this row waits for the next frame.
+        if (!pictureBuffer(buf, p, 64)) return;
         const sel = store.getState().selection;
         const selected = sel !== null && sel.buffer === buf.index ? sel.subbuf : -1;
         const key = `${p.produced}/${p.consumed}/${p.writeOffset}/${p.readOffset}/${p.stalled}/${selected}`;
         if (key !== drawn[row]) {
           drawn[row] = key;
-          drawRow(ctx, buf, p, { row, rh, labelWidth, width, header, padding, ink, selected }, shown[row]);
+          drawRow(ctx, layers, buf, p, { row, rh, labelWidth, width, header, padding, ink, paper, selected }, shown[row]);
         }
         const line = lines[row];
         if (say && line && said[row] !== key) {
@@ -149,6 +154,7 @@ function Rings({ scale }: { scale: number }) {
           line.textContent = describe(buf, p);
         }
       });
+      layers.draw(ctx, STROKES);
     });
     return () => {
       stop();
@@ -198,49 +204,103 @@ interface RowStyle {
   header: number;
   padding: CanvasPattern | string;
   ink: string;
+  /** The card's colour: cells are painted over with it rather than cleared, so that it batches. */
+  paper: string;
   /** The sub-buffer under inspection in this row, or -1. */
   selected: number;
 }
 
-/** Draws a row: the label and background once, then only the cells that changed, then the ticks. */
+const STALLED = 'rgba(213, 94, 0, 0.12)';
+const OUTLINE = 'rgba(127, 140, 155, 0.6)';
+
+/**
+ * A frame's drawing, gathered by layer and style and drawn at the end with one path per style:
+ * at 64 CPUs a frame changes hundreds of cells, and a few large fills cost far less than
+ * thousands of small ones.
+ */
+class Layers {
+  private readonly layers: Map<string | CanvasPattern, Path2D>[] = [];
+
+  rect(layer: number, style: string | CanvasPattern, x: number, y: number, w: number, h: number): void {
+    this.path(layer, style).rect(x, y, w, h);
+  }
+
+  path(layer: number, style: string | CanvasPattern): Path2D {
+    const l = (this.layers[layer] ??= new Map());
+    let p = l.get(style);
+    if (p === undefined) l.set(style, (p = new Path2D()));
+    return p;
+  }
+
+  /** Fills every layer in order (strokes for layers listed in `strokes`, with their widths). */
+  draw(ctx: CanvasRenderingContext2D, strokes: Record<number, number>): void {
+    this.layers.forEach((l, i) => {
+      const lineWidth = strokes[i];
+      for (const [style, path] of l) {
+        if (lineWidth === undefined) {
+          ctx.fillStyle = style;
+          ctx.fill(path);
+        } else {
+          ctx.strokeStyle = style;
+          ctx.lineWidth = lineWidth;
+          ctx.stroke(path);
+        }
+      }
+    });
+    this.layers.length = 0;
+    ctx.lineWidth = 1;
+  }
+}
+
+const L_PAPER = 0;
+const L_STALLED = 1;
+const L_DATA = 2;
+const L_HEADER = 3;
+const L_PADDING = 4;
+const L_OUTLINE = 5;
+const L_SELECTED = 6;
+const L_TICKS = 7;
+const STROKES = { [L_OUTLINE]: 1, [L_SELECTED]: 2 };
+
+/** Adds a row to the frame's layers: the label and background when they change, then only the cells that changed, then the ticks. */
 function drawRow(
   ctx: CanvasRenderingContext2D,
+  out: Layers,
   buf: RchanBuf,
   p: BufferPicture,
   style: RowStyle,
   shown: { state: Int16Array; fill: Float64Array },
 ): void {
-  const { row, rh, labelWidth, width, header, padding, ink, selected } = style;
+  const { row, rh, labelWidth, width, header, padding, ink, paper, selected } = style;
   const n = buf.nSubbufs;
   const sbs = buf.subbufSize;
   const y = row * rh;
   const cellW = Math.max(1, (width - labelWidth) / n);
   const barTop = y + (rh > 12 ? 5 : 1);
   const barH = rh - (rh > 12 ? 10 : 2);
-  const background = p.stalled ? 'rgba(213, 94, 0, 0.12)' : null;
-  const full = shown.state[0] === -1 || (background !== null) !== (shown.state[0] >= 100);
+  const stalled = p.stalled;
+  const full = shown.state[0] === -1 || stalled !== shown.state[0] >= 100;
+  const ground = (x: number, top: number, w: number, h: number): void => {
+    out.rect(L_PAPER, paper, x, top, w, h);
+    if (stalled) out.rect(L_STALLED, STALLED, x, top, w, h);
+  };
   if (full) {
-    // First drawing, or the stalled background came or went: the whole row.
-    ctx.clearRect(0, y, width, rh);
-    if (background !== null) {
-      ctx.fillStyle = background;
-      ctx.fillRect(0, y, width, rh);
+    // First drawing, or the stalled background came or went: the label, now; the rest in layers.
+    ctx.fillStyle = paper;
+    ctx.fillRect(0, y, labelWidth - 1, rh);
+    if (stalled) {
+      ctx.fillStyle = STALLED;
+      ctx.fillRect(0, y, labelWidth - 1, rh);
     }
     ctx.fillStyle = ink;
     ctx.font = `${Math.min((12 * labelWidth) / LABEL_WIDTH, rh - 2)}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
     if (rh >= 9) ctx.fillText(`CPU ${buf.cpu}`, 2, y + rh / 2);
-  } else {
-    // The tick strips above and below the bars.
-    ctx.clearRect(labelWidth - 4, y, width - labelWidth + 8, barTop - y);
-    ctx.clearRect(labelWidth - 4, barTop + barH, width - labelWidth + 8, y + rh - barTop - barH);
-    if (background !== null) {
-      ctx.fillStyle = background;
-      ctx.fillRect(labelWidth - 4, y, width - labelWidth + 8, barTop - y);
-      ctx.fillRect(labelWidth - 4, barTop + barH, width - labelWidth + 8, y + rh - barTop - barH);
-    }
   }
-  const mark = background !== null ? 100 : 0;
+  // The tick strips above and below the bars.
+  ground(labelWidth - 4, y, width - labelWidth + 4, barTop - y);
+  ground(labelWidth - 4, barTop + barH, width - labelWidth + 4, y + rh - barTop - barH);
+  const mark = stalled ? 100 : 0;
   for (let i = 0; i < n; i++) {
     const state = p.state[i];
     const key = state + mark + (i === selected ? 10 : 0);
@@ -249,52 +309,31 @@ function drawRow(
     shown.fill[i] = p.fill[i];
     const x = labelWidth + i * cellW;
     const w = Math.max(1, cellW - (cellW > 4 ? 1 : 0));
-    ctx.clearRect(x - 1, barTop - 1, cellW + 1, barH + 2);
-    if (background !== null) {
-      ctx.fillStyle = background;
-      ctx.fillRect(x - 1, barTop - 1, cellW + 1, barH + 2);
-    }
+    ground(x - 1, barTop - 1, cellW + 1, barH + 2);
     const dataW = (p.fill[i] / sbs) * w;
     if (state !== 0) {
-      ctx.fillStyle = STATE_COLOURS[state];
-      ctx.fillRect(x, barTop, dataW, barH);
-      if (header > 0 && p.fill[i] > 0) {
-        ctx.fillStyle = HEADER_COLOUR;
-        ctx.fillRect(x, barTop, Math.min(dataW, (header / sbs) * w), barH);
-      }
-      if (state === SUBBUF_READY || state === SUBBUF_CONSUMED) {
-        ctx.fillStyle = padding;
-        ctx.fillRect(x + dataW, barTop, w - dataW, barH);
-      }
+      out.rect(L_DATA, STATE_COLOURS[state], x, barTop, dataW, barH);
+      if (header > 0 && p.fill[i] > 0) out.rect(L_HEADER, HEADER_COLOUR, x, barTop, Math.min(dataW, (header / sbs) * w), barH);
+      if (state === SUBBUF_READY || state === SUBBUF_CONSUMED) out.rect(L_PADDING, padding, x + dataW, barTop, w - dataW, barH);
     }
-    if (cellW > 3) {
-      ctx.strokeStyle = 'rgba(127, 140, 155, 0.6)';
-      ctx.strokeRect(x + 0.5, barTop + 0.5, w - 1, barH - 1);
-    }
-    if (i === selected) {
-      ctx.strokeStyle = ink;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(x + 1, barTop - 1, Math.max(2, cellW - 2), barH + 2);
-      ctx.lineWidth = 1;
-    }
+    if (cellW > 3) out.rect(L_OUTLINE, OUTLINE, x + 0.5, barTop + 0.5, w - 1, barH - 1);
+    if (i === selected) out.rect(L_SELECTED, ink, x + 1, barTop - 1, Math.max(2, cellW - 2), barH + 2);
   }
   // Thin rows (many CPUs) have no room for ticks; the text lines give the positions.
   if (rh <= 12) return;
-  ctx.fillStyle = ink;
-  if (p.writeSubbuf >= 0) tick(ctx, labelWidth + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
-  tick(ctx, labelWidth + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
+  const ticks = out.path(L_TICKS, ink);
+  if (p.writeSubbuf >= 0) tick(ticks, labelWidth + p.writeSubbuf * cellW + (Math.min(p.writeOffset, sbs) / sbs) * cellW, barTop, -1);
+  tick(ticks, labelWidth + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
 }
 
 /** How often the text lines under the rings catch up with the picture. */
 const TEXT_EVERY_MS = 200;
 
-function tick(ctx: CanvasRenderingContext2D, x: number, y: number, dir: 1 | -1): void {
-  ctx.beginPath();
-  ctx.moveTo(x, y);
-  ctx.lineTo(x - 3, y + 4 * dir);
-  ctx.lineTo(x + 3, y + 4 * dir);
-  ctx.closePath();
-  ctx.fill();
+function tick(path: Path2D, x: number, y: number, dir: 1 | -1): void {
+  path.moveTo(x, y);
+  path.lineTo(x - 3, y + 4 * dir);
+  path.lineTo(x + 3, y + 4 * dir);
+  path.closePath();
 }
 
 function describe(buf: RchanBuf, p: BufferPicture): string {

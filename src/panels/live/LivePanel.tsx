@@ -170,14 +170,24 @@ function CounterTable({ cpus }: { cpus: number }) {
 
   useEffect(() => {
     const cells = body.current ? Array.from(body.current.querySelectorAll<HTMLTableCellElement>('td[data-col]')) : [];
-    const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu }));
+    const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu, row: cell.parentElement }));
     // The number each cell shows: a cell is formatted and written only when it changes.
     const shown = new Float64Array(bound.length).fill(NaN);
-    return onFrame('counters', () => {
+    // With many CPUs, rows scrolled out of sight wait until they are seen again: at 64 CPUs most
+    // of the table is. A small table is written whole, in view or not.
+    const hidden = new Set<Element>();
+    const watch = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) hidden.delete(e.target);
+        else hidden.add(e.target);
+      }
+    });
+    if (cpus > 16) for (const tr of body.current?.rows ?? []) watch.observe(tr);
+    const stop = onFrame('counters', () => {
       const run = store.getState().liveRun();
       if (run === null) return;
-      bound.forEach(({ cell, col, cpu }, k) => {
-        if (col === undefined || cpu === undefined) return;
+      bound.forEach(({ cell, col, cpu, row }, k) => {
+        if (col === undefined || cpu === undefined || (row !== null && hidden.has(row))) return;
         let value = 0;
         if (cpu === 'total') for (let c = 0; c < cpus; c++) value += col.read(run, c);
         else value = col.read(run, Number(cpu));
@@ -186,6 +196,10 @@ function CounterTable({ cpus }: { cpus: number }) {
         cell.textContent = col.key === 'lag' ? value.toFixed(1) : formatCount(value);
       });
     });
+    return () => {
+      stop();
+      watch.disconnect();
+    };
   }, [cpus, store]);
 
   const rows = [...Array.from({ length: cpus }, (_, c) => String(c)), 'total'];
