@@ -87,6 +87,22 @@ test.describe('the live run', () => {
   });
 });
 
+test.describe('rendering', () => {
+  test('panels that show per-frame data do not re-render while the run goes on', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive(config, 12);
+    await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(2000);
+    const counts = () => page.evaluate(() => window.relayscope!.renderCounts());
+    const before = await counts();
+    for (const name of ['LivePanel', 'CounterTable', 'ChannelView', 'Rings', 'TimeSeries', 'Charts', 'EventLogPanel']) expect(before[name], name).toBeGreaterThan(0);
+    // Thousands of records later, with the counters, rings, charts and log all moving:
+    const written = (await app.liveSnapshot()).written[0];
+    await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(written + 5000);
+    await expect(app.live.counter('total', 'written')).not.toHaveText('0');
+    expect(await counts()).toEqual(before);
+  });
+});
+
 test.describe('when things go wrong', () => {
   test('a worker that throws is reported with its message, and the run restarts without a reload', async ({ app }) => {
     await app.goto();

@@ -5,6 +5,7 @@ import { demoScenario } from './demoScenario.ts';
 import { B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, LOG_GROUPS, P_WRITTEN, R_INTACT, Simulation, describeEvent, groupOf, parseSimConfig, simReport } from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
 import { frameProfile, takeFrameTimes } from './lib/frameLoop.ts';
+import { renderCounts } from './lib/renderCount.ts';
 import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot, type LoggedEvent } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
@@ -75,6 +76,7 @@ installTestApi({
   },
   frameTimes: takeFrameTimes,
   frameProfile,
+  renderCounts,
   simulate(config, seed, seconds) {
     const sim = new Simulation(parseSimConfig(config), { seed });
     sim.runUntil(seconds);

@@ -90,6 +90,8 @@ export interface RelayscopeTestApi {
   frameTimes(): number[];
   /** Script milliseconds per panel's frame callback since the last `frameTimes()` call. */
   frameProfile(): Record<string, number>;
+  /** Renders so far of the components that show per-frame data (they re-render on structure only). */
+  renderCounts(): Record<string, number>;
 }
 
 declare global {

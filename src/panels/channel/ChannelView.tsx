@@ -17,6 +17,7 @@ import {
   type RchanBuf,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { countRender } from '../../lib/renderCount.ts';
 import { HEADER_COLOUR, STATE_COLOURS, STATE_NAMES } from './states.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 
@@ -29,6 +30,7 @@ function rowHeight(rows: number, scale: number): number {
 
 /** The channel's rings; `large` for slides (`?embed=1`). */
 export function ChannelView({ large = false }: { large?: boolean }) {
+  countRender('ChannelView');
   const generation = useAppStore((s) => s.liveGeneration);
   const status = useAppStore((s) => s.liveStatus);
   // Hotplug may add a buffer: the rings are rebuilt after every channel operation.
@@ -88,6 +90,7 @@ function hatch(ctx: CanvasRenderingContext2D): CanvasPattern | string {
 }
 
 function Rings({ scale }: { scale: number }) {
+  countRender('Rings');
   const store = useAppStoreApi();
   const canvas = useRef<HTMLCanvasElement>(null);
   const list = useRef<HTMLUListElement>(null);

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGroup } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { countRender } from '../../lib/renderCount.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 
@@ -17,6 +18,7 @@ const REFRESH_MS = 150;
 const ALL_GROUPS: ReadonlySet<LogGroup> = new Set(LOG_GROUPS.map((g) => g.id));
 
 export function EventLogPanel() {
+  countRender('EventLogPanel');
   const store = useAppStoreApi();
   const generation = useAppStore((s) => s.liveGeneration);
   const cpus = useAppStore((s) => s.liveConfig.channel.cpus);

@@ -18,6 +18,7 @@ import {
   type CpuAccounting,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
@@ -34,6 +35,7 @@ interface Column {
 const SPEEDS = [0.01, 0.1, 1, 10] as const;
 
 export function LivePanel() {
+  countRender('LivePanel');
   const status = useAppStore((s) => s.liveStatus);
   const error = useAppStore((s) => s.liveError);
   const fallback = useAppStore((s) => s.liveFallback);
@@ -165,6 +167,7 @@ const COLUMNS: Column[] = [
 
 /** Per-CPU counters, written straight into the cells each frame. */
 function CounterTable({ cpus }: { cpus: number }) {
+  countRender('CounterTable');
   const store = useAppStoreApi();
   const body = useRef<HTMLTableSectionElement>(null);
 

@@ -10,6 +10,7 @@ import { select } from 'd3-selection';
 import { line } from 'd3-shape';
 import { useEffect, useRef, useState } from 'react';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { MAX_SAMPLES, METRICS, series, takeSample, type Sample } from './samples.ts';
@@ -46,6 +47,7 @@ function createBrush(node: SVGGElement, opts: { width: number; height: number; o
 }
 
 export function TimeSeries() {
+  countRender('TimeSeries');
   const generation = useAppStore((s) => s.liveGeneration);
   const status = useAppStore((s) => s.liveStatus);
   const store = useAppStoreApi();
@@ -75,6 +77,7 @@ export function TimeSeries() {
 }
 
 function Charts({ cpu }: { cpu: number }) {
+  countRender('Charts');
   const store = useAppStoreApi();
   const paths = useRef<(SVGPathElement | null)[]>([]);
   const peaks = useRef<(HTMLSpanElement | null)[]>([]);
