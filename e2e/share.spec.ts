@@ -17,6 +17,8 @@ test.describe('a shared address', () => {
     await expect(page).toHaveURL(/[?&]mode=deterministic&ev=\d+&t=[\d.e-]+&sel=0\.2$/);
     const url = page.url();
     const before = await app.liveSnapshot();
+    // Every panel, throttled text included, shows the state of the last step.
+    await page.evaluate(() => window.relayscope!.live.idle());
     const lines = await page.getByTestId('channel.cpu.1').textContent();
 
     const other = await context.newPage();

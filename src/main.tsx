@@ -4,7 +4,7 @@ import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
 import { B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, LOG_GROUPS, P_WRITTEN, R_INTACT, Simulation, describeEvent, groupOf, parseSimConfig, simReport } from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
-import { frameProfile, takeFrameTimes } from './lib/frameLoop.ts';
+import { frameProfile, settled, takeFrameTimes } from './lib/frameLoop.ts';
 import { renderCounts } from './lib/renderCount.ts';
 import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot, type LoggedEvent } from './testApi.ts';
@@ -73,6 +73,7 @@ installTestApi({
     stop: () => store.getState().stopLive(),
     snapshot: () => liveSnapshot(store),
     events: (max = 100) => loggedEvents(store, max),
+    idle: settled,
   },
   frameTimes: takeFrameTimes,
   frameProfile,

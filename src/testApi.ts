@@ -80,6 +80,11 @@ export interface RelayscopeTestApi {
     resume(): void;
     stop(): void;
     snapshot(): LiveSnapshot;
+    /**
+     * Resolves once every panel shows the engine's state as it was at the call (throttled text
+     * included): the wait-for-idle of a deterministic run after a step.
+     */
+    idle(): Promise<void>;
   };
   /**
    * Runs a deterministic simulation on the page's main thread, `seconds` of virtual time, and

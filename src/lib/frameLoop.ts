@@ -51,3 +51,21 @@ export function takeFrameTimes(): number[] {
 export function frameProfile(): Record<string, number> {
   return Object.fromEntries(profile);
 }
+
+/** Longest a panel waits between refreshes of what it throttles (text lines, the event log). */
+export const SLOWEST_REFRESH_MS = 300;
+
+/**
+ * Resolves after the first frame that comes SLOWEST_REFRESH_MS or more after the call: by then
+ * every panel, throttled ones included, shows the state the engine had at the call.
+ */
+export function settled(): Promise<void> {
+  const from = performance.now();
+  return new Promise((resolve) => {
+    const stop = onFrame('settled', (now) => {
+      if (now - from < SLOWEST_REFRESH_MS) return;
+      stop();
+      resolve();
+    });
+  });
+}

@@ -5,6 +5,7 @@
  * It counts every outcome in the CPU's row of SimStats.
  */
 import {
+  B_I_SIZE,
   B_SUBBUFS_PRODUCED,
   __relayWrite,
   relayReserve,
@@ -25,6 +26,7 @@ import {
   P_DROPPED_TOOBIG,
   P_LANDED,
   P_NO_SLEEPER,
+  P_PADDING,
   P_PRODUCTIONS,
   P_WAKEUPS,
   P_WOKEN,
@@ -123,6 +125,7 @@ export class Producer {
     f[row + P_WRITTEN] += 1;
     if (this.locked) spinLock(this.stats.locks, L_GLOBAL);
     const producedBefore = buf.ctl[B_SUBBUFS_PRODUCED];
+    const iSizeBefore = buf.ctl[B_I_SIZE];
     let landed: boolean;
     if (this.w.call === 'relay_reserve') {
       const pos = relayReserve(buf, size);
@@ -141,6 +144,8 @@ export class Producer {
     // A write produces at most one sub-buffer (§15.8).
     if (buf.ctl[B_SUBBUFS_PRODUCED] !== producedBefore) {
       f[row + P_PRODUCTIONS] += 1;
+      // relay_switch_subbuf adds the produced sub-buffer's data bytes to i_size; the rest is padding.
+      f[row + P_PADDING] += buf.subbufSize - (buf.ctl[B_I_SIZE] - iSizeBefore);
       if (this.timerWakeups && relayWakeupPending(buf)) out |= EMIT_TIMER;
       else if (relayWakeupPending(buf)) {
         f[row + P_WOKEN] += relayWakeupWork(buf);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSimConfig, type SimConfig } from './simConfig.ts';
-import { nextJiffy } from '../kernel/index.ts';
+import { B_I_SIZE, B_SUBBUFS_PRODUCED, nextJiffy } from '../kernel/index.ts';
 import { Simulation } from './simulation.ts';
-import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
+import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_PADDING, P_WAKEUPS, P_NO_SLEEPER, P_PRODUCTIONS } from './stats.ts';
 
 const configArb: fc.Arbitrary<SimConfig> = fc
   .record({
@@ -77,6 +77,22 @@ describe('deterministic simulation', () => {
         if (op !== 'reset') expect(sum('discarded')).toBe(0);
       }),
       { seed: Number(process.env.SIM_SEED ?? 99), numRuns: Number(process.env.SIM_RUNS ?? 120) },
+    );
+  });
+
+  it('counts the padding of every sub-buffer the writes produced: subbufs_produced x subbuf_size - i_size', () => {
+    fc.assert(
+      fc.property(configArb, fc.integer({ min: 1, max: 2 ** 31 }), (config, seed) => {
+        fc.pre(!config.channel.global);
+        const sim = new Simulation(config, { seed });
+        sim.runUntil(0.05);
+        for (let cpu = 0; cpu < config.channel.cpus; cpu++) {
+          const ctl = sim.chan.buf(cpu)?.ctl;
+          if (ctl === undefined) continue;
+          expect(sim.stats.get(cpu, P_PADDING)).toBe(ctl[B_SUBBUFS_PRODUCED] * config.channel.subbufSize - ctl[B_I_SIZE]);
+        }
+      }),
+      { seed: 7, numRuns: 60 },
     );
   });
 

@@ -18,6 +18,8 @@ export const P_WAKEUPS = 6;
 /** Productions with nobody asleep: no wakeup. */
 export const P_NO_SLEEPER = 7;
 export const P_WOKEN = 8;
+/** Padding bytes of the sub-buffers this CPU's writes produced. */
+export const P_PADDING = 9;
 export const R_INTACT = 16;
 export const R_BYTES = 17;
 export const R_OVERWRITTEN = 18;

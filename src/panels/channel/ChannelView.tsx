@@ -16,7 +16,7 @@ import {
   type BufferPicture,
   type RchanBuf,
 } from '../../engine/index.ts';
-import { onFrame } from '../../lib/frameLoop.ts';
+import { SLOWEST_REFRESH_MS, onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { HEADER_COLOUR, STATE_COLOURS, STATE_NAMES } from './states.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
@@ -330,7 +330,7 @@ function drawRow(
 }
 
 /** How often the text lines under the rings catch up with the picture. */
-const TEXT_EVERY_MS = 200;
+const TEXT_EVERY_MS = (SLOWEST_REFRESH_MS * 2) / 3;
 
 function tick(path: Path2D, x: number, y: number, dir: 1 | -1): void {
   path.moveTo(x, y);

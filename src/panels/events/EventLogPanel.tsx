@@ -7,14 +7,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGroup } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
-import { onFrame } from '../../lib/frameLoop.ts';
+import { SLOWEST_REFRESH_MS, onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 
 /** Rows shown; the log keeps more (EventLog.limit) for the filters to find. */
 const ROWS = 60;
-const REFRESH_MS = 150;
+const REFRESH_MS = SLOWEST_REFRESH_MS / 2;
 const ALL_GROUPS: ReadonlySet<LogGroup> = new Set(LOG_GROUPS.map((g) => g.id));
 
 export function EventLogPanel() {

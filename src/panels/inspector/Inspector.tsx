@@ -6,12 +6,13 @@
 import { useEffect, useState } from 'react';
 import { inspectSubbuf, type SubbufInspection } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
+import { SLOWEST_REFRESH_MS } from '../../lib/frameLoop.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { STATE_NAMES } from '../channel/states.ts';
 
 const SHOWN = 200;
-const REFRESH_MS = 250;
+const REFRESH_MS = (SLOWEST_REFRESH_MS * 5) / 6;
 
 export function Inspector() {
   const store = useAppStoreApi();

@@ -5,8 +5,14 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import {
+  B_BIG_COUNT,
+  B_FULL_COUNT,
+  B_I_SIZE,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
+  P_BYTES,
+  P_PADDING,
+  R_BYTES,
   P_DROPPED_FULL,
   P_DROPPED_TOOBIG,
   P_NO_SLEEPER,
@@ -160,8 +166,20 @@ const COLUMNS: Column[] = [
   { key: 'overwritten', label: 'overwritten', title: 'lapped by the writer before they were read', read: (r, c) => stat(r, c, R_OVERWRITTEN) },
   { key: 'produced', label: 'produced', title: 'subbufs_produced: sub-buffers produced', read: (r, c) => kernel(r, c, B_SUBBUFS_PRODUCED) },
   { key: 'consumed', label: 'consumed', title: 'subbufs_consumed: sub-buffers consumed', read: (r, c) => kernel(r, c, B_SUBBUFS_CONSUMED) },
+  {
+    key: 'ready',
+    label: 'ready',
+    title: 'subbufs_produced - subbufs_consumed: what an mmap reader may process',
+    read: (r, c) => kernel(r, c, B_SUBBUFS_PRODUCED) - kernel(r, c, B_SUBBUFS_CONSUMED),
+  },
   { key: 'wakeups', label: 'wakeups', title: 'productions that woke a sleeping reader', read: (r, c) => stat(r, c, P_WAKEUPS) },
   { key: 'nosleeper', label: 'no sleeper', title: 'productions with nobody asleep in poll', read: (r, c) => stat(r, c, P_NO_SLEEPER) },
+  { key: 'bytes', label: 'bytes written', title: 'bytes of the records that landed', read: (r, c) => stat(r, c, P_BYTES) },
+  { key: 'bytesread', label: 'bytes read', title: 'bytes of the records read back', read: (r, c) => stat(r, c, R_BYTES) },
+  { key: 'padding', label: 'padding', title: 'padding bytes of the sub-buffers the writes produced', read: (r, c) => stat(r, c, P_PADDING) },
+  { key: 'fullcount', label: 'full_count', title: 'full_count: times the start step found the buffer full', read: (r, c) => kernel(r, c, B_FULL_COUNT) },
+  { key: 'bigcount', label: 'big_count', title: 'big_count: records too big for a sub-buffer', read: (r, c) => kernel(r, c, B_BIG_COUNT) },
+  { key: 'isize', label: 'i_size', title: "i_size: the relay file's size, data bytes of produced sub-buffers", read: (r, c) => kernel(r, c, B_I_SIZE) },
   { key: 'lag', label: 'lag ms', title: "the last record's age when read", read: (r, c) => stat(r, c, R_LAG_US) / 1000 },
 ];
 
