@@ -62,11 +62,18 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
         </section>
 
         <Tours />
-        <LivePanel />
-        <ChannelView />
-        <TimeSeries />
-        <Inspector />
-        <EventLogPanel />
+        {/* Side by side on wide screens: the controls, and what they do to the channel. */}
+        <div className="workspace">
+          <div className="workspace-controls">
+            <LivePanel />
+          </div>
+          <div className="workspace-views">
+            <ChannelView />
+            <TimeSeries />
+            <Inspector />
+            <EventLogPanel />
+          </div>
+        </div>
 
         <ScenarioStepper />
 
