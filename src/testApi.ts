@@ -35,7 +35,7 @@ export interface LoggedEvent {
   /** Virtual microseconds. */
   tUs: number;
   cpu: number;
-  group: 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug';
+  group: 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug' | 'file';
   /** The kernel function that did it, e.g. `relay_switch_subbuf`. */
   fn: string;
   text: string;

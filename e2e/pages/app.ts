@@ -137,14 +137,14 @@ export class EventLogPanel {
     this.cpu = page.getByTestId('events.cpu');
   }
 
-  /** The checkbox of one kind of event: switch, drop, overwrite, wakeup, consumed, channel, hotplug. */
+  /** The checkbox of one kind of event: switch, drop, overwrite, wakeup, consumed, channel, hotplug, file. */
   filter(group: string): Locator {
     return this.page.getByTestId(`events.filter.${group}`);
   }
 
   /** Shows only the given kinds of event. */
   async only(...groups: string[]): Promise<void> {
-    for (const g of ['switch', 'drop', 'overwrite', 'wakeup', 'consumed', 'channel', 'hotplug'])
+    for (const g of ['switch', 'drop', 'overwrite', 'wakeup', 'consumed', 'channel', 'hotplug', 'file'])
       await this.filter(g).setChecked(groups.includes(g));
   }
 }
