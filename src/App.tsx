@@ -5,6 +5,7 @@ import { Inspector } from './panels/inspector/Inspector.tsx';
 import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
+import { FilesPanel } from './panels/files/FilesPanel.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -65,6 +66,7 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
         <TimeSeries />
         <Inspector />
         <EventLogPanel />
+        <FilesPanel />
 
         <ScenarioStepper />
 

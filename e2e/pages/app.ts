@@ -18,10 +18,12 @@ export class AppPage {
   readonly scenarioError: Locator;
   readonly live: LivePanel;
   readonly events: EventLogPanel;
+  readonly files: FilesPanel;
 
   constructor(readonly page: Page) {
     this.live = new LivePanel(page);
     this.events = new EventLogPanel(page);
+    this.files = new FilesPanel(page);
     this.title = page.getByRole('heading', { level: 1, name: 'relayscope' });
     this.isolation = page.getByTestId('app.isolation');
     this.scenarioName = page.getByTestId('scenario.name');
@@ -146,5 +148,34 @@ export class EventLogPanel {
   async only(...groups: string[]): Promise<void> {
     for (const g of ['switch', 'drop', 'overwrite', 'wakeup', 'consumed', 'channel', 'hotplug', 'file'])
       await this.filter(g).setChecked(groups.includes(g));
+  }
+}
+
+/** The relay files panel: one file chosen at a time, its calls by dot-namespaced test ids. */
+export class FilesPanel {
+  readonly file: Locator;
+  readonly chanKref: Locator;
+  readonly chanState: Locator;
+
+  constructor(readonly page: Page) {
+    this.file = page.getByTestId('files.file');
+    this.chanKref = page.getByTestId('files.chan.kref');
+    this.chanState = page.getByTestId('files.chan.state');
+  }
+
+  /** A control or readout of CPU `cpu`'s file: open, fd, count, read, sendfile, poll, lseek, close, length, mmap, map, offset, touch, mapread, munmap, kref, state, result.ret... */
+  of(cpu: number, name: string): Locator {
+    return this.page.getByTestId(`files.cpu.${cpu}.${name}`);
+  }
+
+  /** The return value of the last call on CPU `cpu`'s file. */
+  ret(cpu: number): Locator {
+    return this.of(cpu, 'result.ret');
+  }
+
+  /** Clicks a call's button, after filling the given fields (count, length, offset, touch). */
+  async call(cpu: number, name: string, fields: Record<string, number> = {}): Promise<void> {
+    for (const [field, value] of Object.entries(fields)) await this.of(cpu, field).fill(String(value));
+    await this.of(cpu, name).click();
   }
 }
