@@ -81,8 +81,25 @@ test.describe('relay files', () => {
     await files.call(1, 'mapread', { offset: 0, touch: 100 });
     await expect(files.ret(1)).toHaveText('100 bytes; no fault: every page touched was present');
 
+    // The memory view counts them, page by page.
+    await expect(page.getByTestId('memory.geometry')).toContainText('alloc_size = PAGE_ALIGN(3\u202f000 × 3) = 12\u202f288 bytes: 3 pages of 4096');
+    await expect(page.getByTestId('memory.geometry')).toContainText('the last 3\u202f288 bytes of the last page are never used');
+    await expect(page.getByTestId('memory.faults')).toHaveText(/^No mapping of this buffer yet/);
+    await page.getByTestId('memory.buffer').selectOption({ label: 'relay1 (CPU 1)' });
+    await expect(page.getByTestId('memory.faults')).toHaveText('2 page faults so far; 2 of 3 pages present in the 1 live mapping.');
+    await files.call(1, 'mapread', { offset: 8192, touch: 808 });
+    await expect(files.ret(1)).toHaveText('808 bytes; 1 fault: page 2');
+    await expect(page.getByTestId('memory.faults')).toHaveText('3 page faults so far; 3 of 3 pages present in the 1 live mapping.');
+    await page.getByTestId('memory.page').fill('2');
+    await expect(page.getByTestId('memory.page.detail')).toHaveText(
+      'page 2: buffer bytes [8192, 12288) hold sub-buffer 2 [8192, 9000), 3\u202f288 unused bytes (page rounding)',
+    );
+    await files.call(1, 'munmap');
+    await expect(page.getByTestId('memory.faults')).toHaveText('3 page faults so far; 0 of 3 pages present in the 0 live mappings.');
+
     const faults = (await app.loggedEvents(50)).filter((e) => e.fn === 'relay_buf_fault');
     expect(faults.map((e) => [e.cpu, e.text])).toEqual([
+      [1, "mapping 1 touched page 2 of CPU 1's buffer for the first time: the page is faulted in"],
       [1, "mapping 1 touched page 1 of CPU 1's buffer for the first time: the page is faulted in"],
       [1, "mapping 1 touched page 0 of CPU 1's buffer for the first time: the page is faulted in"],
     ]);

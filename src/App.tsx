@@ -6,6 +6,7 @@ import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 import { FilesPanel } from './panels/files/FilesPanel.tsx';
+import { MemoryView } from './panels/memory/MemoryView.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -67,6 +68,7 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
         <Inspector />
         <EventLogPanel />
         <FilesPanel />
+        <MemoryView />
 
         <ScenarioStepper />
 
