@@ -7,6 +7,7 @@ import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 import { FilesPanel } from './panels/files/FilesPanel.tsx';
 import { MemoryView } from './panels/memory/MemoryView.tsx';
+import { VersionsPanel } from './panels/versions/VersionsPanel.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -69,6 +70,7 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
         <EventLogPanel />
         <FilesPanel />
         <MemoryView />
+        <VersionsPanel />
 
         <ScenarioStepper />
 
