@@ -139,5 +139,31 @@ test.describe('relay files', () => {
     await expect(files.chanState).toHaveText(/^freed at t = 10\.000 ms$/);
     const log = await app.loggedEvents(5);
     expect(log.slice(0, 3).map((e) => e.fn)).toEqual(['relay_destroy_channel', 'relay_destroy_buf', 'relay_file_release']);
+    expect(await app.lifetime()).toEqual({
+      chanKref: 0,
+      chanFreed: true,
+      buffers: [0, 1].map((cpu) => ({ cpu, path: `/sys/kernel/debug/relayscope/relay${cpu}`, kref: 0, freed: true })),
+    });
+    expect(await app.fileCall({ op: 'read', fd: 3, count: 1 })).toMatchObject({ errno: 'EBADF', ret: '-1 EBADF' });
+  });
+});
+
+test.describe('relay files in a live run', () => {
+  test('each call pauses the workers for a moment and runs on the page\'s view of the channel; the run goes on', async ({ app }) => {
+    await app.goto();
+    await app.startLive({ channel: { ...channel, mode: 'overwrite' }, workload, reader: { enabled: false } }, 1);
+    await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(200);
+    await expect(app.page.getByTestId('files.how')).toContainText('with the run\u2019s threads paused for the call');
+    await app.files.call(0, 'open');
+    await expect(app.files.ret(0)).toHaveText('3 (kref 2)');
+    await app.files.call(0, 'read', { count: 64 });
+    await expect(app.files.ret(0)).toHaveText(/^64 from \[\d+, \d+\)$/);
+    await app.files.call(0, 'sendfile', { count: 4096 });
+    await expect(app.files.ret(0)).toHaveText('-1 EINVAL');
+    await expect(app.live.status).toHaveText('running');
+    const before = (await app.liveSnapshot()).written[0];
+    await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(before);
+    await app.files.call(0, 'close');
+    await expect(app.files.of(0, 'kref')).toHaveText('1');
   });
 });

@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import type { SimReport } from '../../src/engine/index.ts';
-import type { LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
+import type { Lifetime, LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
+import type { FileResult } from '../../src/store/index.ts';
 
 /** What the page's `window.relayscope` test API reports, as plain data. */
 export interface TestApiReading {
@@ -61,6 +62,16 @@ export class AppPage {
   /** The event log's newest entries through the test API, newest first. */
   loggedEvents(max = 100): Promise<LoggedEvent[]> {
     return this.page.evaluate((m) => window.relayscope!.live.events(m), max);
+  }
+
+  /** The channel's and buffers' reference counts through the test API. */
+  lifetime(): Promise<Lifetime | null> {
+    return this.page.evaluate(() => window.relayscope!.live.lifetime());
+  }
+
+  /** A call on a relay file through the test API. */
+  fileCall(action: Parameters<RelayscopeTestApi['live']['file']>[0]): Promise<FileResult | null> {
+    return this.page.evaluate((a) => window.relayscope!.live.file(a), action);
   }
 
   /** A channel operation through the test API; resolves once it is done. */

@@ -79,7 +79,7 @@ export function FilesPanel() {
   return (
     <section className="card" aria-labelledby="files-heading">
       <h2 id="files-heading">Relay files</h2>
-      <p className="explanation">
+      <p className="explanation" data-testid="files.how">
         The page is a user-space process with the run&apos;s relay files. Each call below runs on the page&apos;s view of the
         channel: {run.kind === 'deterministic' ? 'between steps of this deterministic run' : 'with the run\u2019s threads paused for the call, then resumed'}.
         Reading here takes data from the buffer&apos;s one consumer state, so the run&apos;s reader no longer finds it and the
