@@ -137,6 +137,7 @@ test.describe('relay files', () => {
     await expect(files.of(0, 'kref')).toHaveText('0');
     await expect(files.chanKref).toHaveText('0');
     await expect(files.chanState).toHaveText(/^freed at t = 10\.000 ms$/);
+    await expect(page.getByTestId('memory.faults')).toHaveText(/^This buffer is freed: its pages went when its last reference was dropped\. /);
     const log = await app.loggedEvents(5);
     expect(log.slice(0, 3).map((e) => e.fn)).toEqual(['relay_destroy_channel', 'relay_destroy_buf', 'relay_file_release']);
     expect(await app.lifetime()).toEqual({

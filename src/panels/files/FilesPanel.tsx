@@ -201,24 +201,16 @@ function FileCalls({ cpus, files, allocSize, subbufSize }: CallsProps) {
         <button type="button" data-testid={id('open')} onClick={() => act({ op: 'open', cpu })}>
           open
         </button>
-        <label>
-          fd{' '}
-          <select data-testid={id('fd')} value={fd ?? ''} onChange={(e) => setFd(Number(e.target.value))} disabled={fds.length === 0}>
-            {fds.length === 0 && <option value="">none</option>}
-            {fds.map((h) => (
-              <option key={h.fd} value={h.fd}>
-                {h.fd}
-                {h.open ? '' : ' (closed)'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <HandleSelect
+          label="fd"
+          testId={id('fd')}
+          value={fd}
+          onChange={setFd}
+          options={fds.map((h) => ({ value: h.fd, text: `${h.fd}${h.open ? '' : ' (closed)'}` }))}
+        />
       </div>
       <div className="controls">
-        <label>
-          count{' '}
-          <input data-testid={id('count')} inputMode="numeric" size={8} value={values.count} onChange={num('count')} />
-        </label>
+        <NumberField label="count" testId={id('count')} size={8} value={values.count} onChange={num('count')} />
         <button type="button" data-testid={id('read')} onClick={withFd((f) => (c === null ? null : { op: 'read', fd: f, count: c }), 'count')}>
           read
         </button>
@@ -236,36 +228,22 @@ function FileCalls({ cpus, files, allocSize, subbufSize }: CallsProps) {
         </button>
       </div>
       <div className="controls">
-        <label>
-          length{' '}
-          <input data-testid={id('length')} inputMode="numeric" size={10} value={values.length} onChange={num('length')} />
-        </label>
+        <NumberField label="length" testId={id('length')} size={10} value={values.length} onChange={num('length')} />
         <button type="button" data-testid={id('mmap')} onClick={withFd((f) => (len === null ? null : { op: 'mmap', fd: f, length: len }), 'length')}>
           mmap
         </button>
         <span className="meta">alloc_size is {allocSize}: the only length relay accepts</span>
       </div>
       <div className="controls">
-        <label>
-          mapping{' '}
-          <select data-testid={id('map')} value={map ?? ''} onChange={(e) => setMap(Number(e.target.value))} disabled={maps.length === 0}>
-            {maps.length === 0 && <option value="">none</option>}
-            {maps.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.id}
-                {m.mapped ? '' : ' (unmapped)'}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          offset{' '}
-          <input data-testid={id('offset')} inputMode="numeric" size={8} value={values.offset} onChange={num('offset')} />
-        </label>
-        <label>
-          bytes{' '}
-          <input data-testid={id('touch')} inputMode="numeric" size={8} value={values.touch} onChange={num('touch')} />
-        </label>
+        <HandleSelect
+          label="mapping"
+          testId={id('map')}
+          value={map}
+          onChange={setMap}
+          options={maps.map((m) => ({ value: m.id, text: `${m.id}${m.mapped ? '' : ' (unmapped)'}` }))}
+        />
+        <NumberField label="offset" testId={id('offset')} size={8} value={values.offset} onChange={num('offset')} />
+        <NumberField label="bytes" testId={id('touch')} size={8} value={values.touch} onChange={num('touch')} />
         <button
           type="button"
           data-testid={id('mapread')}
@@ -293,6 +271,33 @@ function FileCalls({ cpus, files, allocSize, subbufSize }: CallsProps) {
       </p>
       <CallHistory results={files.results} />
     </div>
+  );
+}
+
+/** A byte count or offset typed in. */
+function NumberField(props: { label: string; testId: string; size: number; value: string; onChange: (e: ChangeEvent<HTMLInputElement>) => void }) {
+  return (
+    <label>
+      {props.label} <input data-testid={props.testId} inputMode="numeric" size={props.size} value={props.value} onChange={props.onChange} />
+    </label>
+  );
+}
+
+/** A choice of fd or mapping, closed ones included: using one of those shows the kernel's error. */
+function HandleSelect(props: { label: string; testId: string; value: number | null; onChange: (v: number) => void; options: { value: number; text: string }[] }) {
+  const { label, testId, value, onChange, options } = props;
+  return (
+    <label>
+      {label}{' '}
+      <select data-testid={testId} value={value ?? ''} onChange={(e) => onChange(Number(e.target.value))} disabled={options.length === 0}>
+        {options.length === 0 && <option value="">none</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

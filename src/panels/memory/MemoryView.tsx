@@ -61,10 +61,12 @@ export function MemoryView() {
       for (const [p, t] of flashes) if (now - t > FLASH_MS) flashes.delete(p);
       const total = [...seen.values()].reduce((a, b) => a + b, 0);
       const presentCount = union.reduce((a, b) => a + b, 0);
+      const freed = ch.bufAt(bufIndex).freed ? 'This buffer is freed: its pages went when its last reference was dropped. ' : '';
       const text =
-        seen.size === 0
+        freed +
+        (seen.size === 0
           ? 'No mapping of this buffer yet: mmap its file under Relay files; each page comes in by a fault when first touched.'
-          : `${formatCount(total)} page fault${total === 1 ? '' : 's'} so far; ${formatCount(presentCount)} of ${formatCount(map.pageCount)} pages present in the ${maps.length} live mapping${maps.length === 1 ? '' : 's'}.`;
+          : `${formatCount(total)} page fault${total === 1 ? '' : 's'} so far; ${formatCount(presentCount)} of ${formatCount(map.pageCount)} pages present in the ${maps.length} live mapping${maps.length === 1 ? '' : 's'}.`);
       if (faultsText.current !== null && faultsText.current.textContent !== text) faultsText.current.textContent = text;
       const key = `${bufIndex}:${total}:${maps.length}:${flashes.size}`;
       if (key === drawn && flashes.size === 0) return;
