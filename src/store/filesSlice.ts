@@ -69,7 +69,8 @@ export const filesSlice: StateCreator<FilesSlice & LiveSlice, [], [], FilesSlice
         table = new FileTable(run.chan);
       }
       const result = performFileAction(table, run.chan, action, cpuHint);
-      if (pausing) run.resume();
+      // Resumed only if nobody paused the run meanwhile (its Pause button waits for the same pause).
+      if (pausing && get().liveStatus === 'running' && get().liveRun() === run) run.resume();
 
       const generation = get().liveGeneration;
       const was = currentFiles(get());

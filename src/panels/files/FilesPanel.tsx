@@ -52,17 +52,22 @@ export function FilesPanel() {
       if (!freedAt.has(key)) freedAt.set(key, t);
       return ` at t = ${((freedAt.get(key) ?? t) * 1000).toFixed(3)} ms`;
     };
+    // The rows change only with a new run or a channel operation (hotplug), which re-run this.
+    const rows = Array.from(table.current?.rows ?? [], (row) => ({
+      index: Number(row.dataset.buffer),
+      kref: row.querySelector<HTMLElement>('[data-col=kref]'),
+      state: row.querySelector<HTMLElement>('[data-col=state]'),
+    }));
     return onFrame('files', () => {
       const r = store.getState().liveRun();
-      if (r === null || table.current === null) return;
+      if (r === null) return;
       const chan = r.chan;
       const t = r.virtualTime();
-      for (const row of Array.from(table.current.rows)) {
-        const index = Number(row.dataset.buffer);
+      for (const { index, kref, state } of rows) {
         if (!(index < chan.nBufs)) continue;
         const buf = chan.bufAt(index);
-        write(row.querySelector<HTMLElement>('[data-col=kref]'), String(buf.kref));
-        write(row.querySelector<HTMLElement>('[data-col=state]'), bufState(chan, index) + when(`b${index}`, buf.freed, t));
+        write(kref, String(buf.kref));
+        write(state, bufState(chan, index) + when(`b${index}`, buf.freed, t));
       }
       const p = chanCells.current;
       if (p !== null) {

@@ -38,7 +38,7 @@ export function MemoryView() {
   useEffect(() => {
     const seen = new Map<number, number>();
     const flashes = new Map<number, number>();
-    let present = new Uint8Array(0);
+    let present: Uint8Array = new Uint8Array(0);
     let drawn = '';
     return onFrame('memory', (now) => {
       const r = store.getState().liveRun();
@@ -48,7 +48,8 @@ export function MemoryView() {
       const map = relayPageMap(ch);
       const maps = (store.getState().fileTable()?.mappings() ?? []).filter((m) => m.open.file.buf.index === bufIndex);
       if (present.length !== map.pageCount) present = new Uint8Array(map.pageCount);
-      const union = new Uint8Array(map.pageCount);
+      // No mapping (the usual case): nothing to gather, and nothing to allocate each frame.
+      const union = maps.length === 0 ? none(map.pageCount) : new Uint8Array(map.pageCount);
       for (const m of maps) {
         const before = seen.get(m.id) ?? 0;
         seen.set(m.id, m.map.faults);
@@ -135,6 +136,13 @@ export function MemoryView() {
       </p>
     </section>
   );
+}
+
+let nonePages = new Uint8Array(0);
+/** An all-zero page set of `n` pages, shared: callers never write to it. */
+function none(n: number): Uint8Array {
+  if (nonePages.length !== n) nonePages = new Uint8Array(n);
+  return nonePages;
 }
 
 /** The page array: sub-buffer ranges, the unused tail, present pages and fresh faults. */
