@@ -23,6 +23,21 @@ test.describe('accessibility', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  test('the files, memory and versions panels stay clean with files open, a mapping faulted and an older kernel shown', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive({ channel: { cpus: 2, subbufSize: 3000, nSubbufs: 3, kernel: 'v6.7' }, reader: { enabled: false } }, 1, { mode: 'deterministic' });
+    await page.getByTestId('live.step.time').click();
+    await app.files.call(0, 'open');
+    await app.files.call(0, 'mmap', { length: 100 });
+    await expect(app.files.ret(0)).toHaveText('-1 EINVAL');
+    await app.files.call(0, 'mmap', { length: 12288 });
+    await app.files.call(0, 'mapread', { offset: 0, touch: 5000 });
+    await expect(page.getByTestId('memory.faults')).toHaveText(/^2 page faults/);
+    await page.getByTestId('versions.history').getByRole('button', { name: 'Show v4.9 (before)' }).click();
+    await expect(page.getByTestId('versions.select')).toHaveValue('v4.9');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   test('a bad value in the form is announced and tied to its field', async ({ app }) => {
     await app.goto();
     await app.live.field('channel.nSubbufs').fill('zero');

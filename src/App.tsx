@@ -6,6 +6,9 @@ import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 import { Tours } from './panels/tours/Tours.tsx';
+import { FilesPanel } from './panels/files/FilesPanel.tsx';
+import { MemoryView } from './panels/memory/MemoryView.tsx';
+import { VersionsPanel } from './panels/versions/VersionsPanel.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -72,6 +75,9 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
             <TimeSeries />
             <Inspector />
             <EventLogPanel />
+            <FilesPanel />
+            <MemoryView />
+            <VersionsPanel />
           </div>
         </div>
 

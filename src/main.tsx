@@ -74,6 +74,13 @@ installTestApi({
     snapshot: () => liveSnapshot(store),
     events: (max = 100) => loggedEvents(store, max),
     idle: settled,
+    file: (action) => store.getState().fileAct(action, 'cpu' in action ? action.cpu : 0),
+    lifetime: () => {
+      const chan = store.getState().liveRun()?.chan;
+      if (chan === undefined) return null;
+      const buffers = chan.bufs().map((b) => ({ cpu: b.cpu, path: b.filePath, kref: b.kref, freed: b.freed }));
+      return { chanKref: chan.kref, chanFreed: chan.freed, buffers };
+    },
   },
   frameTimes: takeFrameTimes,
   frameProfile,

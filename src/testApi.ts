@@ -6,6 +6,7 @@
  * Versioned: a change that breaks a caller bumps `version`.
  */
 import type { CpuAccounting, SimReport, StepBy } from './engine/index.ts';
+import type { FileAction, FileResult } from './store/index.ts';
 
 /** The live run as the test API reports it. */
 export interface LiveSnapshot {
@@ -30,12 +31,20 @@ export interface LiveSnapshot {
   accounting: CpuAccounting[] | null;
 }
 
+/** Reference counts of the run's channel and buffers (relay_file_open takes one, release and relay_close drop one). */
+export interface Lifetime {
+  chanKref: number;
+  chanFreed: boolean;
+  /** Every buffer in creation order: its file's path, its kref and whether its pages are freed. */
+  buffers: { cpu: number; path: string; kref: number; freed: boolean }[];
+}
+
 /** One entry of the event log. */
 export interface LoggedEvent {
   /** Virtual microseconds. */
   tUs: number;
   cpu: number;
-  group: 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug';
+  group: 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug' | 'file';
   /** The kernel function that did it, e.g. `relay_switch_subbuf`. */
   fn: string;
   text: string;
@@ -73,6 +82,15 @@ export interface RelayscopeTestApi {
      * a live run the threads pause around it. Resolves once it is done.
      */
     operate(op: { op: 'flush' | 'reset' | 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number }): Promise<void>;
+    /**
+     * A call on a relay file, as the files panel makes it (`FileAction` in
+     * src/store/fileActions.ts: open, read, sendfile, poll, lseek, mmap, mapread, munmap,
+     * close); a live run's threads pause around it. Resolves with the call and its return
+     * value or errno, or null when no run is there.
+     */
+    file(action: FileAction): Promise<FileResult | null>;
+    /** The channel's and every buffer's reference count, or null when no run is there. */
+    lifetime(): Lifetime | null;
     /** The event log's newest entries (up to `max`, default 100), newest first. */
     events(max?: number): LoggedEvent[];
     /** Pauses producers, then readers, and resolves with the snapshot and its accounting. */

@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import type { SimReport } from '../../src/engine/index.ts';
-import type { LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
+import type { Lifetime, LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
+import type { FileResult } from '../../src/store/index.ts';
 
 /** What the page's `window.relayscope` test API reports, as plain data. */
 export interface TestApiReading {
@@ -18,10 +19,12 @@ export class AppPage {
   readonly scenarioError: Locator;
   readonly live: LivePanel;
   readonly events: EventLogPanel;
+  readonly files: FilesPanel;
 
   constructor(readonly page: Page) {
     this.live = new LivePanel(page);
     this.events = new EventLogPanel(page);
+    this.files = new FilesPanel(page);
     this.title = page.getByRole('heading', { level: 1, name: 'relayscope' });
     this.isolation = page.getByTestId('app.isolation');
     this.scenarioName = page.getByTestId('scenario.name');
@@ -59,6 +62,16 @@ export class AppPage {
   /** The event log's newest entries through the test API, newest first. */
   loggedEvents(max = 100): Promise<LoggedEvent[]> {
     return this.page.evaluate((m) => window.relayscope!.live.events(m), max);
+  }
+
+  /** The channel's and buffers' reference counts through the test API. */
+  lifetime(): Promise<Lifetime | null> {
+    return this.page.evaluate(() => window.relayscope!.live.lifetime());
+  }
+
+  /** A call on a relay file through the test API. */
+  fileCall(action: Parameters<RelayscopeTestApi['live']['file']>[0]): Promise<FileResult | null> {
+    return this.page.evaluate((a) => window.relayscope!.live.file(a), action);
   }
 
   /** A channel operation through the test API; resolves once it is done. */
@@ -137,14 +150,43 @@ export class EventLogPanel {
     this.cpu = page.getByTestId('events.cpu');
   }
 
-  /** The checkbox of one kind of event: switch, drop, overwrite, wakeup, consumed, channel, hotplug. */
+  /** The checkbox of one kind of event: switch, drop, overwrite, wakeup, consumed, channel, hotplug, file. */
   filter(group: string): Locator {
     return this.page.getByTestId(`events.filter.${group}`);
   }
 
   /** Shows only the given kinds of event. */
   async only(...groups: string[]): Promise<void> {
-    for (const g of ['switch', 'drop', 'overwrite', 'wakeup', 'consumed', 'channel', 'hotplug'])
+    for (const g of ['switch', 'drop', 'overwrite', 'wakeup', 'consumed', 'channel', 'hotplug', 'file'])
       await this.filter(g).setChecked(groups.includes(g));
+  }
+}
+
+/** The relay files panel: one file chosen at a time, its calls by dot-namespaced test ids. */
+export class FilesPanel {
+  readonly file: Locator;
+  readonly chanKref: Locator;
+  readonly chanState: Locator;
+
+  constructor(readonly page: Page) {
+    this.file = page.getByTestId('files.file');
+    this.chanKref = page.getByTestId('files.chan.kref');
+    this.chanState = page.getByTestId('files.chan.state');
+  }
+
+  /** A control or readout of CPU `cpu`'s file: open, fd, count, read, sendfile, poll, lseek, close, length, mmap, map, offset, touch, mapread, munmap, kref, state, result.ret... */
+  of(cpu: number, name: string): Locator {
+    return this.page.getByTestId(`files.cpu.${cpu}.${name}`);
+  }
+
+  /** The return value of the last call on CPU `cpu`'s file. */
+  ret(cpu: number): Locator {
+    return this.of(cpu, 'result.ret');
+  }
+
+  /** Clicks a call's button, after filling the given fields (count, length, offset, touch). */
+  async call(cpu: number, name: string, fields: Record<string, number> = {}): Promise<void> {
+    for (const [field, value] of Object.entries(fields)) await this.of(cpu, field).fill(String(value));
+    await this.of(cpu, name).click();
   }
 }

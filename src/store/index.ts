@@ -5,8 +5,9 @@
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import { liveSlice, type CreateRun, type LiveSlice } from './liveSlice.ts';
+import { filesSlice, type FilesSlice } from './filesSlice.ts';
 
-export type AppState = LiveSlice;
+export type AppState = LiveSlice & FilesSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -14,7 +15,7 @@ export interface StoreDeps {
 }
 
 export function createAppStore(deps: StoreDeps): AppStore {
-  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a) }));
+  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a) }));
 }
 
 export const StoreContext = createContext<AppStore | null>(null);
@@ -33,4 +34,6 @@ export function useAppStoreApi(): AppStore {
 }
 
 export type { LiveStatus, StartOptions } from './liveSlice.ts';
+export { currentFiles, type FileHandle, type FilesState, type MapHandle } from './filesSlice.ts';
+export type { FileAction, FileResult } from './fileActions.ts';
 export type { ChannelOp, LiveRun, RunMode, StepBy } from '../workers/client.ts';

@@ -15,6 +15,13 @@ const refusal = (query: string): string => {
 };
 
 describe('the state in the address', () => {
+  it('carries the kernel version a run follows, and refuses one relayscope does not model', () => {
+    const config = parseSimConfig({ channel: { kernel: 'v6.7' } });
+    expect(stateToQuery({ ...DEFAULT_URL_STATE, config })).toBe('channel.kernel=v6.7');
+    expect(read('channel.kernel=v6.7').config.channel.kernel).toBe('v6.7');
+    expect(refusal('channel.kernel=v5.0')).toMatch(/channel\.kernel/);
+  });
+
   it('is empty for the defaults, and reads back as the defaults', () => {
     expect(stateToQuery(DEFAULT_URL_STATE)).toBe('');
     expect(queryToState('')).toEqual({ ok: true, state: DEFAULT_URL_STATE, empty: true });

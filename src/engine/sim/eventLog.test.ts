@@ -3,6 +3,9 @@ import { EventLog, LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGr
 import { EV, EventRingReader, EventRingWriter, eventRingsByteLength, type EventSlot } from './eventRing.ts';
 import { parseSimConfig } from './simConfig.ts';
 import { Simulation } from './simulation.ts';
+import { FIRST_FD, FileTable } from './files.ts';
+import { openSimChannel } from './simChannel.ts';
+import { relayClose, relayMappingRead, relayWrite } from '../kernel/index.ts';
 import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_PRODUCTIONS, P_WAKEUPS } from './stats.ts';
 
 const ALL = { groups: new Set<LogGroup>(LOG_GROUPS.map((g) => g.id)), cpu: null };
@@ -141,5 +144,82 @@ describe('an event ring', () => {
     ]);
     expect(got[4].count).toBe(5);
     expect(reader.lost).toBe(0);
+  });
+});
+
+describe('the event log of relay files, mappings and freeing', () => {
+  /** A channel of `cpus` buffers opened on `kernel`, logging through one ring. */
+  function channel(kernel: string, cpus = 1) {
+    const memory = new ArrayBuffer(eventRingsByteLength(1));
+    const writer = new EventRingWriter(memory, 0, () => 0);
+    const log = new EventLog([new EventRingReader(memory, 0)]);
+    const config = parseSimConfig({ channel: { cpus, subbufSize: 4096, nSubbufs: 3, kernel } });
+    const { chan } = openSimChannel(config, (n) => new ArrayBuffer(n), writer.tracer);
+    const described = (): { fn: string; text: string; group: LogGroup }[] => {
+      log.poll();
+      return log
+        .recent(1000, ALL)
+        .reverse()
+        .filter((e) => groupOf(e) === 'file' || e.kind === EV.toobigWarning)
+        .map((e) => ({ ...describeEvent(e, false), group: groupOf(e) }));
+    };
+    return { chan, described };
+  }
+
+  it('names the open and the release of a file, the page faults of a mapping, and the freeing after relay_close and the last close', () => {
+    const { chan, described } = channel('v6.17');
+    const files = new FileTable(chan);
+    const open = files.open(0);
+    if (typeof open === 'string') throw new Error(open);
+    const map = files.mmap(open.fd, chan.allocSize);
+    if (typeof map === 'string') throw new Error(map);
+    relayMappingRead(map.map, 4000, 200);
+    relayMappingRead(map.map, 4090, 10);
+    files.munmap(map.id);
+    files.close(open.fd);
+    expect(described()).toEqual([
+      { fn: 'relay_file_open', text: "a file of CPU 0's buffer is opened: it takes a reference (kref 2)", group: 'file' },
+      { fn: 'relay_buf_fault', text: "mapping 1 touched page 0 of CPU 0's buffer for the first time: the page is faulted in", group: 'file' },
+      { fn: 'relay_buf_fault', text: "mapping 1 touched page 1 of CPU 0's buffer for the first time: the page is faulted in", group: 'file' },
+      { fn: 'relay_file_release', text: "the last close of a file of CPU 0's buffer drops its reference (kref 1)", group: 'file' },
+    ]);
+
+    files.open(0);
+    relayClose(chan);
+    expect(described().slice(5)).toEqual([]);
+    files.close(FIRST_FD);
+    expect(described().slice(5).map((d) => d.fn)).toEqual(['relay_file_release', 'relay_destroy_buf', 'relay_destroy_channel']);
+    expect(described()[6].text).toBe(
+      "CPU 0's buffer had its last reference dropped (relay_remove_buf): its pages are freed; the channel's kref is 0",
+    );
+  });
+
+  it('frees a buffer no file holds at relay_close itself, and warns of records too big up to v6.16 only', () => {
+    for (const kernel of ['v6.16', 'v6.17']) {
+      const { chan, described } = channel(kernel, 2);
+      const buf = chan.buf(1);
+      if (buf === null) throw new Error('no buffer');
+      relayWrite(buf, new Uint8Array(5000));
+      relayClose(chan);
+      const got = described();
+      expect(got.map((d) => d.fn)).toEqual([
+        'relay_destroy_buf',
+        'relay_destroy_buf',
+        ...(kernel === 'v6.16' ? ['relay_close'] : []),
+        'relay_destroy_channel',
+      ]);
+      expect(got[1].text).toMatch(/^CPU 1's buffer had its last reference dropped .* the channel's kref is 1$/);
+      expect(got.filter((d) => d.group === 'channel')).toEqual(
+        kernel === 'v6.16'
+          ? [
+              {
+                fn: 'relay_close',
+                text: 'warning: items not logged; the last record too big was 5000 bytes, sub-buffers are 4096 bytes (last_toobig, up to v6.16)',
+                group: 'channel',
+              },
+            ]
+          : [],
+      );
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
 } from './eventRing.ts';
 
 /** What the log's filter offers. */
-export type LogGroup = 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug';
+export type LogGroup = 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'consumed' | 'channel' | 'hotplug' | 'file';
 
 export const LOG_GROUPS: readonly { id: LogGroup; label: string }[] = [
   { id: 'switch', label: 'switches' },
@@ -25,6 +25,7 @@ export const LOG_GROUPS: readonly { id: LogGroup; label: string }[] = [
   { id: 'consumed', label: 'consumed' },
   { id: 'channel', label: 'flush, reset, close' },
   { id: 'hotplug', label: 'open and hotplug' },
+  { id: 'file', label: 'files, faults, freeing' },
 ];
 
 export type LogEntry = EventSlot;
@@ -50,7 +51,14 @@ export function groupOf(e: Pick<EventSlot, 'kind' | 'd'>): LogGroup {
     case EV.flush:
     case EV.reset:
     case EV.close:
+    case EV.toobigWarning:
       return 'channel';
+    case EV.fileOpen:
+    case EV.fileRelease:
+    case EV.bufFree:
+    case EV.chanFree:
+    case EV.fault:
+      return 'file';
     default:
       return 'hotplug';
   }
@@ -103,6 +111,24 @@ export function describeEvent(e: EventSlot, global: boolean): { fn: string; text
       return { fn: 'relay_prepare_cpu', text: `CPU ${e.cpu} comes online${e.a ? ' and gets a buffer' : ''}` };
     case EV.cpuOffline:
       return { fn: 'cpuhp', text: `CPU ${e.cpu} goes offline; relay keeps its buffer as it is` };
+    case EV.fileOpen:
+      return { fn: 'relay_file_open', text: `a file of ${where} is opened: it takes a reference (kref ${e.a})` };
+    case EV.fileRelease:
+      return { fn: 'relay_file_release', text: `the last close of a file of ${where} drops its reference (kref ${e.a})` };
+    case EV.bufFree:
+      return {
+        fn: 'relay_destroy_buf',
+        text: `${where} had its last reference dropped (relay_remove_buf): its pages are freed; the channel's kref is ${e.a}`,
+      };
+    case EV.chanFree:
+      return { fn: 'relay_destroy_channel', text: "the channel's last reference went: the channel is freed" };
+    case EV.fault:
+      return { fn: 'relay_buf_fault', text: `mapping ${e.b} touched page ${e.a} of ${where} for the first time: the page is faulted in` };
+    case EV.toobigWarning:
+      return {
+        fn: 'relay_close',
+        text: `warning: items not logged; the last record too big was ${plural(e.a, 'byte')}, sub-buffers are ${plural(e.b, 'byte')} (last_toobig, up to v6.16)`,
+      };
   }
 }
 

@@ -40,6 +40,18 @@ export const EV = {
   /** a: 1 when bring-up created a buffer. */
   cpuOnline: 10,
   cpuOffline: 11,
+  /** relay_file_open: a: the buffer's kref after. */
+  fileOpen: 12,
+  /** relay_file_release: a: the buffer's kref after. */
+  fileRelease: 13,
+  /** The buffer's last reference went: a: the channel's kref after. */
+  bufFree: 14,
+  /** The channel's last reference went. */
+  chanFree: 15,
+  /** relay_buf_fault: a: page; b: the mapping. */
+  fault: 16,
+  /** Up to v6.16, relay_close's warning: a: last_toobig; b: subbuf_size. */
+  toobigWarning: 17,
 } as const;
 export type EventCode = (typeof EV)[keyof typeof EV];
 
@@ -151,6 +163,18 @@ export class EventRingWriter {
         return this.put(EV.reset, cpu);
       case 'close':
         return this.put(EV.close, cpu);
+      case 'file_open':
+        return this.put(EV.fileOpen, cpu, e.kref);
+      case 'file_release':
+        return this.put(EV.fileRelease, cpu, e.kref);
+      case 'buf_free':
+        return this.put(EV.bufFree, cpu, e.chanKref);
+      case 'chan_free':
+        return this.put(EV.chanFree, cpu);
+      case 'fault':
+        return this.put(EV.fault, cpu, e.page, e.mapping);
+      case 'toobig_warning':
+        return this.put(EV.toobigWarning, cpu, e.lastToobig, e.subbufSize);
     }
   };
 

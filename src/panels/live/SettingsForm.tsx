@@ -7,6 +7,7 @@ import { useState, type FormEvent } from 'react';
 import {
   ARRIVALS,
   ConfigError,
+  KERNEL_VERSIONS,
   PRESETS,
   READER_LAYOUTS,
   READER_MODES,
@@ -40,6 +41,7 @@ const SECTIONS: { id: keyof SimConfig; legend: string; fields: Field[] }[] = [
       { path: 'channel.mode', label: 'mode', options: RELAY_MODES, title: 'no-overwrite: the default subbuf_start; overwrite: a flight recorder' },
       { path: 'channel.global', label: 'buffers', boolean: ['per-CPU', 'global'] },
       { path: 'channel.headerReserve', label: 'header bytes', title: 'subbuf_start_reserve: bytes the callback keeps at the start of each sub-buffer' },
+      { path: 'channel.kernel', label: 'kernel', options: KERNEL_VERSIONS, title: 'the kernel whose relay the run follows; the versions panel says what differs' },
     ],
   },
   {
