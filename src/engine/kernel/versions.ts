@@ -206,15 +206,15 @@ export interface KernelHistoryEntry {
 /** A short history, only as far as the semantics document states it (§13, §10, §6.5, §4.8). */
 export const KERNEL_HISTORY: readonly KernelHistoryEntry[] = [
   {
-    release: 'before 2.6.17',
-    when: null,
+    release: '2.6.14',
+    when: 'first code 2003; in mainline from 2.6.14, October 2005',
     change: 'relay was relayfs, a filesystem of its own.',
     differences: [],
     before: null,
   },
   {
     release: '2.6.17 to 2.6.18',
-    when: null,
+    when: '2.6.17: June 2006',
     change:
       'relayfs moved into kernel/relay.c: delayed-work wakeup, a sendfile op, global buffers, last_toobig; read() used the file position.',
     differences: ['last_toobig', 'read_file_pos', 'splice_read'],
