@@ -5,16 +5,20 @@
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import { liveSlice, type CreateRun, type LiveSlice } from './liveSlice.ts';
+import { exploreSlice, type ExploreSlice } from './exploreSlice.ts';
+import type { CreateExplorer } from '../workers/exploreClient.ts';
 
-export type AppState = LiveSlice;
+export type AppState = LiveSlice & ExploreSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
   createRun: CreateRun;
+  /** Makes the worker (or single-thread stand-in) that runs sweeps, comparisons and traces. */
+  createExplorer: CreateExplorer;
 }
 
 export function createAppStore(deps: StoreDeps): AppStore {
-  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a) }));
+  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...exploreSlice(deps.createExplorer)(...a) }));
 }
 
 export const StoreContext = createContext<AppStore | null>(null);
@@ -33,4 +37,5 @@ export function useAppStoreApi(): AppStore {
 }
 
 export type { LiveStatus, StartOptions } from './liveSlice.ts';
+export type { CompareResult, JobState, JobStatus, SweepRequest, SweepRun } from './exploreSlice.ts';
 export type { ChannelOp, LiveRun, RunMode, StepBy } from '../workers/client.ts';
