@@ -5,6 +5,10 @@ import { Inspector } from './panels/inspector/Inspector.tsx';
 import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
+import { SizingExplorer } from './panels/sweep/SizingExplorer.tsx';
+import { ABCompare } from './panels/compare/ABCompare.tsx';
+import { Exports } from './panels/exports/Exports.tsx';
+import { WorkloadImport } from './panels/workload/WorkloadImport.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -65,6 +69,10 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
         <TimeSeries />
         <Inspector />
         <EventLogPanel />
+        <WorkloadImport />
+        <Exports />
+        <SizingExplorer />
+        <ABCompare />
 
         <ScenarioStepper />
 

@@ -128,6 +128,8 @@ export function SettingsForm() {
     }
     try {
       parseSimConfig(raw, config);
+      // With an imported workload, the channel must also be able to replay it.
+      store.getState().startLive(raw, nextSeed);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const field = FIELDS.find((f) => err.message.includes(f.path))?.path ?? 'form';
@@ -135,7 +137,6 @@ export function SettingsForm() {
       return;
     }
     setErrors({});
-    store.getState().startLive(raw, nextSeed);
   };
 
   const input = (f: Field) => {
