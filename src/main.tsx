@@ -81,6 +81,7 @@ installTestApi({
     sim.runUntil(seconds);
     return simReport(sim);
   },
+  sweepResult: () => store.getState().sweep.result?.result ?? null,
 });
 
 const rootElement = document.getElementById('root');
