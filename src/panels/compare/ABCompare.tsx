@@ -7,6 +7,8 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { ConfigError, PRESETS, RELAY_MODES, parseSimConfig, type SimConfig } from '../../engine/index.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { diffReports, type Side } from './diff.ts';
+import { PresetOptions } from '../common/PresetOptions.tsx';
+import { TextField } from '../common/TextField.tsx';
 
 const SIDES: readonly Side[] = ['A', 'B'];
 const CURRENT = '';
@@ -91,37 +93,19 @@ export function ABCompare() {
     void store.getState().startCompare([configs[0], configs[1]], seconds);
   };
 
-  const input = (key: string, label: string, value: string, onChange: (v: string) => void, options?: readonly string[]) => {
-    const id = `compare-${key.replace('.', '-')}`;
-    const err = errors[key];
-    return (
+  const input = (key: string, label: string, value: string, onChange: (v: string) => void, options?: readonly string[]) =>
+    options ? (
       <div className="field" key={key}>
-        <label htmlFor={id}>{label}</label>
-        {options ? (
-          <select id={id} data-testid={`compare.${key}`} value={value} onChange={(e) => onChange(e.target.value)}>
-            {options.map((o) => (
-              <option key={o}>{o}</option>
-            ))}
-          </select>
-        ) : (
-          <input
-            id={id}
-            value={value}
-            inputMode="decimal"
-            aria-invalid={err !== undefined}
-            aria-describedby={err !== undefined ? `${id}-error` : undefined}
-            data-testid={`compare.${key}`}
-            onChange={(e) => onChange(e.target.value)}
-          />
-        )}
-        {err !== undefined && (
-          <span className="field-error" id={`${id}-error`} role="alert" data-testid={`compare.${key}.error`}>
-            {err}
-          </span>
-        )}
+        <label htmlFor={`compare-${key}`}>{label}</label>
+        <select id={`compare-${key}`} data-testid={`compare.${key}`} value={value} onChange={(e) => onChange(e.target.value)}>
+          {options.map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
       </div>
+    ) : (
+      <TextField key={key} id={`compare-${key.replace('.', '-')}`} label={label} value={value} error={errors[key]} testId={`compare.${key}`} inputMode="decimal" onChange={onChange} />
     );
-  };
 
   const running = compare.status === 'running';
   const result = compare.result;
@@ -137,12 +121,7 @@ export function ABCompare() {
           <div className="field">
             <label htmlFor="compare-source">Both start from</label>
             <select id="compare-source" data-testid="compare.source" value={source} onChange={(e) => chooseSource(e.target.value)}>
-              <option value={CURRENT}>the current settings</option>
-              {PRESETS.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.title}
-                </option>
-              ))}
+              <PresetOptions current="the current settings" />
             </select>
           </div>
           {input('seconds', 'virtual seconds', secondsText, setSecondsText)}

@@ -17,6 +17,7 @@ import {
   type SimConfig,
 } from '../../engine/index.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { PresetOptions } from '../common/PresetOptions.tsx';
 
 interface Field {
   path: string;
@@ -177,12 +178,7 @@ export function SettingsForm() {
       <div className="field preset">
         <label htmlFor="live-preset">Start from a preset</label>
         <select id="live-preset" data-testid="live.form.preset" value={preset} onChange={(e) => choosePreset(e.target.value)}>
-          <option value="">(the current settings)</option>
-          {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.title}
-            </option>
-          ))}
+          <PresetOptions current="(the current settings)" />
         </select>
       </div>
       {chosen !== undefined && (

@@ -10,6 +10,8 @@ import { formatBytes, formatCount } from '../../lib/format.ts';
 import { useAppStore, useAppStoreApi, type SweepRun } from '../../store/index.ts';
 import { AXES, axisText, browserAxes, parseAxis } from './axes.ts';
 import { heat, lossText, textOn, type HeatMetric } from './heatmap.ts';
+import { PresetOptions } from '../common/PresetOptions.tsx';
+import { TextField } from '../common/TextField.tsx';
 
 type AxisKey = keyof typeof AXES;
 const AXIS_KEYS = Object.keys(AXES) as AxisKey[];
@@ -72,29 +74,18 @@ export function SizingExplorer() {
     void store.getState().startSweep({ config, seconds, axes });
   };
 
-  const field = (key: AxisKey | 'seconds', label: string, value: string, onChange: (v: string) => void, hint?: string) => {
-    const id = `sweep-${key}`;
-    const err = errors[key];
-    return (
-      <div className="field" key={key}>
-        <label htmlFor={id}>{label}</label>
-        <input
-          id={id}
-          value={value}
-          placeholder={hint}
-          aria-invalid={err !== undefined}
-          aria-describedby={err !== undefined ? `${id}-error` : undefined}
-          data-testid={key === 'seconds' ? 'sweep.seconds' : `sweep.axis.${key}`}
-          onChange={(e) => onChange(e.target.value)}
-        />
-        {err !== undefined && (
-          <span className="field-error" id={`${id}-error`} role="alert" data-testid={key === 'seconds' ? 'sweep.seconds.error' : `sweep.axis.${key}.error`}>
-            {err}
-          </span>
-        )}
-      </div>
-    );
-  };
+  const field = (key: AxisKey | 'seconds', label: string, value: string, onChange: (v: string) => void, hint?: string) => (
+    <TextField
+      key={key}
+      id={`sweep-${key}`}
+      label={label}
+      value={value}
+      placeholder={hint}
+      error={errors[key]}
+      testId={key === 'seconds' ? 'sweep.seconds' : `sweep.axis.${key}`}
+      onChange={onChange}
+    />
+  );
 
   const running = sweep.status === 'running';
   const progress = sweep.progress;
@@ -111,12 +102,7 @@ export function SizingExplorer() {
           <div className="field">
             <label htmlFor="sweep-source">Configuration</label>
             <select id="sweep-source" data-testid="sweep.source" value={source} onChange={(e) => chooseSource(e.target.value)}>
-              <option value={CURRENT}>the current settings</option>
-              {PRESETS.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.title}
-                </option>
-              ))}
+              <PresetOptions current="the current settings" />
             </select>
           </div>
           {field('subbufSizes', 'subbuf_size values (bytes)', texts.subbufSizes, (v) => setTexts({ ...texts, subbufSizes: v }))}
