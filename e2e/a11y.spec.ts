@@ -38,6 +38,23 @@ test.describe('accessibility', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  test('the sizing explorer\'s heatmap, the comparison and an imported workload have none either', async ({ app, page }) => {
+    await app.goto();
+    await app.sweep.axis('subbufSizes').fill('512, 2048, 16384');
+    await app.sweep.axis('nSubbufs').fill('1, 4, 16');
+    await app.sweep.seconds.fill('0.05');
+    await app.sweep.run.click();
+    await expect(app.sweep.status).toHaveText('done');
+    await app.compare.seconds.fill('0.05');
+    await app.compare.run.click();
+    await expect(app.compare.table).toBeVisible();
+    await app.workload.choose('bad.csv', '0,0,x\n');
+    await expect(app.workload.error).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByTestId('sweep.metric').selectOption('memory');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   test('a bad value in the form is announced and tied to its field', async ({ app }) => {
     await app.goto();
     await app.live.field('channel.nSubbufs').fill('zero');

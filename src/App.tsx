@@ -9,6 +9,10 @@ import { Tours } from './panels/tours/Tours.tsx';
 import { FilesPanel } from './panels/files/FilesPanel.tsx';
 import { MemoryView } from './panels/memory/MemoryView.tsx';
 import { VersionsPanel } from './panels/versions/VersionsPanel.tsx';
+import { SizingExplorer } from './panels/sweep/SizingExplorer.tsx';
+import { ABCompare } from './panels/compare/ABCompare.tsx';
+import { Exports } from './panels/exports/Exports.tsx';
+import { WorkloadImport } from './panels/workload/WorkloadImport.tsx';
 
 interface AppProps {
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -69,7 +73,11 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
         <div className="workspace">
           <div className="workspace-controls">
             <LivePanel />
+            <WorkloadImport />
+            <Exports />
           </div>
+        <SizingExplorer />
+        <ABCompare />
           <div className="workspace-views">
             <ChannelView />
             <TimeSeries />
@@ -79,7 +87,11 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
             <MemoryView />
             <VersionsPanel />
           </div>
+        <SizingExplorer />
+        <ABCompare />
         </div>
+        <SizingExplorer />
+        <ABCompare />
 
         <ScenarioStepper />
 

@@ -9,12 +9,13 @@ import { renderCounts } from './lib/renderCount.ts';
 import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot, type LoggedEvent } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
+import { createExplorer } from './workers/exploreClient.ts';
 import { queryToState } from './store/urlState.ts';
 import { restoreRun, syncUrl } from './store/urlSync.ts';
 import './styles.css';
 
 const isolated = window.crossOriginIsolated;
-const store = createAppStore({ createRun: createLiveRun });
+const store = createAppStore({ createRun: createLiveRun, createExplorer });
 
 function liveSnapshot(s: AppStore): LiveSnapshot {
   const state = s.getState();
@@ -90,6 +91,7 @@ installTestApi({
     sim.runUntil(seconds);
     return simReport(sim);
   },
+  sweepResult: () => store.getState().sweep.result?.result ?? null,
 });
 
 const rootElement = document.getElementById('root');

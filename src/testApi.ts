@@ -5,7 +5,7 @@
  *
  * Versioned: a change that breaks a caller bumps `version`.
  */
-import type { CpuAccounting, SimReport, StepBy } from './engine/index.ts';
+import type { CpuAccounting, SimReport, StepBy, SweepResult } from './engine/index.ts';
 import type { FileAction, FileResult } from './store/index.ts';
 
 /** The live run as the test API reports it. */
@@ -109,6 +109,11 @@ export interface RelayscopeTestApi {
    * returns the same report as `relayscope simulate --json` does for that config and seed.
    */
   simulate(config: unknown, seed: number, seconds: number): SimReport;
+  /**
+   * The sizing explorer's last complete sweep, exactly as the engine's `SweepJob.result()` gave
+   * it (the grid, recommendation, margin and reason of `relayscope sweep --json`); null before one.
+   */
+  sweepResult(): SweepResult | null;
   /** The script time (ms) of each animation frame since the last call, from the app's frame loop. */
   frameTimes(): number[];
   /** Script milliseconds per panel's frame callback since the last `frameTimes()` call. */

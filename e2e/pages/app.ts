@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import type { SimReport } from '../../src/engine/index.ts';
 import type { Lifetime, LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
+import { ComparePanel, ExportPanel, SweepPanel, WorkloadPanel } from './explore.ts';
 import type { FileResult } from '../../src/store/index.ts';
 
 /** What the page's `window.relayscope` test API reports, as plain data. */
@@ -20,8 +21,16 @@ export class AppPage {
   readonly live: LivePanel;
   readonly events: EventLogPanel;
   readonly files: FilesPanel;
+  readonly sweep: SweepPanel;
+  readonly compare: ComparePanel;
+  readonly exports: ExportPanel;
+  readonly workload: WorkloadPanel;
 
   constructor(readonly page: Page) {
+    this.sweep = new SweepPanel(page);
+    this.compare = new ComparePanel(page);
+    this.exports = new ExportPanel(page);
+    this.workload = new WorkloadPanel(page);
     this.live = new LivePanel(page);
     this.events = new EventLogPanel(page);
     this.files = new FilesPanel(page);
@@ -32,9 +41,9 @@ export class AppPage {
     this.scenarioError = page.getByTestId('scenario.error');
   }
 
-  /** Opens the page; resolves with the main document's response. */
-  async goto() {
-    const response = await this.page.goto('/');
+  /** Opens the page (with an address query, if given); resolves with the main document's response. */
+  async goto(query = '') {
+    const response = await this.page.goto(`/${query}`);
     if (!response) throw new Error('no response for the main document');
     return response;
   }
@@ -77,6 +86,11 @@ export class AppPage {
   /** A channel operation through the test API; resolves once it is done. */
   operate(op: Parameters<RelayscopeTestApi['live']['operate']>[0]): Promise<void> {
     return this.page.evaluate((o) => window.relayscope!.live.operate(o), op);
+  }
+
+  /** Steps a deterministic run through the test API; resolves with the events run. */
+  step(by: Parameters<RelayscopeTestApi['live']['step']>[0]): Promise<number> {
+    return this.page.evaluate((b) => window.relayscope!.live.step(b), by);
   }
 
   /** A deterministic simulation run in the page. */

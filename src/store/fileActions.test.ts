@@ -4,6 +4,9 @@ import { performFileAction, type FileAction, type FileResult } from './fileActio
 import { createAppStore } from './index.ts';
 import { currentFiles } from './filesSlice.ts';
 import type { LiveRun } from '../workers/client.ts';
+import { createSingleThreadExplorer } from '../workers/exploreClient.ts';
+
+const noExplorer = () => createSingleThreadExplorer('a unit test has no workers');
 
 /** One CPU's channel of 3 sub-buffers of 3000 bytes (alloc_size 12288: 3 pages, 3000 unused). */
 function channel(kernel = 'v6.17', cpus = 1): Rchan {
@@ -92,7 +95,7 @@ describe('the files slice', () => {
 
   it('pauses a live run around each call, lists fds closed ones included, and starts empty with the next run', async () => {
     const calls: string[] = [];
-    const store = createAppStore({ createRun: () => fakeRun('workers', calls) });
+    const store = createAppStore({ createRun: () => fakeRun('workers', calls), createExplorer: noExplorer });
     store.getState().startLive();
     await store.getState().fileAct({ op: 'open', cpu: 1 });
     await store.getState().fileAct({ op: 'close', fd: 3 }, 1);
@@ -109,7 +112,7 @@ describe('the files slice', () => {
 
   it('does not pause a deterministic run, which is between steps already', async () => {
     const calls: string[] = [];
-    const store = createAppStore({ createRun: () => fakeRun('deterministic', calls) });
+    const store = createAppStore({ createRun: () => fakeRun('deterministic', calls), createExplorer: noExplorer });
     store.getState().startLive(undefined, 1, { mode: 'deterministic' });
     expect(await store.getState().fileAct({ op: 'open', cpu: 0 })).toMatchObject({ fd: 3 });
     expect(calls).toEqual([]);

@@ -6,16 +6,19 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import { liveSlice, type CreateRun, type LiveSlice } from './liveSlice.ts';
 import { filesSlice, type FilesSlice } from './filesSlice.ts';
-
-export type AppState = LiveSlice & FilesSlice;
+import { exploreSlice, type ExploreSlice } from './exploreSlice.ts';
+import type { CreateExplorer } from '../workers/exploreClient.ts';
+export type AppState = LiveSlice & FilesSlice & ExploreSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
   createRun: CreateRun;
+  /** Makes the worker (or single-thread stand-in) that runs sweeps, comparisons and traces. */
+  createExplorer: CreateExplorer;
 }
 
 export function createAppStore(deps: StoreDeps): AppStore {
-  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a) }));
+  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a), ...exploreSlice(deps.createExplorer)(...a) }));
 }
 
 export const StoreContext = createContext<AppStore | null>(null);
@@ -36,4 +39,5 @@ export function useAppStoreApi(): AppStore {
 export type { LiveStatus, StartOptions } from './liveSlice.ts';
 export { currentFiles, type FileHandle, type FilesState, type MapHandle } from './filesSlice.ts';
 export type { FileAction, FileResult } from './fileActions.ts';
+export type { CompareResult, JobState, JobStatus, SweepRequest, SweepRun } from './exploreSlice.ts';
 export type { ChannelOp, LiveRun, RunMode, StepBy } from '../workers/client.ts';

@@ -5,8 +5,19 @@
  */
 import type { StateCreator } from 'zustand';
 import { formatCount } from '../lib/format.ts';
-import { DEFAULT_SIM_CONFIG, LANDMARK_BUDGET, parseSimConfig, type CpuAccounting, type Landmark, type SimConfig, type Timeline } from '../engine/index.ts';
+import {
+  DEFAULT_SIM_CONFIG,
+  LANDMARK_BUDGET,
+  checkWorkload,
+  parseSimConfig,
+  type CpuAccounting,
+  type ImportedWorkload,
+  type Landmark,
+  type SimConfig,
+  type Timeline,
+} from '../engine/index.ts';
 import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
+import type { UrlState } from './urlState.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
 
@@ -70,6 +81,16 @@ export interface LiveSlice {
   setLiveSpeed: (speed: number) => Promise<void>;
   /** The current run, for the panels' frame callbacks. */
   liveRun: () => LiveRun | null;
+  /**
+   * Imported records that runs replay instead of the generated workload; while one is set,
+   * runs are deterministic (the replay is in virtual time).
+   */
+  liveWorkload: ImportedWorkload | null;
+  /**
+   * An address named an imported workload by its hash: the run it describes waits here until
+   * the file is chosen again (see workloadImport.ts).
+   */
+  liveWorkloadPending: UrlState | null;
 }
 
 export const liveSlice =
@@ -92,6 +113,8 @@ export const liveSlice =
       liveAccounting: null,
       liveOps: 0,
       liveLandmark: 'drop',
+      liveWorkload: null,
+      liveWorkloadPending: null,
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
       liveNotice: '',
       jumpLive: (direction) => {
@@ -109,19 +132,23 @@ export const liveSlice =
       select: (selection) => set({ selection }),
       liveRun: () => run,
       startLive: (config, seed, options = {}) => {
-        dispose();
         // parseSimConfig throws a ConfigError naming the field; the caller shows it and the
         // previous configuration stays.
         const parsed = config === undefined ? get().liveConfig : parseSimConfig(config);
+        const workload = get().liveWorkload ?? undefined;
+        // A WorkloadError (a CPU beyond the channel, a record too large) is a ConfigError too.
+        if (workload !== undefined) checkWorkload(workload, parsed);
+        dispose();
         const liveSeed = seed ?? get().liveSeed;
         const generation = get().liveGeneration + 1;
-        const mode = options.mode ?? get().liveMode;
+        const mode = workload !== undefined ? 'deterministic' : (options.mode ?? get().liveMode);
         const created = createRun(parsed, {
           mode,
           seed: liveSeed,
           speed: get().liveSpeed,
           faultyWorker: options.faultyWorker,
           timeline: options.timeline,
+          workload,
           onError: (message) => {
             if (get().liveGeneration !== generation) return;
             dispose();
@@ -140,6 +167,7 @@ export const liveSlice =
           liveGeneration: generation,
           liveAccounting: deterministic ? created.accounting() : null,
           selection: options.timeline ? get().selection : null,
+          liveWorkloadPending: null,
         });
       },
       operateLive: async (op) => {

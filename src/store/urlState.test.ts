@@ -42,11 +42,21 @@ describe('the state in the address', () => {
         fc.integer({ min: 0, max: 5_000_000 }),
         fc.boolean(),
         (preset, seed, mode, events, embed) => {
-          const state: UrlState = { config: preset.config, seed, mode, events: mode === 'deterministic' ? events : 0, t: mode === 'deterministic' ? events / 1e5 : 0, ops: [], selection: null, embed };
+          const state: UrlState = { ...DEFAULT_URL_STATE, config: preset.config, seed, mode, events: mode === 'deterministic' ? events : 0, t: mode === 'deterministic' ? events / 1e5 : 0, embed };
           expect(read(stateToQuery(state))).toEqual(state);
         },
       ),
     );
+  });
+
+  it('names an imported workload by its hash, in a deterministic run only', () => {
+    const state: UrlState = { ...DEFAULT_URL_STATE, mode: 'deterministic', events: 10, workload: '0123456789abcdef' };
+    const query = stateToQuery(state);
+    expect(query).toBe('mode=deterministic&ev=10&workload=0123456789abcdef');
+    expect(read(query)).toEqual(state);
+    expect(refusal('mode=deterministic&workload=abc')).toBe('workload must be an imported workload\'s hash, 16 hex digits, got "abc"');
+    expect(refusal('mode=deterministic&workload=0123456789ABCDEF')).toMatch(/^workload must be an imported workload's hash/);
+    expect(refusal('workload=0123456789abcdef')).toBe('workload needs mode=deterministic: an imported workload is replayed in virtual time');
   });
 
   it('says which setting is wrong and why', () => {

@@ -25,9 +25,27 @@ export interface UrlState {
   selection: { buffer: number; subbuf: number } | null;
   /** The channel view alone, in large type, for slides. */
   embed: boolean;
+  /**
+   * The hash of an imported workload the run replays (`workload=<16 hex digits>`). The file
+   * itself is not in the address: opening it asks for the file again and checks the hash.
+   */
+  workload: string | null;
 }
 
-export const DEFAULT_URL_STATE: UrlState = { config: DEFAULT_SIM_CONFIG, seed: 1, mode: 'live', events: 0, t: 0, ops: [], selection: null, embed: false };
+export const DEFAULT_URL_STATE: UrlState = {
+  config: DEFAULT_SIM_CONFIG,
+  seed: 1,
+  mode: 'live',
+  events: 0,
+  t: 0,
+  ops: [],
+  selection: null,
+  embed: false,
+  workload: null,
+};
+
+/** An imported workload's hash: FNV-1a 64, as workloadCsv.ts writes it. */
+const WORKLOAD_HASH = /^[0-9a-f]{16}$/;
 
 /** Longest address query read; anything longer is refused rather than parsed. */
 export const MAX_QUERY = 4096;
@@ -58,6 +76,7 @@ export function stateToQuery(s: UrlState): string {
   if (s.mode === 'deterministic' && s.ops.length > 0) q.set('ops', s.ops.map(opText).join(','));
   if (s.selection !== null) q.set('sel', `${s.selection.buffer}.${s.selection.subbuf}`);
   if (s.embed) q.set('embed', '1');
+  if (s.workload !== null) q.set('workload', s.workload);
   // ':' and ',' need no escaping in a query, and the operations read better without it.
   return q.toString().replace(/%3A/g, ':').replace(/%2C/g, ',');
 }
@@ -130,12 +149,17 @@ export function queryToState(query: string): UrlReading {
       } else if (name === 'embed') {
         if (value !== '1' && value !== '0') throw new UrlError(`embed must be 1 or 0, got ${JSON.stringify(value)}`);
         state.embed = value === '1';
+      } else if (name === 'workload') {
+        if (!WORKLOAD_HASH.test(value)) throw new UrlError(`workload must be an imported workload's hash, 16 hex digits, got ${JSON.stringify(value.slice(0, 40))}`);
+        state.workload = value;
       } else throw new UrlError(`unknown setting ${JSON.stringify(name.slice(0, 80))}`);
     }
     state.config = parseSimConfig(raw);
     for (const { op } of state.ops)
       if ('cpu' in op && op.cpu >= state.config.channel.cpus)
         throw new UrlError(`ops names CPU ${op.cpu}, but the channel has ${state.config.channel.cpus}`);
+    // A replay runs in virtual time only.
+    if (state.workload !== null && state.mode !== 'deterministic') throw new UrlError('workload needs mode=deterministic: an imported workload is replayed in virtual time');
     for (let i = 1; i < state.ops.length; i++)
       if (state.ops[i].at < state.ops[i - 1].at) throw new UrlError(`ops must be in the order they were applied: ${opText(state.ops[i])} comes after ${opText(state.ops[i - 1])}`);
     if (state.selection !== null && state.selection.subbuf >= state.config.channel.nSubbufs)

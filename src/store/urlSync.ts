@@ -8,6 +8,12 @@ import { stateToQuery, type UrlState } from './urlState.ts';
 /** Starts the run `s` describes: a deterministic one is stepped to the same event. */
 export function restoreRun(store: AppStore, s: UrlState): void {
   const st = store.getState();
+  // The file behind an imported workload is not in the address: the run waits for it, with the
+  // address's settings shown, until workloadImport.ts is given a file with the same hash.
+  if (s.workload !== null && st.liveWorkload?.hash !== s.workload) {
+    store.setState({ liveConfig: s.config, liveSeed: s.seed, liveMode: s.mode, liveWorkloadPending: s });
+    return;
+  }
   // The operations go into the timeline, and the run applies each at its place on the way.
   const timeline = new Timeline();
   for (const { at, op } of s.ops) timeline.recordOp(at, op);
@@ -21,6 +27,8 @@ export function restoreRun(store: AppStore, s: UrlState): void {
 /** The state an address would carry now. */
 export function currentUrlState(store: AppStore, embed: boolean): UrlState {
   const s = store.getState();
+  // While the run waits for its workload's file, the address stays the one that was opened.
+  if (s.liveWorkloadPending !== null) return { ...s.liveWorkloadPending, embed };
   const run = s.liveRun();
   const events = run?.eventsRun() ?? 0;
   return {
@@ -32,6 +40,7 @@ export function currentUrlState(store: AppStore, embed: boolean): UrlState {
     ops: run?.timeline?.ops.filter((o) => o.at <= events) ?? [],
     selection: s.selection,
     embed,
+    workload: s.liveWorkload?.hash ?? null,
   };
 }
 

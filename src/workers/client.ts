@@ -18,6 +18,7 @@ import {
   STOP,
   SteppedRun,
   type Timeline,
+  type ImportedWorkload,
   accounting,
   controlByteLength,
   discardInventory,
@@ -58,6 +59,8 @@ export interface LiveRunOptions {
   faultyWorker?: 'producer' | 'reader';
   /** Deterministic runs: the timeline of an earlier run of the same configuration and seed, to go back in time. */
   timeline?: Timeline;
+  /** Deterministic runs: imported records replayed instead of the generated workload. */
+  workload?: ImportedWorkload;
 }
 
 export interface LiveRun {
@@ -109,7 +112,8 @@ export function workersUnavailable(): string | null {
 }
 
 export function createLiveRun(config: SimConfig, options: LiveRunOptions): LiveRun {
-  if (options.mode === 'deterministic') return new SingleThreadRun(config, options, null);
+  // An imported workload is replayed in virtual time only.
+  if (options.mode === 'deterministic' || options.workload !== undefined) return new SingleThreadRun(config, options, null);
   const reason = workersUnavailable();
   return reason === null ? new WorkerRun(config, options) : new SingleThreadRun(config, options, reason);
 }
@@ -352,6 +356,7 @@ class SingleThreadRun implements LiveRun {
     run = new SteppedRun(config, {
       seed: options.seed,
       timeline: options.timeline,
+      workload: options.workload,
       tracer: this.log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),

@@ -7,6 +7,7 @@ import {
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   buffersMemory,
+  type Rchan,
   type RchanBuf,
 } from '../kernel/index.ts';
 import type { SimConfig } from './simConfig.ts';
@@ -109,9 +110,26 @@ export type LostCounts = Pick<CpuAccounting, 'droppedFull' | 'droppedToobig' | '
 /** Records lost: dropped full + dropped too big + overwritten + skipped + discarded by reset. */
 export const lostRecords = (t: LostCounts): number => t.droppedFull + t.droppedToobig + t.overwritten + t.skipped + t.discarded;
 
+/** What a report is made of: any run's channel and counters, not only a Simulation's. */
+export interface RunParts {
+  config: SimConfig;
+  seed: number;
+  /** Virtual seconds the run covered. */
+  seconds: number;
+  chan: Rchan;
+  stats: SimStats;
+  /** Every CPU's accounting, exact at this moment (a stepped or paused run). */
+  accounting: CpuAccounting[];
+}
+
 export function simReport(sim: Simulation): SimReport {
-  const c = sim.config.channel;
-  const cpus = cpuReports(sim.accounting(), sim.stats, (cpu) => sim.chan.buf(cpu)?.ready ?? 0);
+  return runReport({ config: sim.config, seed: sim.options.seed, seconds: sim.now, chan: sim.chan, stats: sim.stats, accounting: sim.accounting() });
+}
+
+/** The report of a run from its parts: the page's current run (deterministic, or paused). */
+export function runReport(run: RunParts): SimReport {
+  const c = run.config.channel;
+  const cpus = cpuReports(run.accounting, run.stats, (cpu) => run.chan.buf(cpu)?.ready ?? 0);
   const sum = (key: keyof CpuReport): number => cpus.reduce((s, r) => s + (r[key] as number), 0);
   const keys = [
     'written',
@@ -140,12 +158,12 @@ export function simReport(sim: Simulation): SimReport {
   total.maxLagUs = Math.max(0, ...cpus.map((r) => r.maxLagUs));
   const lost = lostRecords(total);
   return {
-    seconds: sim.now,
-    seed: sim.options.seed,
-    config: sim.config,
+    seconds: run.seconds,
+    seed: run.seed,
+    config: run.config,
     memoryBytes: buffersMemory({ subbufSize: c.subbufSize, nSubbufs: c.nSubbufs, nrCpus: c.cpus, isGlobal: c.global }),
     cpus,
-    buffers: sim.chan.bufs().map(bufferCounters),
+    buffers: run.chan.bufs().map(bufferCounters),
     total,
     lossRate: total.written === 0 ? 0 : lost / total.written,
   };

@@ -196,3 +196,14 @@ describe('drops by kernel version', () => {
   });
 });
 
+
+describe('a reader that pauses', () => {
+  it('resumes at the end of a pause that floating point puts a hair inside the next one', () => {
+    // 0.2 - phase + 0.05 is 0.24999999999999997, and 0.24999999999999997 % 0.05 lands in the
+    // pause window again: the reader once went back to the same instant forever.
+    const config = parseSimConfig({ channel: { cpus: 2, subbufSize: 16384, nSubbufs: 2 }, workload: { rate: 40000 }, reader: { period: 0.05, pauseEvery: 0.05, pauseFor: 0.01 } });
+    const sim = new Simulation(config, { seed: 3 });
+    expect(sim.runUntil(0.3, 1_000_000)).toBe(true);
+    expect(sim.accounting().every((a) => a.readIntact > 0 && a.unaccounted === 0)).toBe(true);
+  });
+});

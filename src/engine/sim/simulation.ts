@@ -111,6 +111,8 @@ interface ReaderSlot {
   token: number;
   /** Buffers it reads, for routing wakeups. */
   bufs: Set<RchanBuf>;
+  /** When the reader's current pause ends (-1: not paused). */
+  pausedUntil: number;
 }
 
 export class Simulation {
@@ -243,7 +245,7 @@ export class Simulation {
 
   private addReader(bufs: RchanBuf[], rng: Random): void {
     const reader = new Reader(this.chan, bufs, this.stats, this.readerOptions);
-    const slot: ReaderSlot = { reader, rng, sleeping: false, token: 0, bufs: new Set(bufs) };
+    const slot: ReaderSlot = { reader, rng, sleeping: false, token: 0, bufs: new Set(bufs), pausedUntil: -1 };
     this.readers.push(slot);
     this.queue.push(this.now, READER, this.readers.length - 1, 0);
   }
@@ -294,10 +296,14 @@ export class Simulation {
       const first = slot.reader.streams[0];
       if (first !== undefined) this.stats.add(first.buf.cpu, R_TIMEOUTS);
     }
-    if (r.pauseEvery > 0) {
+    // The reader running at the end of its pause does not pause again: in floating point the
+    // end (now - phase + pauseEvery) may itself fall a hair inside the pause window (0.25 %
+    // 0.05 is 0.0499...), and the reader would be put back to the same instant forever.
+    if (r.pauseEvery > 0 && this.now !== slot.pausedUntil) {
       const phase = this.now % r.pauseEvery;
       if (phase >= r.pauseEvery - r.pauseFor) {
-        this.queue.push(this.now - phase + r.pauseEvery, READER, k, slot.token);
+        slot.pausedUntil = this.now - phase + r.pauseEvery;
+        this.queue.push(slot.pausedUntil, READER, k, slot.token);
         return;
       }
     }

@@ -6,6 +6,7 @@
  */
 import type { RelayTracer } from '../kernel/index.ts';
 import { Simulation } from './simulation.ts';
+import type { ImportedWorkload } from './workloadCsv.ts';
 import type { SimConfig } from './simConfig.ts';
 import { LANDMARKS, Timeline, landmarkOf, type ChannelOp, type Landmark } from './timeline.ts';
 
@@ -27,6 +28,8 @@ export interface SteppedRunOptions {
   onChunk?: () => void;
   /** Called just before an operation is applied. */
   onOp?: (op: ChannelOp) => void;
+  /** Imported records to replay instead of the generated workload (Simulation's `workload`). */
+  workload?: ImportedWorkload;
 }
 
 /** Events between calls of onChunk. */
@@ -54,7 +57,7 @@ export class SteppedRun {
       this.hits |= 1 << LANDMARKS.indexOf(l);
       this.timeline.note(l, this.sim.eventsRun);
     };
-    this.sim = new Simulation(config, { seed: o.seed, tracer });
+    this.sim = new Simulation(config, { seed: o.seed, tracer, workload: o.workload });
     this.applyDue();
   }
 

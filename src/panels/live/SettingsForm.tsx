@@ -18,6 +18,7 @@ import {
   type SimConfig,
 } from '../../engine/index.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { PresetOptions } from '../common/PresetOptions.tsx';
 
 interface Field {
   path: string;
@@ -130,6 +131,8 @@ export function SettingsForm() {
     }
     try {
       parseSimConfig(raw, config);
+      // With an imported workload, the channel must also be able to replay it.
+      store.getState().startLive(raw, nextSeed);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const field = FIELDS.find((f) => err.message.includes(f.path))?.path ?? 'form';
@@ -137,7 +140,6 @@ export function SettingsForm() {
       return;
     }
     setErrors({});
-    store.getState().startLive(raw, nextSeed);
   };
 
   const input = (f: Field) => {
@@ -178,12 +180,7 @@ export function SettingsForm() {
       <div className="field preset">
         <label htmlFor="live-preset">Start from a preset</label>
         <select id="live-preset" data-testid="live.form.preset" value={preset} onChange={(e) => choosePreset(e.target.value)}>
-          <option value="">(the current settings)</option>
-          {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.title}
-            </option>
-          ))}
+          <PresetOptions current="(the current settings)" />
         </select>
       </div>
       {chosen !== undefined && (

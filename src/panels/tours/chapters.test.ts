@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../../store/index.ts';
 import { createLiveRun } from '../../workers/client.ts';
+import { createSingleThreadExplorer } from '../../workers/exploreClient.ts';
 import { CHAPTERS } from './chapters.ts';
 
 /** What the engine answers, chapter by chapter: the tours teach what relay does. */
@@ -22,7 +23,7 @@ describe('the guided tours', () => {
 
   for (const chapter of CHAPTERS)
     it(`${chapter.title}: the engine's answers are among the choices, and are what the chapter teaches`, async () => {
-      const store = createAppStore({ createRun: createLiveRun });
+      const store = createAppStore({ createRun: createLiveRun, createExplorer: () => createSingleThreadExplorer('a unit test has no workers') });
       const answers: string[] = [];
       for (const step of chapter.steps) {
         await step.act?.(store);

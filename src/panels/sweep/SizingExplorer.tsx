@@ -1,0 +1,291 @@
+/**
+ * The sizing explorer: sweeps subbuf_size x n_subbufs (and, if asked, the reader's period) for
+ * the current settings or a preset, in the explore worker, and shows a heatmap of loss or
+ * memory and the smallest loss-free configuration with its margin, or why there is none.
+ * Clicking a cell starts the run with that configuration.
+ */
+import { useMemo, useState, type FormEvent } from 'react';
+import { ConfigError, PRESETS, type SimConfig, type SweepCell } from '../../engine/index.ts';
+import { formatBytes, formatCount } from '../../lib/format.ts';
+import { useAppStore, useAppStoreApi, type SweepRun } from '../../store/index.ts';
+import { AXES, axisText, browserAxes, parseAxis } from './axes.ts';
+import { heat, lossText, textOn, type HeatMetric } from './heatmap.ts';
+import { PresetOptions } from '../common/PresetOptions.tsx';
+import { TextField } from '../common/TextField.tsx';
+
+type AxisKey = keyof typeof AXES;
+const AXIS_KEYS = Object.keys(AXES) as AxisKey[];
+const CURRENT = '';
+
+function sourceConfig(source: string, current: SimConfig): SimConfig {
+  return PRESETS.find((p) => p.id === source)?.config ?? current;
+}
+
+function defaultTexts(config: SimConfig): Record<AxisKey, string> {
+  const { axes } = browserAxes(config);
+  return { subbufSizes: axisText(axes.subbufSizes), nSubbufs: axisText(axes.nSubbufs), periods: '' };
+}
+
+const cellName = (c: SweepCell): string => `${c.nSubbufs} x ${formatBytes(c.subbufSize)}`;
+
+export function SizingExplorer() {
+  const liveConfig = useAppStore((s) => s.liveConfig);
+  const workload = useAppStore((s) => s.liveWorkload);
+  const seed = useAppStore((s) => s.liveSeed);
+  const sweep = useAppStore((s) => s.sweep);
+  const fallback = useAppStore((s) => s.exploreFallback);
+  const store = useAppStoreApi();
+  const [source, setSource] = useState(CURRENT);
+  const config = sourceConfig(source, liveConfig);
+  const [texts, setTexts] = useState<Record<AxisKey, string>>(() => defaultTexts(config));
+  const [secondsText, setSecondsText] = useState('1');
+  const [errors, setErrors] = useState<Partial<Record<AxisKey | 'seconds', string>>>({});
+  // Axes that follow the current settings start again from them when a run changes them.
+  const [seen, setSeen] = useState(liveConfig);
+  if (seen !== liveConfig) {
+    setSeen(liveConfig);
+    if (source === CURRENT) setTexts(defaultTexts(liveConfig));
+  }
+  const narrowed = useMemo(() => browserAxes(config).narrowed, [config]);
+
+  const chooseSource = (id: string): void => {
+    setSource(id);
+    setTexts(defaultTexts(sourceConfig(id, liveConfig)));
+    setErrors({});
+  };
+
+  const run = (e: FormEvent): void => {
+    e.preventDefault();
+    const found: Partial<Record<AxisKey | 'seconds', string>> = {};
+    const axes: Partial<Record<AxisKey, number[]>> = {};
+    for (const key of AXIS_KEYS) {
+      // An empty period list sweeps the configuration's own period.
+      if (key === 'periods' && texts.periods.trim() === '') continue;
+      const r = parseAxis(texts[key], AXES[key]);
+      if (r.ok) axes[key] = r.values;
+      else found[key] = r.error;
+    }
+    const seconds = Number(secondsText);
+    if (secondsText.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 60)
+      found.seconds = `seconds must be a number above 0 and at most 60, got ${JSON.stringify(secondsText)}`;
+    setErrors(found);
+    // Bad input runs nothing: the last result stays on show.
+    if (Object.keys(found).length > 0) return;
+    void store.getState().startSweep({ config, seconds, axes });
+  };
+
+  const field = (key: AxisKey | 'seconds', label: string, value: string, onChange: (v: string) => void, hint?: string) => (
+    <TextField
+      key={key}
+      id={`sweep-${key}`}
+      label={label}
+      value={value}
+      placeholder={hint}
+      error={errors[key]}
+      testId={key === 'seconds' ? 'sweep.seconds' : `sweep.axis.${key}`}
+      onChange={onChange}
+    />
+  );
+
+  const running = sweep.status === 'running';
+  const progress = sweep.progress;
+  return (
+    <section className="card" aria-labelledby="sweep-heading">
+      <h2 id="sweep-heading">Sizing explorer</h2>
+      <p className="explanation">
+        How big must the buffers be? Each cell runs the configuration for the same virtual time, seed {seed} and workload
+        {workload !== null ? ` (the imported ${workload.name})` : ''}, with that subbuf_size and n_subbufs; the recommendation is the
+        loss-free cell with the least memory (as <code>relayscope sweep</code> gives it).
+      </p>
+      <form className="settings" onSubmit={run} noValidate aria-label="Sweep settings">
+        <div className="live-form">
+          <div className="field">
+            <label htmlFor="sweep-source">Configuration</label>
+            <select id="sweep-source" data-testid="sweep.source" value={source} onChange={(e) => chooseSource(e.target.value)}>
+              <PresetOptions current="the current settings" />
+            </select>
+          </div>
+          {field('subbufSizes', 'subbuf_size values (bytes)', texts.subbufSizes, (v) => setTexts({ ...texts, subbufSizes: v }))}
+          {field('nSubbufs', 'n_subbufs values', texts.nSubbufs, (v) => setTexts({ ...texts, nSubbufs: v }))}
+          {field('periods', 'reader periods (s)', texts.periods, (v) => setTexts({ ...texts, periods: v }), `${config.reader.period} (its own)`)}
+          {field('seconds', 'virtual seconds per cell', secondsText, setSecondsText)}
+        </div>
+        {narrowed !== null && (
+          <p className="meta" data-testid="sweep.note">
+            Note: {narrowed}.
+          </p>
+        )}
+        <div className="controls">
+          <button type="submit" className="primary" data-testid="sweep.run" disabled={running}>
+            Run sweep
+          </button>
+          <button type="button" data-testid="sweep.cancel" disabled={!running} onClick={() => store.getState().cancelSweep()}>
+            Cancel
+          </button>
+          {running && progress !== null && (
+            <>
+              <progress data-testid="sweep.progress" max={1} value={progress.fraction} aria-label="Sweep progress" />
+              <span className="meta">
+                {progress.cellsDone ?? 0} of {progress.cellsTotal ?? '?'} cells
+              </span>
+            </>
+          )}
+          <span className="status" data-testid="sweep.status">
+            {sweep.status}
+          </span>
+        </div>
+      </form>
+      {fallback !== null && (
+        <p className="banner" role="status" data-testid="sweep.fallback">
+          The sweep runs on the page&apos;s thread: {fallback}.
+        </p>
+      )}
+      {sweep.status === 'cancelled' && (
+        <p className="meta" role="status" data-testid="sweep.cancelled">
+          Cancelled{sweep.result !== null ? '; the last complete sweep is shown' : ''}.
+        </p>
+      )}
+      {sweep.error !== null && (
+        <p className="error" role="alert" data-testid="sweep.error">
+          The sweep failed: {sweep.error}
+        </p>
+      )}
+      {sweep.result !== null && <SweepView run={sweep.result} />}
+    </section>
+  );
+}
+
+function SweepView({ run }: { run: SweepRun }) {
+  const { result, config: base } = run;
+  const [metric, setMetric] = useState<HeatMetric>('loss');
+  const periods = result.axes.periods;
+  const [periodIndex, setPeriodIndex] = useState(0);
+  const period = periods[Math.min(periodIndex, periods.length - 1)];
+  const store = useAppStoreApi();
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const colours = useMemo(() => heat(result.cells, metric, formatBytes), [result, metric]);
+  const byKey = useMemo(() => new Map(result.cells.filter((c) => c.period === period).map((c) => [`${c.subbufSize}.${c.nSubbufs}`, c])), [result, period]);
+  const rec = result.recommended;
+  const m = result.margin;
+
+  const load = (c: SweepCell): void => {
+    try {
+      store.getState().startLive({
+        channel: { ...base.channel, subbufSize: c.subbufSize, nSubbufs: c.nSubbufs },
+        workload: base.workload,
+        reader: { ...base.reader, period: c.period },
+      });
+      setLoadError(null);
+    } catch (err) {
+      // An imported workload whose records do not fit this cell, say: the run goes on.
+      if (!(err instanceof ConfigError)) throw err;
+      setLoadError(err.message);
+    }
+  };
+
+  return (
+    <div data-testid="sweep.result">
+      {rec !== null && m !== null ? (
+        <div data-testid="sweep.recommended" data-subbuf-size={rec.subbufSize} data-n-subbufs={rec.nSubbufs} data-period={rec.period}>
+          <p>
+            <strong>Recommended: {cellName(rec)}</strong> ({formatBytes(rec.memoryBytes)} in all, reader period {rec.period} s): no record
+            lost in {result.seconds} s.
+          </p>
+          <p className="meta" data-testid="sweep.margin">
+            Margin: at worst {m.peakReady} of {rec.nSubbufs} sub-buffers were ready and unread ({m.headroom} spare, {Math.round(m.peakFill * 100)}%
+            full).
+            {[m.smallerNSubbufs, m.smallerSubbufSize]
+              .filter((c): c is SweepCell => c !== null)
+              .map((c) => ` ${cellName(c)} ${c.error !== null ? `is refused (${c.error})` : `loses ${formatCount(c.lost ?? 0)} records (${lossText(c)})`}.`)
+              .join('')}
+          </p>
+        </div>
+      ) : (
+        <p data-testid="sweep.reason">No recommendation: {result.reason}.</p>
+      )}
+      <div className="controls" role="group" aria-label="Heatmap">
+        <label>
+          Colour by{' '}
+          <select data-testid="sweep.metric" value={metric} onChange={(e) => setMetric(e.target.value as HeatMetric)}>
+            <option value="loss">loss</option>
+            <option value="memory">memory</option>
+          </select>
+        </label>
+        {periods.length > 1 && (
+          <label>
+            Reader period{' '}
+            <select data-testid="sweep.period" value={periodIndex} onChange={(e) => setPeriodIndex(Number(e.target.value))}>
+              {periods.map((p, i) => (
+                <option key={p} value={i}>
+                  {p} s
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <ul className="legend" aria-label="Colours">
+        {colours.legend.map((l) => (
+          <li key={l.label}>
+            <span className="swatch" style={{ background: l.color }} />
+            {l.label}
+          </li>
+        ))}
+      </ul>
+      {loadError !== null && (
+        <p className="error" role="alert" data-testid="sweep.load-error">
+          Could not load that cell: {loadError}
+        </p>
+      )}
+      <div className="table-wrap">
+        <table className="heatmap" data-testid="sweep.heatmap">
+          <caption className="visually-hidden">
+            Loss and memory by n_subbufs (rows) and subbuf_size (columns); a cell loads its configuration into the run
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">n_subbufs \ subbuf_size</th>
+              {result.axes.subbufSizes.map((s) => (
+                <th scope="col" key={s}>
+                  {formatBytes(s)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {result.axes.nSubbufs.map((n) => (
+              <tr key={n}>
+                <th scope="row">{n}</th>
+                {result.axes.subbufSizes.map((s) => {
+                  const c = byKey.get(`${s}.${n}`);
+                  if (c === undefined) return <td key={s} />;
+                  const fill = colours.fill(c);
+                  const recommended = c === rec;
+                  return (
+                    <td key={s}>
+                      <button
+                        type="button"
+                        className={recommended ? 'heat recommended' : 'heat'}
+                        style={{ background: fill, color: textOn(fill) }}
+                        data-testid={`sweep.cell.${s}.${n}`}
+                        title={c.error ?? `${formatCount(c.written ?? 0)} written, ${formatCount(c.lost ?? 0)} lost, peak ${c.peakReady} ready`}
+                        aria-label={`${cellName(c)}, ${formatBytes(c.memoryBytes)}: ${lossText(c)}${recommended ? ', recommended' : ''}. Load into the run.`}
+                        disabled={c.error !== null}
+                        onClick={() => load(c)}
+                      >
+                        {lossText(c)}
+                        <br />
+                        {formatBytes(c.memoryBytes)}
+                        {recommended ? ' ★' : ''}
+                      </button>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Importing a workload recorded elsewhere: a CSV of timestamp, cpu and size, replayed through
+ * the current configuration in a deterministic run. A file that does not parse is refused with
+ * its line, field and why, and the run goes on. An address that names a workload by its hash
+ * asks for the file here.
+ */
+import { useState, type ChangeEvent } from 'react';
+import { formatCount } from '../../lib/format.ts';
+import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { forgetWorkload, importWorkload } from '../../store/workloadImport.ts';
+
+export function WorkloadImport() {
+  const workload = useAppStore((s) => s.liveWorkload);
+  const pending = useAppStore((s) => s.liveWorkloadPending);
+  const store = useAppStoreApi();
+  const [error, setError] = useState<string | null>(null);
+
+  const choose = async (e: ChangeEvent<HTMLInputElement>): Promise<void> => {
+    const input = e.currentTarget;
+    const file = input.files?.[0];
+    if (file === undefined) return;
+    setError(importWorkload(store, await file.text(), file.name));
+    // The same file may be chosen again after an edit.
+    input.value = '';
+  };
+
+  return (
+    <section className="card" aria-labelledby="workload-heading">
+      <h2 id="workload-heading">Imported workload</h2>
+      <p className="explanation">
+        Replay records recorded elsewhere: CSV lines of <code>timestamp_us,cpu,size</code> (a header may name{' '}
+        <code>timestamp_s</code> instead, in any column order). The run becomes deterministic and writes them through the
+        current channel in virtual time, the first record at 0.
+      </p>
+      {pending !== null && (
+        <p className="banner" role="status" data-testid="workload.wanted">
+          This address replays an imported workload whose hash is <code>{pending.workload}</code>. Choose its file to run it.
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="workload-file">Workload file (CSV)</label>
+        <input
+          id="workload-file"
+          type="file"
+          accept=".csv,text/csv,text/plain"
+          data-testid="workload.file"
+          aria-describedby={error !== null ? 'workload-error' : undefined}
+          onChange={(e) => void choose(e)}
+        />
+      </div>
+      {error !== null && (
+        <p className="error" id="workload-error" role="alert" data-testid="workload.error">
+          Not imported: {error}. The current run goes on.
+        </p>
+      )}
+      {workload !== null && (
+        <div className="controls">
+          <span data-testid="workload.status" data-hash={workload.hash}>
+            Replaying <code>{workload.name}</code>: {formatCount(workload.timesNs.length)} records over {+workload.duration.toPrecision(6)} s,
+            hash <code>{workload.hash}</code>.
+          </span>
+          <button type="button" data-testid="workload.forget" onClick={() => forgetWorkload(store)}>
+            Back to the generated workload
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
