@@ -2,14 +2,19 @@ import type { Locator } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
 /**
- * Moves a panel down by the fraction of a pixel its top sits at, so that its screenshot is the
- * same size and the same pixels whatever the panels above it add up to.
+ * Moves a panel down by the fraction of a pixel its top sits at, and rounds its height up, so
+ * that its screenshot is the same size and the same pixels whatever the panels above add up to.
  */
 async function alignToPixel(panel: Locator): Promise<void> {
+  // Once every panel above has settled, so nothing moves it afterwards.
+  await panel.page().evaluate(() => window.relayscope!.live.idle());
   await panel.evaluate((el) => {
-    const top = el.getBoundingClientRect().top + window.scrollY;
+    const box = el.getBoundingClientRect();
+    const top = box.top + window.scrollY;
     const margin = parseFloat(getComputedStyle(el).marginTop) || 0;
-    (el as HTMLElement).style.marginTop = `${margin + Math.ceil(top) - top}px`;
+    const e = el as HTMLElement;
+    e.style.marginTop = `${margin + Math.ceil(top) - top}px`;
+    e.style.height = `${Math.ceil(box.height)}px`;
   });
 }
 

@@ -76,8 +76,6 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
             <WorkloadImport />
             <Exports />
           </div>
-        <SizingExplorer />
-        <ABCompare />
           <div className="workspace-views">
             <ChannelView />
             <TimeSeries />
@@ -87,8 +85,6 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
             <MemoryView />
             <VersionsPanel />
           </div>
-        <SizingExplorer />
-        <ABCompare />
         </div>
         <SizingExplorer />
         <ABCompare />
