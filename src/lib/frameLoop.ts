@@ -52,18 +52,22 @@ export function frameProfile(): Record<string, number> {
   return Object.fromEntries(profile);
 }
 
-/** Longest a panel waits between refreshes of what it throttles (text lines, the event log). */
+/** Longest a panel waits between refreshes of what it throttles (the event log, the inspector). */
 export const SLOWEST_REFRESH_MS = 300;
+/** Most frames a panel spreads one refresh over (the channel's text lines). */
+export const SLOWEST_REFRESH_FRAMES = 15;
 
 /**
- * Resolves after the first frame that comes SLOWEST_REFRESH_MS or more after the call: by then
- * every panel, throttled ones included, shows the state the engine had at the call.
+ * Resolves after the first frame that comes both SLOWEST_REFRESH_MS and SLOWEST_REFRESH_FRAMES
+ * or more after the call: by then every panel, throttled ones included, shows the state the
+ * engine had at the call.
  */
 export function settled(): Promise<void> {
   const from = performance.now();
+  let frames = 0;
   return new Promise((resolve) => {
     const stop = onFrame('settled', (now) => {
-      if (now - from < SLOWEST_REFRESH_MS) return;
+      if (++frames <= SLOWEST_REFRESH_FRAMES || now - from < SLOWEST_REFRESH_MS) return;
       stop();
       resolve();
     });

@@ -16,7 +16,7 @@ import {
   type BufferPicture,
   type RchanBuf,
 } from '../../engine/index.ts';
-import { SLOWEST_REFRESH_MS, onFrame } from '../../lib/frameLoop.ts';
+import { SLOWEST_REFRESH_FRAMES, onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { HEADER_COLOUR, STATE_COLOURS, STATE_NAMES } from './states.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
@@ -134,12 +134,14 @@ function Rings({ scale }: { scale: number }) {
     const observer = new ResizeObserver(resize);
     observer.observe(el);
 
-    // The text lines change layout, so they follow a few times a second rather than every frame.
+    // The text lines change layout, so they follow the picture a few rows a frame, each row
+    // about every TEXT_FRAMES frames, rather than all of them every frame or all at once.
     const said = buffers.map(() => '');
-    let lastSaid = -Infinity;
-    const stop = onFrame('channel', (now) => {
-      const say = now - lastSaid >= TEXT_EVERY_MS;
-      if (say) lastSaid = now;
+    const perFrame = Math.ceil(buffers.length / TEXT_FRAMES);
+    let cursor = 0;
+    const stop = onFrame('channel', () => {
+      const from = cursor;
+      cursor = (cursor + perFrame) % buffers.length;
       buffers.forEach((buf, row) => {
         const p = pictures[row];
         // A writer caught mid-switch on a descheduled thread: this row waits for the next frame.
@@ -152,7 +154,8 @@ function Rings({ scale }: { scale: number }) {
           drawRow(ctx, layers, buf, p, { row, rh, labelWidth, width, header, padding, ink, paper, selected }, shown[row]);
         }
         const line = lines[row];
-        if (say && line && said[row] !== key) {
+        const turn = (row - from + buffers.length) % buffers.length < perFrame;
+        if (turn && line && said[row] !== key) {
           said[row] = key;
           line.textContent = describe(buf, p);
         }
@@ -329,8 +332,8 @@ function drawRow(
   tick(ticks, labelWidth + p.readSubbuf * cellW + (Math.min(p.readOffset, sbs) / sbs) * cellW, barTop + barH, 1);
 }
 
-/** How often the text lines under the rings catch up with the picture. */
-const TEXT_EVERY_MS = (SLOWEST_REFRESH_MS * 2) / 3;
+/** Frames in which every text line under the rings gets its turn to catch up with the picture. */
+const TEXT_FRAMES = SLOWEST_REFRESH_FRAMES - 3;
 
 function tick(path: Path2D, x: number, y: number, dir: 1 | -1): void {
   path.moveTo(x, y);
