@@ -95,7 +95,7 @@ function Details({ view }: { view: SubbufInspection }) {
         ; {view.mmapReady ? 'an mmap reader would process it (produced, not consumed)' : 'an mmap reader would not process it'}.
       </p>
       {view.records.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Records in the sub-buffer">
+        <div className="table-wrap records-wrap" tabIndex={0} role="region" aria-label="Records in the sub-buffer">
           <table className="counters" data-testid="inspector.records">
             <thead>
               <tr>
