@@ -94,7 +94,7 @@ test.describe('rendering', () => {
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(2000);
     const counts = () => page.evaluate(() => window.relayscope!.renderCounts());
     const before = await counts();
-    for (const name of ['LivePanel', 'CounterTable', 'ChannelView', 'Rings', 'TimeSeries', 'Charts', 'EventLogPanel']) expect(before[name], name).toBeGreaterThan(0);
+    for (const name of ['LivePanel', 'CounterTable', 'ChannelView', 'Rings', 'TimeSeries', 'Charts', 'EventLogPanel', 'FilesPanel', 'MemoryView']) expect(before[name], name).toBeGreaterThan(0);
     // Thousands of records later, with the counters, rings, charts and log all moving:
     const written = (await app.liveSnapshot()).written[0];
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(written + 5000);

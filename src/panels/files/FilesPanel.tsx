@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { RELAY_FILE_MODE, type Rchan } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { countRender } from '../../lib/renderCount.ts';
 import { currentFiles, useAppStore, useAppStoreApi, type FileAction } from '../../store/index.ts';
 
 const MODE_TEXT = `0${RELAY_FILE_MODE.toString(8)} (r--------)`;
@@ -28,6 +29,7 @@ function chanState(chan: Rchan): string {
 }
 
 export function FilesPanel() {
+  countRender('FilesPanel');
   const store = useAppStoreApi();
   const generation = useAppStore((s) => s.liveGeneration);
   const ops = useAppStore((s) => s.liveOps);

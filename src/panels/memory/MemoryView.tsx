@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { relayPage, relayPageMap, type Rchan } from '../../engine/index.ts';
 import { pageAt, pageGrid, pageText } from './pageGrid.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 
@@ -20,6 +21,7 @@ const UNUSED_FILL = '#9a9a9a';
 const PRESENT = '#d08a00';
 
 export function MemoryView() {
+  countRender('MemoryView');
   const store = useAppStoreApi();
   const generation = useAppStore((s) => s.liveGeneration);
   const ops = useAppStore((s) => s.liveOps);
