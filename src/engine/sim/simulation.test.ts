@@ -121,15 +121,6 @@ describe('deterministic simulation', () => {
     expect(run(8).stats).not.toEqual(run(7).stats);
   });
 
-  it('steps to the next sub-buffer switch', () => {
-    const sim = new Simulation(parseSimConfig({}), { seed: 1 });
-    expect(sim.stepToSwitch()).toBe(true);
-    expect(sim.switches).toBe(1);
-    const at = sim.now;
-    expect(sim.stepToSwitch()).toBe(true);
-    expect(sim.switches).toBe(2);
-    expect(sim.now).toBeGreaterThan(at);
-  });
 });
 
 describe('reader wakeups by kernel version', () => {

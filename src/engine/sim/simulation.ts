@@ -123,8 +123,6 @@ export class Simulation {
   /** Virtual time, seconds. */
   now = 0;
   eventsRun = 0;
-  /** Sub-buffers produced over all buffers since the start. */
-  switches = 0;
   private readonly queue = new EventQueue();
   /** Buffers whose wakeup timer is armed, by creation index. */
   private readonly timers = new Set<number>();
@@ -139,11 +137,7 @@ export class Simulation {
     if (options.workload !== undefined) checkWorkload(options.workload, config);
     const replay = options.workload === undefined ? null : replayStreams(options.workload, ch.cpus);
     this.allocate = options.allocate ?? ((n) => new ArrayBuffer(n));
-    const tracer: RelayTracer = (e) => {
-      if (e.kind === 'produce') this.switches += 1;
-      options.tracer?.(e);
-    };
-    const opened = openSimChannel(config, this.allocate, tracer);
+    const opened = openSimChannel(config, this.allocate, options.tracer);
     this.chan = opened.chan;
     this.stats = opened.stats;
     const rng = new Random(options.seed);
@@ -189,13 +183,6 @@ export class Simulation {
     }
     this.now = Math.max(this.now, t);
     return true;
-  }
-
-  /** Runs until the next sub-buffer is produced on any buffer; false if `maxEvents` ran first. */
-  stepToSwitch(maxEvents = 10_000_000): boolean {
-    const target = this.switches + 1;
-    for (let i = 0; i < maxEvents && this.switches < target; i++) if (!this.step()) return false;
-    return this.switches >= target;
   }
 
   flush(): void {
