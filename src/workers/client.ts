@@ -173,8 +173,8 @@ class WorkerRun implements LiveRun {
     const perBuffer = r.layout === 'per-cpu' && !ch.global;
     const bufs = ch.global ? 1 : ch.cpus;
     const readerGroups = !r.enabled ? [] : perBuffer ? groups(bufs, threads) : [Array.from({ length: bufs }, (_, i) => i)];
-    // A ring for the coordinator, each worker, and a reader for each CPU that may come up later.
-    const rings = 1 + producerGroups.length + readerGroups.length + ch.cpus;
+    // A ring for the coordinator and one for each worker.
+    const rings = 1 + producerGroups.length + readerGroups.length;
     const eventMemory = shared(eventRingsByteLength(rings));
     this.eventMemory = eventMemory;
     this.log = new EventRingWriter(eventMemory, 0, () => this.virtualTime() * 1e6);
@@ -262,12 +262,9 @@ class WorkerRun implements LiveRun {
       relayReset(chan);
       this.control.noteReset();
     } else {
-      const had = chan.nBufs;
+      // Every CPU of a simulation is online at relay_open, so one that comes back up finds its
+      // buffer, and the reader it had.
       relayCpuOnline(chan, op.cpu);
-      // A new buffer gets a reader of its own, as in a deterministic run; one reader of every
-      // buffer keeps its set.
-      const c = this.config;
-      if (chan.nBufs > had && c.reader.enabled && c.reader.layout === 'per-cpu' && !c.channel.global) this.addReader([had], true);
     }
     if (!wasPaused) this.resume();
   }

@@ -44,7 +44,6 @@ export function kernelFeatures(v: KernelVersion): KernelFeatures {
 
 /** Timer wakeups run in jiffies; relayscope takes HZ=250, a 4 ms jiffy, in virtual time. */
 export const HZ = 250;
-export const JIFFY_SECONDS = 1 / HZ;
 
 /**
  * When a timer armed at `now` (seconds) fires: `mod_timer(timer, jiffies + 1)` expires at the

@@ -17,7 +17,7 @@
  * second, so consecutive drops on one CPU add to the count of one slot (Atomics.add) rather
  * than taking a slot each. That count is the only thing that changes after publication.
  */
-import type { ConsumeCause, RelayEvent, RelayTracer } from '../kernel/index.ts';
+import { NR_CPUS, type ConsumeCause, type RelayEvent, type RelayTracer } from '../kernel/index.ts';
 
 /** What a slot records. Kernel events, plus the hotplug steps the harness performs. */
 export const EV = {
@@ -123,9 +123,12 @@ export class EventRingWriter {
   private head = 0;
   /** A produce waits for its start step, so the switch is one slot with its outcome. */
   private pending: { subbuf: number; padding: number; wakeup: boolean } | null = null;
-  /** Per CPU: the seq of its last slot, and of its last drop slot of each kind. */
-  private readonly lastSeq = new Map<number, number>();
-  private readonly burstSeq = new Map<number, number>();
+  /**
+   * Per CPU: the seq of its last slot, and of its last drop slot of each kind (-1: none). Arrays,
+   * not maps: a stalled writer comes through here for every record it drops.
+   */
+  private readonly lastSeq = new Float64Array(NR_CPUS).fill(-1);
+  private readonly burstSeq = new Float64Array(NR_CPUS * 2).fill(-1);
 
   constructor(
     memory: ArrayBufferLike,
@@ -196,14 +199,14 @@ export class EventRingWriter {
 
   private drop(code: typeof EV.dropFull | typeof EV.dropToobig, cpu: number, a: number, b: number): void {
     const key = cpu * 2 + (code === EV.dropFull ? 0 : 1);
-    const seq = this.burstSeq.get(key);
+    const seq = this.burstSeq[key];
     // Coalesce while nothing else happened on this CPU and the slot is still in the ring.
-    if (seq !== undefined && this.lastSeq.get(cpu) === seq && ((this.head - seq) >>> 0) < this.v.cap - 1) {
+    if (seq >= 0 && this.lastSeq[cpu] === seq && ((this.head - seq) >>> 0) < this.v.cap - 1) {
       Atomics.add(this.v.counts, seq % this.v.cap, 1);
       return;
     }
     this.put(code, cpu, a, b);
-    this.burstSeq.set(key, (this.head - 1) >>> 0);
+    this.burstSeq[key] = (this.head - 1) >>> 0;
   }
 
   private put(kind: EventCode, cpu: number, a = 0, b = 0, c = 0, d = 0): void {
@@ -222,7 +225,7 @@ export class EventRingWriter {
     this.head = (seq + 1) >>> 0;
     // Publish after the slot is complete.
     Atomics.store(v.words, HEAD, this.head | 0);
-    this.lastSeq.set(cpu, seq);
+    this.lastSeq[cpu] = seq;
   }
 }
 

@@ -56,7 +56,9 @@ export interface BufferFields {
   data: number;
   consumed: number;
   bytesConsumed: number;
-  padding: (subbuf: number) => number;
+  /** padding[] of the sub-buffers, at `paddingAt` + index. */
+  padding: ArrayLike<number>;
+  paddingAt: number;
 }
 
 /**
@@ -72,12 +74,14 @@ export function pictureBuffer(buf: RchanBuf, out: BufferPicture, tries = Infinit
   fields.data = w.data;
   fields.consumed = ctl[B_SUBBUFS_CONSUMED];
   fields.bytesConsumed = ctl[B_BYTES_CONSUMED];
-  fields.padding = (i) => ctl[B_PADDING + i];
+  fields.padding = ctl;
+  fields.paddingAt = B_PADDING;
   pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
   return true;
 }
 
-const fields: BufferFields = { produced: 0, offset: 0, data: 0, consumed: 0, bytesConsumed: 0, padding: () => 0 };
+// Reused by every call: pictures are taken every frame, and this allocates nothing.
+const fields: BufferFields = { produced: 0, offset: 0, data: 0, consumed: 0, bytesConsumed: 0, padding: [], paddingAt: 0 };
 
 /** Fills `out` with the sub-buffers of a buffer in the state `f` describes (a live buffer, or a step of a scenario). */
 export function pictureFields(f: BufferFields, sbs: number, n: number, out: BufferPicture): BufferPicture {
@@ -89,7 +93,7 @@ export function pictureFields(f: BufferFields, sbs: number, n: number, out: Buff
   const newestSlot = ((newest % n) + n) % n;
   for (let i = 0; i < n; i++) {
     const gen = newest - ((newestSlot - i + n) % n);
-    const padding = f.padding(i);
+    const padding = f.padding[f.paddingAt + i] ?? 0;
     let state: number;
     let fill: number;
     if (!stalled && gen === f.produced) {

@@ -193,7 +193,7 @@ export function ScenarioStepper() {
 /** One buffer's ring at this step, as SVG (a scenario has a few sub-buffers). */
 function Ring({ buffer: b, sbs, n }: { buffer: BufferState; sbs: number; n: number }) {
   const p = pictureFields(
-    { produced: b.subbufsProduced, offset: b.offset, data: b.data, consumed: b.subbufsConsumed, bytesConsumed: b.bytesConsumed, padding: (i) => b.padding[i] ?? 0 },
+    { produced: b.subbufsProduced, offset: b.offset, data: b.data, consumed: b.subbufsConsumed, bytesConsumed: b.bytesConsumed, padding: b.padding, paddingAt: 0 },
     sbs,
     n,
     bufferPicture(n),
