@@ -29,6 +29,8 @@ export * from './sim/eventLog.ts';
 export * from './sim/timeline.ts';
 export * from './sim/steppedRun.ts';
 export * from './sim/sweep.ts';
+export * from './sim/capacity.ts';
+export * from './sim/steadyState.ts';
 export * from './sim/workloadCsv.ts';
 export * from './sim/chromeTrace.ts';
 export * from './sim/countersExport.ts';

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepCell } from '../../engine/index.ts';
+import { sweepCell } from '../../engine/sim/sweepCell.testing.ts';
 import { LOSS_FREE, REFUSED, heat, lossText, luminance, textOn } from './heatmap.ts';
 
-const cell = (over: Partial<SweepCell>): SweepCell => ({
-  subbufSize: 4096,
-  nSubbufs: 4,
-  period: 0.05,
-  memoryBytes: 65536,
-  written: 1000,
-  lost: 0,
-  lossRate: 0,
-  lostBy: null,
-  peakReady: 1,
-  error: null,
-  ...over,
-});
+const cell = (over: Partial<SweepCell>): SweepCell => sweepCell({ period: 0.05, memoryBytes: 65536, written: 1000, lostBy: null, peakReady: 1, ...over });
 
 const contrast = (a: string, b: string): number => {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
