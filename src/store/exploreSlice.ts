@@ -6,7 +6,7 @@
  * the last good result in place.
  */
 import type { StateCreator } from 'zustand';
-import type { ChromeTrace, SimConfig, SimReport, SweepAxes, SweepResult } from '../engine/index.ts';
+import type { ChromeTrace, RunOutcome, SimConfig, SimReport, SweepAxes, SweepResult } from '../engine/index.ts';
 import type { CreateExplorer, ExploreJob, ExploreProgress, ExploreResult, Explorer } from '../workers/exploreClient.ts';
 import type { LiveSlice } from './liveSlice.ts';
 
@@ -36,6 +36,8 @@ export interface SweepRun {
 export interface CompareResult {
   configs: readonly [SimConfig, SimConfig];
   reports: [SimReport, SimReport];
+  /** Each side's steady-state verdict, peak backlog and capacity. */
+  outcomes: [RunOutcome, RunOutcome];
   seconds: number;
 }
 
@@ -108,7 +110,7 @@ export const exploreSlice =
       cancelSweep: () => cancels.get('sweep')?.(),
       startCompare: async (configs, seconds) => {
         const r = await start('compare', { kind: 'compare', configs, ...common(seconds) }, 'compare');
-        if (r?.kind === 'compare') set({ compare: { status: 'done', progress: null, error: null, result: { configs, reports: r.reports, seconds } } });
+        if (r?.kind === 'compare') set({ compare: { status: 'done', progress: null, error: null, result: { configs, reports: r.reports, outcomes: r.outcomes, seconds } } });
       },
       cancelCompare: () => cancels.get('compare')?.(),
       chromeTrace: async (seconds) => {

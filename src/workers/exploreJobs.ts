@@ -7,8 +7,10 @@ import {
   ChromeTraceRecorder,
   Simulation,
   SweepJob,
-  simReport,
+  runOutcome,
+  watchedRun,
   type ChromeTrace,
+  type RunOutcome,
   type ImportedWorkload,
   type SimConfig,
   type SimReport,
@@ -31,7 +33,7 @@ export type ExploreJob =
 
 export type ExploreResult =
   | { kind: 'sweep'; result: SweepResult }
-  | { kind: 'compare'; reports: [SimReport, SimReport] }
+  | { kind: 'compare'; reports: [SimReport, SimReport]; outcomes: [RunOutcome, RunOutcome] }
   | { kind: 'trace'; trace: ChromeTrace };
 
 export interface ExploreProgress {
@@ -60,9 +62,10 @@ function sweepJob(job: Extract<ExploreJob, { kind: 'sweep' }>): RunningJob {
   };
 }
 
-/** Two simulations on the same seed and workload, run one after the other. */
+/** Two simulations on the same seed and workload, run one after the other, each with its steady-state verdict. */
 function compareJob(job: Extract<ExploreJob, { kind: 'compare' }>): RunningJob {
-  const sims = job.configs.map((config) => new Simulation(config, { seed: job.seed, workload: job.workload }));
+  const runs = job.configs.map((config) => watchedRun(config, { seed: job.seed, workload: job.workload }, job.seconds));
+  const sims = runs.map((r) => r.sim);
   let at = 0;
   const seconds = Math.max(job.seconds, 1e-9);
   return {
@@ -74,7 +77,10 @@ function compareJob(job: Extract<ExploreJob, { kind: 'compare' }>): RunningJob {
     get done() {
       return at === sims.length;
     },
-    result: () => ({ kind: 'compare', reports: [simReport(sims[0]), simReport(sims[1])] }),
+    result: () => {
+      const [a, b] = runs.map(runOutcome);
+      return { kind: 'compare', reports: [a.report, b.report], outcomes: [a.outcome, b.outcome] };
+    },
   };
 }
 

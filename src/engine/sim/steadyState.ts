@@ -153,6 +153,20 @@ export function watchedRun(config: SimConfig, options: Omit<SimOptions, 'tracer'
   return { sim, monitor, capacity: capacityOf(config, options.workload), seconds };
 }
 
+/** What a comparison keeps of each side beside its report. */
+export interface RunOutcome {
+  verdict: SteadyVerdict;
+  /** The most bytes unread at once on any one buffer. */
+  peakBacklogBytes: number;
+  capacity: Capacity;
+}
+
+/** A watched run's outcome (watchedOutcome's verdict with the backlog and the capacity). */
+export function runOutcome(run: WatchedRun): { report: SimReport; outcome: RunOutcome } {
+  const { report, verdict } = watchedOutcome(run);
+  return { report, outcome: { verdict, peakBacklogBytes: run.monitor.peakBacklogBytes, capacity: run.capacity } };
+}
+
 /** The report and the verdict of a watched run, at its end. */
 export function watchedOutcome(run: WatchedRun): { report: SimReport; verdict: SteadyVerdict } {
   const report = simReport(run.sim);
