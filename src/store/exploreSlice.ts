@@ -24,6 +24,8 @@ export interface JobState<R> {
 export interface SweepRequest {
   config: SimConfig;
   seconds: number;
+  /** Why the sweep runs `seconds` (sweepSeconds' reason, or "given"). */
+  secondsReason?: string;
   axes: Partial<SweepAxes>;
 }
 
@@ -103,8 +105,8 @@ export const exploreSlice =
       sweep: IDLE,
       compare: IDLE,
       exploreFallback: null,
-      startSweep: async ({ config, seconds, axes }) => {
-        const r = await start('sweep', { kind: 'sweep', config, axes, ...common(seconds) }, 'sweep');
+      startSweep: async ({ config, seconds, secondsReason, axes }) => {
+        const r = await start('sweep', { kind: 'sweep', config, axes, secondsReason, ...common(seconds) }, 'sweep');
         if (r?.kind === 'sweep') set({ sweep: { status: 'done', progress: null, error: null, result: { config, result: r.result } } });
       },
       cancelSweep: () => cancels.get('sweep')?.(),

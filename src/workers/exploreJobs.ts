@@ -27,7 +27,7 @@ interface Common {
 }
 
 export type ExploreJob =
-  | (Common & { kind: 'sweep'; config: SimConfig; axes: Partial<SweepAxes> })
+  | (Common & { kind: 'sweep'; config: SimConfig; axes: Partial<SweepAxes>; secondsReason?: string })
   | (Common & { kind: 'compare'; configs: readonly [SimConfig, SimConfig] })
   | (Common & { kind: 'trace'; config: SimConfig });
 
@@ -52,7 +52,13 @@ export interface RunningJob {
 }
 
 function sweepJob(job: Extract<ExploreJob, { kind: 'sweep' }>): RunningJob {
-  const sweep = new SweepJob(job.config, { seed: job.seed, seconds: job.seconds, ...job.axes, simOptions: { workload: job.workload } });
+  const sweep = new SweepJob(job.config, {
+    seed: job.seed,
+    seconds: job.seconds,
+    secondsReason: job.secondsReason,
+    ...job.axes,
+    simOptions: { workload: job.workload },
+  });
   return {
     step: (maxEvents) => sweep.step(maxEvents),
     get done() {
