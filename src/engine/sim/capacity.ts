@@ -293,10 +293,12 @@ function statementOf(
   const rates = `the reader drains ${mbps(drain)} ${perCpu}, ${source} produce ${mbps(produce)}`;
   if (c.bottleneck === 'reader') {
     const need = c.need;
+    // A reader that drains exactly what is produced keeps up on no average: it needs more.
+    const [at, atMost] = produce > drain ? ['at least', 'of at most'] : ['more than', 'below'];
     const delay = produce > drain ? `(by about ${+((1048576 / (produce - drain)).toPrecision(2))} s per MiB)` : '(the backlog wanders without bound)';
     return (
       `${rates}: larger buffers only delay the loss ${delay}; make the reader faster` +
-      (need === null ? '' : ` (drain at least ${mbps(need.drainBytesPerS)}${need.costPerKiB === null ? '' : `, a cost of at most ${+need.costPerKiB.toPrecision(3)} µs/KiB`})`) +
+      (need === null ? '' : ` (drain ${at} ${mbps(need.drainBytesPerS)}${need.costPerKiB === null ? '' : `, a cost ${atMost} ${+need.costPerKiB.toPrecision(3)} µs/KiB`})`) +
       ` or reduce the rate`
     );
   }
