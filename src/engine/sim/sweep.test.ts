@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findPreset } from './presets.ts';
 import { parseSimConfig } from './simConfig.ts';
-import { SweepJob, defaultSweepAxes, recommend, runSweep, type SweepCell } from './sweep.ts';
+import { SweepJob, defaultSweepAxes, recommend, runSweep, sweepSeconds, type SweepCell } from './sweep.ts';
+import { parseWorkloadCsv } from './workloadCsv.ts';
 import { sweepCell } from './sweepCell.testing.ts';
 
 // A channel whose reader is slow enough that small rings overflow and large ones do not.
@@ -135,5 +136,25 @@ describe('sizing sweep', () => {
     expect(r.margin).toMatchObject({ peakReady: 3, headroom: 1, peakFill: 0.75 });
     expect(r.margin?.smallerNSubbufs).toBe(cells[1]);
     expect(r.margin?.smallerSubbufSize).toBe(cells[0]);
+  });
+});
+
+describe('the default sweep length', () => {
+  it('covers five burst cycles or reader pauses, or the current run, whichever is longer, and says which', () => {
+    const steady = parseSimConfig({ workload: { arrival: 'poisson' } });
+    expect(sweepSeconds(steady)).toEqual({ seconds: 1, reason: 'the shortest default sweep (1 s): the workload has no bursts and the reader no pauses' });
+    const paused = parseSimConfig({ reader: { pauseEvery: 0.5, pauseFor: 0.1 }, workload: { arrival: 'bursts', burstOn: 0.01, burstOff: 0.03 } });
+    expect(sweepSeconds(paused)).toEqual({ seconds: 2.5, reason: "5 x the reader's pause period (0.5 s), longer than the shortest default sweep (1 s)" });
+    expect(sweepSeconds(paused, { runSeconds: 4 })).toEqual({
+      seconds: 4,
+      reason: "the current run's length (4 s), at least 5 x the longest period (the reader's pause period, 0.5 s)",
+    });
+    const rare = parseSimConfig({ reader: { pauseEvery: 100, pauseFor: 1 } });
+    expect(sweepSeconds(rare)).toEqual({ seconds: 60, reason: "5 x the reader's pause period (100 s), longer than the shortest default sweep (1 s), capped at 60 s" });
+  });
+
+  it('runs a replay for its capture', () => {
+    const w = parseWorkloadCsv('0,0,64\n2500,0,64\n', 'w.csv');
+    expect(sweepSeconds(config, { workload: w })).toEqual({ seconds: 0.0025, reason: "the capture's length (0.0025 s): a replay has no steady state beyond its end" });
   });
 });

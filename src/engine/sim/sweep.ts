@@ -140,17 +140,17 @@ export const SWEEP_PERIODS = 5;
 
 /**
  * How long a default sweep runs, and why: a replay's whole capture; else SWEEP_PERIODS times
- * the longest period of the workload and reader (burst cycle, pause period, poll period), or
- * the current run's length (MIN_SWEEP_SECONDS without one), whichever is longer.
+ * the longest period of the workload and reader (the burst cycle, the reader's pause period),
+ * or the current run's length (MIN_SWEEP_SECONDS without one), whichever is longer. The poll
+ * period is no such cycle: a reader asleep is woken by every sub-buffer switch.
  */
 export function sweepSeconds(config: SimConfig, o: { runSeconds?: number; workload?: ImportedWorkload } = {}): { seconds: number; reason: string } {
-  const s = (v: number): string => `${+v.toPrecision(3)} s`;
+  const s = (v: number): string => `${+v.toPrecision(4)} s`;
   if (o.workload !== undefined) return { seconds: o.workload.duration, reason: `the capture's length (${s(o.workload.duration)}): a replay has no steady state beyond its end` };
   const { workload: w, reader: r } = config;
   const periods = [
     { name: 'burst cycle', value: w.arrival === 'bursts' ? w.burstOn + w.burstOff : 0 },
     { name: "reader's pause period", value: r.enabled ? r.pauseEvery : 0 },
-    { name: "reader's poll period", value: r.enabled ? r.period : 0 },
   ];
   const longest = periods.reduce((a, b) => (b.value > a.value ? b : a));
   const cover = SWEEP_PERIODS * longest.value;
@@ -158,9 +158,11 @@ export function sweepSeconds(config: SimConfig, o: { runSeconds?: number; worklo
   const floorName = o.runSeconds !== undefined && o.runSeconds > 0 ? `the current run's length (${s(floor)})` : `the shortest default sweep (${s(floor)})`;
   const seconds = Math.min(MAX_SWEEP_SECONDS, Math.max(cover, floor));
   const why =
-    cover > floor
-      ? `${SWEEP_PERIODS} x the ${longest.name} (${s(longest.value)}), longer than ${floorName}`
-      : `${floorName}, at least ${SWEEP_PERIODS} x the longest period (the ${longest.name}, ${s(longest.value)})`;
+    longest.value === 0
+      ? `${floorName}: the workload has no bursts and the reader no pauses`
+      : cover > floor
+        ? `${SWEEP_PERIODS} x the ${longest.name} (${s(longest.value)}), longer than ${floorName}`
+        : `${floorName}, at least ${SWEEP_PERIODS} x the longest period (the ${longest.name}, ${s(longest.value)})`;
   return { seconds, reason: seconds < Math.max(cover, floor) ? `${why}, capped at ${s(MAX_SWEEP_SECONDS)}` : why };
 }
 
