@@ -50,6 +50,8 @@ describe('the A/B diff of a reader that cannot keep up', () => {
     expect(rows.lost.by).toMatch(/^neither: B has [\d\u202f]+ fewer so far, but the reader is the bottleneck of both/);
     expect(rows.lost.by).not.toMatch(/less/);
     expect(rows.lossRate.better).toBeNull();
+    expect(rows.readIntact.better).toBeNull();
+    expect(rows.readIntact.by).toMatch(/^neither: B has [\d\u202f]+ more so far/);
     expect(rows.inBuffer.better).toBe('A');
     expect(rows.peakBacklog.better).toBe('A');
     expect(rows.maxLagUs.better).toBe('A');

@@ -14,7 +14,7 @@ interface Metric {
   key: string;
   label: string;
   value: (r: SimReport, o: RunOutcome | null) => number;
-  /** A count of loss: its winner is decided by the steady state, not the count so far. */
+  /** Loss (or its complement, records read): its winner is decided by the steady state, not the count so far. */
   loss?: boolean;
   /** Which way is better; null for counters that only describe the run. */
   better: 'lower' | 'higher' | null;
@@ -28,7 +28,7 @@ export const METRICS: readonly Metric[] = [
   { key: 'lossRate', label: 'loss rate', value: (r) => r.lossRate, better: 'lower', format: percent, loss: true },
   { key: 'memoryBytes', label: 'memory', value: (r) => r.memoryBytes, better: 'lower', format: formatBytes },
   { key: 'written', label: 'records written', value: (r) => r.total.written, better: null, format: formatCount },
-  { key: 'readIntact', label: 'read intact', value: (r) => r.total.readIntact, better: 'higher', format: formatCount },
+  { key: 'readIntact', label: 'read intact', value: (r) => r.total.readIntact, better: 'higher', format: formatCount, loss: true },
   { key: 'droppedFull', label: 'dropped (full)', value: (r) => r.total.droppedFull, better: 'lower', format: formatCount, loss: true },
   { key: 'droppedToobig', label: 'dropped (too big)', value: (r) => r.total.droppedToobig, better: 'lower', format: formatCount },
   { key: 'overwritten', label: 'overwritten', value: (r) => r.total.overwritten, better: 'lower', format: formatCount, loss: true },
@@ -82,11 +82,11 @@ export function diffReports(a: SimReport, b: SimReport, outcomes?: readonly [Run
     const row = { key: m.key, label: m.label, a: m.format(va), b: m.format(vb) };
     if (va === vb) return { ...row, better: m.better === null ? null : 'same', by: 'equal' };
     if (m.loss === true && readerBound(outcomes)) {
-      const fewer: Side = va < vb ? 'A' : 'B';
+      const ahead: Side = (va < vb) === (m.better === 'lower') ? 'A' : 'B';
       return {
         ...row,
         better: null,
-        by: `neither: ${fewer} has ${m.format(Math.abs(vb - va))} fewer so far, but the reader is the bottleneck of both, so a larger buffer only delays the loss`,
+        by: `neither: ${ahead} has ${m.format(Math.abs(vb - va))} ${m.better === 'lower' ? 'fewer' : 'more'} so far, but the reader is the bottleneck of both, so a larger buffer only delays the loss`,
       };
     }
     const lowerWins = m.better === 'lower';
