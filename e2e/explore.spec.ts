@@ -35,6 +35,8 @@ const WORKLOAD = ['timestamp_us,cpu,size', ...Array.from({ length: 400 }, (_, i)
 
 test.describe('the sizing explorer', () => {
   test('sweeps a preset in a worker to the recommendation the CLI gives', async ({ app, pageErrors }) => {
+    // Seconds of simulation at 200,000 records/s, in the page and in the CLI.
+    test.slow();
     await app.goto();
     const sweep = app.sweep;
     await sweep.source.selectOption('blktrace');
@@ -76,6 +78,8 @@ test.describe('the sizing explorer', () => {
   });
 
   test('finds the slow reader the bottleneck and recommends no size, as the CLI does with its default length', async ({ app, pageErrors }) => {
+    // Seconds of simulation at 200,000 records/s, in the page and in the CLI.
+    test.slow();
     await app.goto();
     await app.startLive(slow, 1, { mode: 'deterministic' });
     const sweep = app.sweep;
@@ -187,6 +191,8 @@ test.describe('the A/B comparison', () => {
 
 test.describe('the A/B comparison of a slow reader', () => {
   test('does not call the larger buffer better at loss: it holds more records at risk', async ({ app }) => {
+    // Seconds of simulation at 200,000 records/s, in the page and in the CLI.
+    test.slow();
     await app.goto();
     await app.startLive(slow, 1, { mode: 'deterministic' });
     const c = app.compare;

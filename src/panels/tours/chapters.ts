@@ -278,7 +278,8 @@ export const CHAPTERS: readonly Chapter[] = [
         },
       },
       {
-        text: 'Before any size, the capacity rule: the buffers can only absorb what the reader will drain later. If the writers produce, on average, as much as the reader can read or more, the backlog grows for ever, and a larger buffer only delays the loss.',
+        text: 'Before any size, the capacity rule: the buffers can only absorb what the reader will drain later. If the writers produce, on average, as much as the reader can read or more, the backlog grows for ever, and a larger buffer only delays the loss. The sizing explorer has run the same sweep: read its capacity analysis.',
+        act: (store) => store.getState().startSweep({ config: sizingConfig(4), seconds: 0.5, secondsReason: 'given', axes: SHORT_AXES }),
         look: 'sweep.capacity',
         question: {
           prompt: 'The reader drains 1 KiB per ms. Can any number of sub-buffers be loss-free in steady state?',
@@ -360,4 +361,5 @@ const FAST_READER = 500;
 const LONG_RUN = 5;
 
 /** The chapter's first sweep: 0.5 s per cell, too short to tell. */
-const shortSweep = () => runSweep(sizingConfig(4), { seed: 1, seconds: 0.5, secondsReason: 'given', subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] });
+const SHORT_AXES = { subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] };
+const shortSweep = () => runSweep(sizingConfig(4), { seed: 1, seconds: 0.5, secondsReason: 'given', ...SHORT_AXES });
