@@ -6,12 +6,12 @@
  * main thread in virtual time instead, and says why.
  */
 import {
-  CTL_PRODUCERS,
+  PRODUCERS,
   EV,
   EventLog,
   EventRingReader,
   EventRingWriter,
-  CTL_READERS,
+  READERS,
   LiveControl,
   PAUSE,
   RUN,
@@ -180,8 +180,8 @@ class WorkerRun implements LiveRun {
     this.log = new EventRingWriter(eventMemory, 0, () => this.virtualTime() * 1e6);
     this.events = new EventLog(Array.from({ length: rings }, (_, i) => new EventRingReader(eventMemory, i)));
     ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared, this.log.tracer));
-    this.control.set(CTL_READERS, RUN);
-    this.control.set(CTL_PRODUCERS, RUN);
+    this.control.set(READERS, RUN);
+    this.control.set(PRODUCERS, RUN);
 
     this.base = {
       config,
@@ -213,9 +213,9 @@ class WorkerRun implements LiveRun {
 
   async pause(): Promise<void> {
     if (this.paused || this.disposed) return;
-    const producers = this.control.set(CTL_PRODUCERS, PAUSE);
+    const producers = this.control.set(PRODUCERS, PAUSE);
     await until(() => this.range(0, this.producerWorkers).every((i) => this.control.acked(i, producers)));
-    const readers = this.control.set(CTL_READERS, PAUSE);
+    const readers = this.control.set(READERS, PAUSE);
     await until(() => this.range(this.producerWorkers, this.readerWorkers).every((i) => this.control.acked(i, readers)));
     this.pausedAt = this.control.virtualTime(clock());
     if (this.readerWorkers === 0) {
@@ -228,8 +228,8 @@ class WorkerRun implements LiveRun {
     if (!this.paused || this.disposed) return;
     this.control.setTimeBase(clock(), this.pausedAt, this.speed);
     this.paused = false;
-    this.control.set(CTL_READERS, RUN);
-    this.control.set(CTL_PRODUCERS, RUN);
+    this.control.set(READERS, RUN);
+    this.control.set(PRODUCERS, RUN);
   }
 
   async setSpeed(speed: number): Promise<void> {
@@ -272,8 +272,8 @@ class WorkerRun implements LiveRun {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.control.set(CTL_PRODUCERS, STOP);
-    this.control.set(CTL_READERS, STOP);
+    this.control.set(PRODUCERS, STOP);
+    this.control.set(READERS, STOP);
     for (const w of this.workers) w.terminate();
   }
 
