@@ -19,7 +19,7 @@ import { formatCount } from '../../lib/format.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
 import { TimeTravel } from '../timetravel/TimeTravel.tsx';
-import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type RunMode } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type RunMode, useLiveRun } from '../../store/index.ts';
 
 interface Column {
   key: string;
@@ -41,7 +41,7 @@ export function LivePanel() {
   const accounting = useAppStore((s) => s.liveAccounting);
   const mode = useAppStore((s) => s.liveMode);
   const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const deterministic = run !== null && run.kind === 'deterministic';
 
   return (
