@@ -49,6 +49,18 @@ export {
   parseSimConfig,
   type SimConfig,
 } from './sim/simConfig.ts';
+export {
+  SETTING_PATHS,
+  SETTING_SECTIONS,
+  isSettingPath,
+  sectionSettings,
+  settingValue,
+  splitSettingPath,
+  type SettingKey,
+  type SettingPath,
+  type SettingSection,
+  type SettingValue,
+} from './sim/settingPaths.ts';
 export { RELAY_MODES, relayClient } from './sim/client.ts';
 export { PRESETS, findPreset } from './sim/presets.ts';
 export { jsonSyntaxMessage } from './sim/jsonSyntax.ts';
