@@ -222,6 +222,16 @@ function checkFile(srcPath: string, source: string): string[] {
     }
   }
 
+  if (from !== 'engine') {
+    // The engine's raw views of memory: a read through one is a read by a field's place.
+    blankComments(source)
+      .split('\n')
+      .forEach((text, index) => {
+        const raw = /\.(ctl|f64|words)\s*\[/.exec(text);
+        if (raw !== null) violations.push(`${where(index + 1)}: reads the engine's memory by index (.${raw[1]}[...]): use the engine's read API`);
+      });
+  }
+
   if (from === 'engine') {
     const lines = blankComments(source).split('\n');
     lines.forEach((text, index) => {
@@ -283,7 +293,11 @@ describe('the checker itself', () => {
       "src/main.tsx:1: src/ imports the field offset CH_N_BUFS: read it through the engine's read API",
       "src/main.tsx:1: src/ imports the field offset W_SLEEPERS: read it through the engine's read API",
     ]);
-    expect(checkFile('engine/sim/views.ts', "import { B_OFFSET } from '../kernel/layout.ts';")).toEqual([]);
+    expect(checkFile('engine/sim/views.ts', "import { B_OFFSET } from '../kernel/layout.ts';\nconst o = buf.ctl[B_OFFSET];")).toEqual([]);
+    expect(checkFile('panels/x/X.tsx', 'const p = run.chan.buf(0)?.ctl[3] ?? 0;\n// buf.ctl[3] in a comment is fine\nconst w = buf.words [0];')).toEqual([
+      "src/panels/x/X.tsx:1: reads the engine's memory by index (.ctl[...]): use the engine's read API",
+      "src/panels/x/X.tsx:3: reads the engine's memory by index (.words[...]): use the engine's read API",
+    ]);
     expect(checkFile('workers/client.ts', "import { RUN, PRODUCERS, SUBBUF_READY, RELAY_FILE_MODE } from '../engine/index.ts';")).toEqual([]);
   });
 
