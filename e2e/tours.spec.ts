@@ -25,6 +25,8 @@ test.describe('the guided tours', () => {
   });
 
   test('start from the first chapter and walk through every step', async ({ page }) => {
+    // Twelve reveals, some of which run the engine for seconds of virtual time on the page's thread.
+    test.slow();
     await page.goto('/');
     await page.getByTestId('tour.start').click();
     const steps = [1, 1, 1, 1, 2, 2, 4];
