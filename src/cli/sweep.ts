@@ -5,7 +5,7 @@
 import { SweepJob, checkWorkloadCpus, type SweepCell, type SweepResult } from '../engine/index.ts';
 import { formatBytes } from '../lib/format.ts';
 import { listFlag, numberFlag, parseFlags } from './args.ts';
-import { loadSimConfig, loadWorkload, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
+import { loadAnyWorkload, loadSimConfig, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
 import { UsageError } from './usage.ts';
 
 /** Virtual seconds per cell: every preset's default grid then runs in well under a minute (kvmtrace, the slowest, 10-17 s). */
@@ -54,13 +54,13 @@ function recommendation(r: SweepResult): string {
 
 export function sweep(args: string[], write: (chunk: string) => void): void {
   const flags = parseFlags('sweep', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv'],
+    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv', '--workload-blktrace', '--blktrace-device'],
     switches: ['--json'],
   });
   if (flags.rest.length > 0) throw new UsageError(`sweep: unexpected argument "${flags.rest[0]}"`);
   const preset = flags.values.get('--preset');
   const { config, name } = loadSimConfig('sweep', flags.values.get('--config'), preset);
-  const workload = loadWorkload(flags.values.get('--workload-csv'));
+  const workload = loadAnyWorkload('sweep', flags);
   // Record sizes may suit some cells and not others; the CPUs must suit them all.
   if (workload !== undefined) refusedAsUsage(() => checkWorkloadCpus(workload, config.channel.cpus));
   const seconds = numberFlag('sweep', flags, '--seconds', workload?.duration ?? SWEEP_SECONDS, 0, 3600);
