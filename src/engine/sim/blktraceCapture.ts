@@ -192,7 +192,7 @@ export class CaptureReplay implements RecordSource {
 
   beforeReserve(): void {}
 
-  fill(dst: Uint8Array, at: number): void {
+  writeAt(dst: Uint8Array, at: number): void {
     const c = this.w.blktrace as NonNullable<ImportedWorkload['blktrace']>;
     const from = c.offsets[this.current];
     dst.set(c.data.subarray(from, from + this.w.sizes[this.current]), at);

@@ -9,10 +9,15 @@
  * is taken after relay_reserve succeeded (`after-reserve`, up to v6.17) or before relaying
  * (`before-reserve`); notes take none.
  */
-import type { Random } from './random.ts';
+import { Random } from './random.ts';
 import { drawArrival, type RecordSource } from './producer.ts';
-import { cpuShare, type WorkloadSettings } from './simConfig.ts';
+import { DEFAULT_SIM_CONFIG, cpuShare, type WorkloadSettings } from './simConfig.ts';
 import {
+  BLK_TN_MESSAGE,
+  BlktraceSink,
+  blktraceFileName,
+  decodeBlkIoTrace,
+  type BlktraceSequence,
   BLK_IO_TRACE_SIZE,
   BLK_TA_COMPLETE,
   BLK_TA_GETRQ,
@@ -61,7 +66,7 @@ export class BlktraceGenerator implements RecordSource {
   /** Each task's next sector: tasks read and write mostly sequentially. */
   private readonly cursors: number[];
   private readonly pids: number[];
-  /** The record for the next write: encoded once drawn, its sequence patched in `fill`. */
+  /** The record for the next write: encoded once drawn, its sequence patched in `writeAt`. */
   private readonly record = new Uint8Array(BLK_IO_TRACE_SIZE + 64);
   private recordLength = 0;
   private recordNotify = false;
@@ -118,7 +123,7 @@ export class BlktraceGenerator implements RecordSource {
     if (!this.recordNotify && this.w.blktraceSequence === 'before-reserve') this.recordSeq = ++this.sequence;
   }
 
-  fill(dst: Uint8Array, at: number): void {
+  writeAt(dst: Uint8Array, at: number): void {
     if (!this.recordNotify && this.w.blktraceSequence === 'after-reserve') this.recordSeq = ++this.sequence;
     const seq = this.recordNotify ? 0 : this.recordSeq >>> 0;
     this.record[4] = seq & 0xff;
@@ -182,4 +187,58 @@ export class BlktraceGenerator implements RecordSource {
     while (i > 0 && p[i - 1].t <= e.t) i--;
     p.splice(i, 0, e);
   }
+}
+
+export interface CaptureOptions {
+  cpus: number;
+  /** Virtual seconds of block I/O. */
+  seconds: number;
+  /** I/Os per second over all CPUs. */
+  rate: number;
+  seed: number;
+  device?: string;
+  sequence?: BlktraceSequence;
+  /** Write the records big-endian, as a big-endian host would. */
+  bigEndian?: boolean;
+  /** A MESSAGE note (text payload) written on CPU 0 after its first records. */
+  message?: string;
+}
+
+/**
+ * A capture as blktrace would have written it from a kernel that lost nothing: the
+ * generator's records for every CPU, straight to `<dev>.blktrace.<cpu>` (no channel between).
+ */
+export function generateCapture(o: CaptureOptions): { name: string; bytes: Uint8Array }[] {
+  const w: WorkloadSettings = {
+    ...DEFAULT_SIM_CONFIG.workload,
+    rate: o.rate,
+    format: 'blktrace',
+    device: o.device ?? 'sda',
+    blktraceSequence: o.sequence ?? 'after-reserve',
+  };
+  const rng = new Random(o.seed);
+  return Array.from({ length: o.cpus }, (_, cpu) => {
+    const gen = new BlktraceGenerator(w, cpu, o.cpus, rng.fork(cpu));
+    const sink = new BlktraceSink(w.device, o.cpus);
+    const scratch = new Uint8Array(BLK_IO_TRACE_SIZE + 0xffff);
+    let written = 0;
+    for (let t = gen.nextArrival(0); t <= o.seconds; t = gen.nextArrival(t)) {
+      const size = gen.nextSize();
+      gen.beforeReserve();
+      gen.writeAt(scratch, 0);
+      if (o.bigEndian === true) {
+        const rec = decodeBlkIoTrace(scratch, 0, true);
+        encodeBlkIoTrace(scratch, 0, { ...rec, pdu: rec.pdu.slice() }, false);
+      }
+      sink.append(cpu, scratch, 0, size);
+      written += 1;
+      if (cpu === 0 && written === 8 && o.message !== undefined) {
+        const last = decodeBlkIoTrace(scratch, 0, o.bigEndian !== true);
+        const text = Uint8Array.from(o.message, (ch) => ch.charCodeAt(0) & 0x7f);
+        const n = encodeBlkIoTrace(scratch, 0, { ...last, sequence: 0, action: BLK_TN_MESSAGE, sector: 0, bytes: 0, pdu: text }, o.bigEndian !== true);
+        sink.append(cpu, scratch, 0, n);
+      }
+    }
+    return { name: blktraceFileName(w.device, cpu), bytes: sink.bytes(cpu).slice() };
+  });
 }

@@ -63,7 +63,7 @@ export interface RecordSource {
   /** Called before relay_reserve for the record. */
   beforeReserve(): void;
   /** Writes the record at `dst[at]` (relay_reserve succeeded). */
-  fill(dst: Uint8Array, at: number): void;
+  writeAt(dst: Uint8Array, at: number): void;
 }
 
 /** The next arrival after `now` of a workload's process at `rate` records per second. */
@@ -155,7 +155,7 @@ export class Producer {
       this.source.beforeReserve();
       const pos = relayReserve(buf, size);
       landed = pos >= 0;
-      if (landed) this.source.fill(buf.data, pos);
+      if (landed) this.source.writeAt(buf.data, pos);
     } else if (this.w.call === 'relay_reserve') {
       const pos = relayReserve(buf, size);
       landed = pos >= 0;
