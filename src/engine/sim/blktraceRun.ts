@@ -5,6 +5,7 @@
  */
 import { blktraceExitMessage, blktraceSummary, type BlktraceCpuSummary } from './blktrace.ts';
 import type { SimReport } from './report.ts';
+import type { SimConfig } from './simConfig.ts';
 import type { Simulation } from './simulation.ts';
 
 /** The readers read until nothing is left (blktrace's threads at exit). Producers must be done. */
@@ -27,4 +28,13 @@ export function blktraceReport(sim: Simulation, report: SimReport): BlktraceRepo
   const dropped = report.cpus.reduce((n, r) => n + r.droppedFull, 0);
   const read = report.cpus.reduce((n, r) => n + r.readIntact, 0);
   return { ...report, cpus, blktraceMessage: blktraceExitMessage(dropped, read) };
+}
+
+/**
+ * Why a live run (producer and reader workers) cannot take `config`, or null. Its readers verify
+ * relayscope's self-describing records only; blktrace's run in deterministic mode and the CLI.
+ */
+export function liveRunRefusal(config: SimConfig): string | null {
+  if (config.workload.format !== 'blktrace') return null;
+  return "workload.format blktrace runs in deterministic mode only: the live run's reader workers verify relayscope's own records, not blktrace's";
 }
