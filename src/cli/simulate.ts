@@ -175,7 +175,7 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
   if (refusal !== null) throw new UsageError(`simulate: --blktrace-out ${refusal}`);
   const seconds = numberFlag('simulate', flags, '--seconds', workload?.duration ?? 1, 0, 3600);
   const seed = numberFlag('simulate', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
-  const sim = refusedAsUsage(() => new Simulation(config, { seed, workload }));
+  const sim = refusedAsUsage(() => new Simulation(config, { seed, workload, blktraceFiles: blktraceOut !== undefined }));
   const traceOut = flags.values.get('--trace-out');
   let traced = '';
   if (traceOut === undefined) sim.runUntil(seconds);

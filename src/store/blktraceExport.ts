@@ -18,7 +18,7 @@ export const writesBlktrace = (s: AppState): boolean =>
 export function blktraceRunFiles(store: AppStore, seconds: number): BlktraceFiles | null {
   const s = store.getState();
   if (!writesBlktrace(s)) return null;
-  const sim = new Simulation(s.liveConfig, { seed: s.liveSeed, workload: s.liveWorkload ?? undefined });
+  const sim = new Simulation(s.liveConfig, { seed: s.liveSeed, workload: s.liveWorkload ?? undefined, blktraceFiles: true });
   sim.runUntil(seconds);
   blktraceExit(sim);
   const sink = sim.blktrace;

@@ -33,7 +33,7 @@ const lossy = (sequence: 'after-reserve' | 'before-reserve', cpus = 2): SimConfi
   });
 
 function run(config: SimConfig, seconds: number, workload?: ImportedWorkload) {
-  const sim = new Simulation(config, { seed: 7, workload });
+  const sim = new Simulation(config, { seed: 7, workload, blktraceFiles: true });
   sim.runUntil(seconds);
   blktraceExit(sim);
   const report = blktraceReport(sim, simReport(sim));
@@ -108,6 +108,7 @@ describe('the blktrace workload format', () => {
       expect(events.every((r, k) => r.time > 0 && (k === 0 || r.time > events[k - 1].time))).toBe(true);
       const row = report.cpus[cpu];
       expect(row.blktrace).toEqual({ events: events.length, firstSeq: 1, lastSeq: events.length, seqGaps: 0, seqMissing: 0 });
+      expect(blktraceSummary(f.bytes)).toEqual(row.blktrace);
       expect(row.readIntact).toBe(recs.length);
       expect(row.unaccounted).toBe(0);
       expect(row.missing).toBe(0);
@@ -131,6 +132,17 @@ describe('the blktrace workload format', () => {
       `You have ${dropped} (${((100 * dropped) / (read + dropped)).toFixed(1)}%) dropped events\n` +
         'Consider using a larger buffer size (-b) and/or more buffers (-n)',
     );
+  });
+
+  it('counts the files as blkparse would without keeping them, unless asked (a long run\'s files may not fit in memory)', () => {
+    const kept = run(lossy('before-reserve'), 0.3);
+    const sim = new Simulation(lossy('before-reserve'), { seed: 7 });
+    sim.runUntil(0.3);
+    blktraceExit(sim);
+    expect(blktraceReport(sim, simReport(sim))).toEqual(kept.report);
+    expect(() => sim.blktrace?.bytes(0)).toThrow(/the files were not kept/);
+    expect(sim.blktrace?.length(0)).toBe(kept.files[0].bytes.length);
+    for (const [cpu, f] of kept.files.entries()) expect(blktraceSummary(f.bytes)).toEqual(kept.report.cpus[cpu].blktrace);
   });
 
   it('before-reserve: a dropped record leaves a gap, and the numbers missing are the drops between the first and last record read', () => {

@@ -182,44 +182,6 @@ export function blkFrame(src: Uint8Array, at: number, le: boolean, out: BlkFrame
   return true;
 }
 
-/**
- * What blktrace's reader threads write: a growing file per CPU. `append` copies; `bytes(cpu)`
- * is the file so far.
- */
-export class BlktraceSink {
-  private readonly files: Uint8Array[];
-  private readonly lengths: number[];
-
-  constructor(
-    readonly device: string,
-    readonly cpus: number,
-  ) {
-    this.files = Array.from({ length: cpus }, () => new Uint8Array(4096));
-    this.lengths = Array.from({ length: cpus }, () => 0);
-  }
-
-  append(cpu: number, src: Uint8Array, from: number, length: number): void {
-    let f = this.files[cpu];
-    const n = this.lengths[cpu];
-    if (n + length > f.length) {
-      const grown = new Uint8Array(Math.max(n + length, f.length * 2));
-      grown.set(f.subarray(0, n));
-      this.files[cpu] = f = grown;
-    }
-    f.set(src.subarray(from, from + length), n);
-    this.lengths[cpu] = n + length;
-  }
-
-  bytes(cpu: number): Uint8Array {
-    return this.files[cpu].subarray(0, this.lengths[cpu]);
-  }
-
-  /** Every CPU's file: name and contents. */
-  fileList(): { name: string; bytes: Uint8Array }[] {
-    return Array.from({ length: this.cpus }, (_, cpu) => ({ name: blktraceFileName(this.device, cpu), bytes: this.bytes(cpu) }));
-  }
-}
-
 /** One CPU's file as blkparse would count it. */
 export interface BlktraceCpuSummary {
   /** Records blkparse counts as events (all but PROCESS and TIMESTAMP notes). */
@@ -232,30 +194,98 @@ export interface BlktraceCpuSummary {
   seqMissing: number;
 }
 
+const emptySummary = (): BlktraceCpuSummary => ({ events: 0, firstSeq: null, lastSeq: null, seqGaps: 0, seqMissing: 0 });
+
 /**
- * Counts a CPU's file as blkparse reading standard input does: records in file order, every
- * event's sequence against the last one's (leading and trailing losses leave no gap).
- * `bytes` must hold whole, well-formed records (what the reader wrote does).
+ * Counts the record at `src[at]` into `out` as blkparse reading standard input does: in file
+ * order, each event's sequence against the last one's (leading and trailing losses leave no
+ * gap; notes take no sequence). Returns the record's length.
  */
+function countRecord(out: BlktraceCpuSummary, src: Uint8Array, at: number, le: boolean): number {
+  const v = new DataView(src.buffer, src.byteOffset + at, BLK_IO_TRACE_SIZE);
+  const action = v.getUint32(28, le);
+  if (countsAsEvent(action)) {
+    out.events += 1;
+    if (!isNotify(action)) {
+      const seq = v.getUint32(4, le);
+      if (out.lastSeq !== null && seq > out.lastSeq + 1) {
+        out.seqGaps += 1;
+        out.seqMissing += seq - out.lastSeq - 1;
+      }
+      if (out.firstSeq === null) out.firstSeq = seq;
+      out.lastSeq = seq;
+    }
+  }
+  return BLK_IO_TRACE_SIZE + v.getUint16(46, le);
+}
+
+/** A whole file, counted as blkparse would; `bytes` must hold whole, well-formed records. */
 export function blktraceSummary(bytes: Uint8Array): BlktraceCpuSummary {
-  const out: BlktraceCpuSummary = { events: 0, firstSeq: null, lastSeq: null, seqGaps: 0, seqMissing: 0 };
+  const out = emptySummary();
   for (let at = 0; at + BLK_IO_TRACE_SIZE <= bytes.length; ) {
     const m = magicOrder(bytes, at);
     if (m === null) break;
-    const t = decodeBlkIoTrace(bytes, at, m.le);
-    at += BLK_IO_TRACE_SIZE + t.pdu.length;
-    if (!countsAsEvent(t.action)) continue;
-    out.events += 1;
-    if (!isNotify(t.action)) {
-      if (out.lastSeq !== null && t.sequence > out.lastSeq + 1) {
-        out.seqGaps += 1;
-        out.seqMissing += t.sequence - out.lastSeq - 1;
-      }
-      if (out.firstSeq === null) out.firstSeq = t.sequence;
-      out.lastSeq = t.sequence;
-    }
+    at += countRecord(out, bytes, at, m.le);
   }
   return out;
+}
+
+/**
+ * What blktrace's reader threads write, a file per CPU: counted as blkparse would as records
+ * arrive, and kept (a growing copy, `bytes(cpu)`) only when asked, since a long run's files
+ * may not fit in memory.
+ */
+export class BlktraceSink {
+  private readonly files: Uint8Array[];
+  private readonly lengths: number[];
+  private readonly summaries: BlktraceCpuSummary[];
+
+  constructor(
+    readonly device: string,
+    readonly cpus: number,
+    private readonly littleEndian: boolean,
+    /** Keep the files' bytes (else only their counts). */
+    readonly keepFiles: boolean,
+  ) {
+    this.files = Array.from({ length: cpus }, () => new Uint8Array(keepFiles ? 4096 : 0));
+    this.lengths = Array.from({ length: cpus }, () => 0);
+    this.summaries = Array.from({ length: cpus }, emptySummary);
+  }
+
+  /** Appends the record of `length` bytes at `src[from]` to CPU `cpu`'s file. */
+  append(cpu: number, src: Uint8Array, from: number, length: number): void {
+    countRecord(this.summaries[cpu], src, from, this.littleEndian);
+    const n = this.lengths[cpu];
+    this.lengths[cpu] = n + length;
+    if (!this.keepFiles) return;
+    let f = this.files[cpu];
+    if (n + length > f.length) {
+      const grown = new Uint8Array(Math.max(n + length, f.length * 2));
+      grown.set(f.subarray(0, n));
+      this.files[cpu] = f = grown;
+    }
+    f.set(src.subarray(from, from + length), n);
+  }
+
+  /** What blkparse would count in CPU `cpu`'s file. */
+  summary(cpu: number): BlktraceCpuSummary {
+    return { ...this.summaries[cpu] };
+  }
+
+  /** The file's length so far. */
+  length(cpu: number): number {
+    return this.lengths[cpu];
+  }
+
+  bytes(cpu: number): Uint8Array {
+    if (!this.keepFiles) throw new Error('BlktraceSink.bytes: the files were not kept (SimOptions.blktraceFiles)');
+    return this.files[cpu].subarray(0, this.lengths[cpu]);
+  }
+
+  /** Every CPU's file: name and contents. */
+  fileList(): { name: string; bytes: Uint8Array }[] {
+    return Array.from({ length: this.cpus }, (_, cpu) => ({ name: blktraceFileName(this.device, cpu), bytes: this.bytes(cpu) }));
+  }
 }
 
 /**

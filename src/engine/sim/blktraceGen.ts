@@ -219,7 +219,7 @@ export function generateCapture(o: CaptureOptions): { name: string; bytes: Uint8
   const rng = new Random(o.seed);
   return Array.from({ length: o.cpus }, (_, cpu) => {
     const gen = new BlktraceGenerator(w, cpu, o.cpus, rng.fork(cpu));
-    const sink = new BlktraceSink(w.device, o.cpus);
+    const sink = new BlktraceSink(w.device, o.cpus, o.bigEndian !== true, true);
     const scratch = new Uint8Array(BLK_IO_TRACE_SIZE + 0xffff);
     let written = 0;
     for (let t = gen.nextArrival(0); t <= o.seconds; t = gen.nextArrival(t)) {

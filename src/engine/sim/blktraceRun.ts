@@ -3,7 +3,7 @@
  * left, and it reports per CPU what blkparse would count in the files they wrote, and the lines
  * blktrace prints at exit about the channel's dropped records.
  */
-import { blktraceExitMessage, blktraceSummary, type BlktraceCpuSummary } from './blktrace.ts';
+import { blktraceExitMessage, type BlktraceCpuSummary } from './blktrace.ts';
 import type { SimReport } from './report.ts';
 import type { SimConfig } from './simConfig.ts';
 import type { Simulation } from './simulation.ts';
@@ -24,7 +24,7 @@ export type BlktraceReport = Omit<SimReport, 'cpus'> & {
 export function blktraceReport(sim: Simulation, report: SimReport): BlktraceReport | null {
   const sink = sim.blktrace;
   if (sink === null) return null;
-  const cpus = report.cpus.map((row) => ({ ...row, blktrace: blktraceSummary(sink.bytes(row.cpu)) }));
+  const cpus = report.cpus.map((row) => ({ ...row, blktrace: sink.summary(row.cpu) }));
   const dropped = report.cpus.reduce((n, r) => n + r.droppedFull, 0);
   const read = report.cpus.reduce((n, r) => n + r.readIntact, 0);
   return { ...report, cpus, blktraceMessage: blktraceExitMessage(dropped, read) };

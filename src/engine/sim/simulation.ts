@@ -44,6 +44,8 @@ export interface SimOptions {
    * it or a record too large throws WorkloadError.
    */
   workload?: ImportedWorkload;
+  /** When the records are blktrace's: keep the files its readers write (`blktrace.bytes(cpu)`), not only their counts. */
+  blktraceFiles?: boolean;
 }
 
 const ARRIVAL = 0;
@@ -158,8 +160,9 @@ export class Simulation {
     this.readerOptions = readerOptions(config, options.verify);
     this.blktrace = null;
     if (capture !== undefined || generated) {
-      this.blktrace = new BlktraceSink(capture?.device ?? workload.device, ch.cpus);
-      this.readerOptions.blktrace = { littleEndian: capture?.littleEndian ?? true, baseNs: capture?.baseNs ?? BLKTRACE_CLOCK_BASE_NS };
+      const littleEndian = capture?.littleEndian ?? true;
+      this.blktrace = new BlktraceSink(capture?.device ?? workload.device, ch.cpus, littleEndian, options.blktraceFiles === true);
+      this.readerOptions.blktrace = { littleEndian, baseNs: capture?.baseNs ?? BLKTRACE_CLOCK_BASE_NS };
     }
     if (reader.enabled) {
       const groups = ch.global || reader.layout === 'single' ? [this.chan.bufs()] : this.chan.bufs().map((b) => [b]);
