@@ -104,6 +104,18 @@ export interface BlkIoTrace {
   pdu: Uint8Array;
 }
 
+/** A u32 or u16 field at `src[at]`, in either byte order (no allocation: the reader's hot path). */
+export const u32At = (src: Uint8Array, at: number, le: boolean): number =>
+  le
+    ? (src[at] | (src[at + 1] << 8) | (src[at + 2] << 16) | (src[at + 3] << 24)) >>> 0
+    : ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0;
+export const u16At = (src: Uint8Array, at: number, le: boolean): number =>
+  le ? src[at] | (src[at + 1] << 8) : (src[at] << 8) | src[at + 1];
+
+/** Whether `src[at]` starts a version-7 record in the given byte order. */
+export const isBlkIoTrace = (src: Uint8Array, at: number, le: boolean): boolean =>
+  u32At(src, at, le) === ((BLK_IO_TRACE_MAGIC | BLK_IO_TRACE_VERSION) >>> 0);
+
 const u64 = (v: DataView, at: number, le: boolean): number => {
   const lo = v.getUint32(at, le);
   const hi = v.getUint32(at + 4, le);
@@ -173,12 +185,12 @@ export interface BlkFrame {
 }
 
 export function blkFrame(src: Uint8Array, at: number, le: boolean, out: BlkFrame): boolean {
-  const m = magicOrder(src, at);
-  if (m === null || m.le !== le || m.version !== BLK_IO_TRACE_VERSION) return false;
-  const v = new DataView(src.buffer, src.byteOffset + at, BLK_IO_TRACE_SIZE);
-  out.cpu = v.getUint32(40, le);
-  out.length = BLK_IO_TRACE_SIZE + v.getUint16(46, le);
-  out.timeNs = u64(v, 8, le);
+  if (!isBlkIoTrace(src, at, le)) return false;
+  out.cpu = u32At(src, at + 40, le);
+  out.length = BLK_IO_TRACE_SIZE + u16At(src, at + 46, le);
+  const lo = u32At(src, at + (le ? 8 : 12), le);
+  const hi = u32At(src, at + (le ? 12 : 8), le);
+  out.timeNs = hi * 2 ** 32 + lo;
   return true;
 }
 
@@ -202,12 +214,11 @@ const emptySummary = (): BlktraceCpuSummary => ({ events: 0, firstSeq: null, las
  * gap; notes take no sequence). Returns the record's length.
  */
 function countRecord(out: BlktraceCpuSummary, src: Uint8Array, at: number, le: boolean): number {
-  const v = new DataView(src.buffer, src.byteOffset + at, BLK_IO_TRACE_SIZE);
-  const action = v.getUint32(28, le);
+  const action = u32At(src, at + 28, le);
   if (countsAsEvent(action)) {
     out.events += 1;
     if (!isNotify(action)) {
-      const seq = v.getUint32(4, le);
+      const seq = u32At(src, at + 4, le);
       if (out.lastSeq !== null && seq > out.lastSeq + 1) {
         out.seqGaps += 1;
         out.seqMissing += seq - out.lastSeq - 1;
@@ -216,7 +227,7 @@ function countRecord(out: BlktraceCpuSummary, src: Uint8Array, at: number, le: b
       out.lastSeq = seq;
     }
   }
-  return BLK_IO_TRACE_SIZE + v.getUint16(46, le);
+  return BLK_IO_TRACE_SIZE + u16At(src, at + 46, le);
 }
 
 /** A whole file, counted as blkparse would; `bytes` must hold whole, well-formed records. */
