@@ -167,7 +167,8 @@ describe.skipIf(!haveBlkparse || !haveBtt)(`blkparse reads what relayscope write
     simulateJson('--preset', 'blktrace', '--seconds', '0.1', '--blktrace-out', out);
     const bin = join(scratch, 'btt.bin');
     blkparse(out, '-d', bin, '-O');
-    const r = spawnSync('btt', ['-i', bin], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    // btt writes its *_fp.dat files into the directory it runs in.
+    const r = spawnSync('btt', ['-i', bin], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: scratch });
     expect({ status: r.status, stderr: r.stderr }).toMatchObject({ status: 0 });
     const q2c = /^Q2C\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)$/m;
     expect(r.stdout).toMatch(q2c);
