@@ -100,8 +100,12 @@ export class ExportPanel {
   readonly trace: Locator;
   readonly traceSeconds: Locator;
   readonly note: Locator;
+  readonly blktrace: Locator;
+  readonly blktraceNote: Locator;
 
   constructor(readonly page: Page) {
+    this.blktrace = page.getByTestId('export.blktrace');
+    this.blktraceNote = page.getByTestId('export.blktrace.note');
     this.csv = page.getByTestId('export.csv');
     this.json = page.getByTestId('export.json');
     this.trace = page.getByTestId('export.trace');
@@ -114,6 +118,12 @@ export class ExportPanel {
     const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), button.click()]);
     const path = await download.path();
     return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+  }
+
+  /** Clicks `button` and resolves with the download's name and bytes. */
+  async downloadBytes(button: Locator): Promise<{ name: string; bytes: Uint8Array }> {
+    const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), button.click()]);
+    return { name: download.suggestedFilename(), bytes: new Uint8Array(readFileSync(await download.path())) };
   }
 }
 
@@ -136,5 +146,10 @@ export class WorkloadPanel {
   /** Chooses a file with `text` as its contents. */
   choose(name: string, text: string): Promise<void> {
     return this.file.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+  }
+
+  /** Chooses several files at once (a blktrace capture's per-CPU files). */
+  chooseFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<void> {
+    return this.file.setInputFiles(files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })));
   }
 }

@@ -5,7 +5,7 @@
 import { SweepJob, checkWorkloadCpus, sweepSeconds, type SweepCell, type SweepResult } from '../engine/index.ts';
 import { formatBytes } from '../lib/format.ts';
 import { listFlag, numberFlag, parseFlags } from './args.ts';
-import { loadSimConfig, loadWorkload, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
+import { loadAnyWorkload, loadSimConfig, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
 import { UsageError } from './usage.ts';
 
 const pad = (v: string | number, w: number): string => String(v).padStart(w);
@@ -53,13 +53,13 @@ function recommendation(r: SweepResult): string {
 
 export function sweep(args: string[], write: (chunk: string) => void): void {
   const flags = parseFlags('sweep', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv'],
+    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv', '--workload-blktrace', '--blktrace-device'],
     switches: ['--json'],
   });
   if (flags.rest.length > 0) throw new UsageError(`sweep: unexpected argument "${flags.rest[0]}"`);
   const preset = flags.values.get('--preset');
   const { config, name } = loadSimConfig('sweep', flags.values.get('--config'), preset);
-  const workload = loadWorkload(flags.values.get('--workload-csv'));
+  const workload = loadAnyWorkload('sweep', flags);
   // Record sizes may suit some cells and not others; the CPUs must suit them all.
   if (workload !== undefined) refusedAsUsage(() => checkWorkloadCpus(workload, config.channel.cpus));
   const byDefault = sweepSeconds(config, { workload });

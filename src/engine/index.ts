@@ -44,6 +44,7 @@ export {
   DEFAULT_SIM_CONFIG,
   READER_LAYOUTS,
   READER_MODES,
+  RECORD_FORMATS,
   SIZE_MODELS,
   WRITE_CALLS,
   parseSimConfig,
@@ -150,3 +151,21 @@ export { runOutcome, watchedRun, type RunOutcome, type SteadyVerdict, type Verdi
 export { checkWorkload, checkWorkloadCpus, parseWorkloadCsv, type ImportedWorkload } from './sim/workloadCsv.ts';
 export { ChromeTraceRecorder, chromeTrace, type ChromeTrace } from './sim/chromeTrace.ts';
 export { countersCsv, countersJson } from './sim/countersExport.ts';
+
+// blktrace as a real peer: its record, its files, captures in, and what blkparse would count.
+export {
+  BLK_IO_TRACE_SIZE,
+  BLKTRACE_SEQUENCES,
+  blktraceFileName,
+  blktraceSummary,
+  countsAsEvent,
+  decodeBlkIoTrace,
+  encodeBlkIoTrace,
+  magicOrder,
+  type BlkIoTrace,
+  type BlktraceCpuSummary,
+  type BlktraceSequence,
+} from './sim/blktrace.ts';
+export { generateCapture, type CaptureOptions } from './sim/blktraceGen.ts';
+export { captureDevices, parseBlktraceCapture, type CaptureFile } from './sim/blktraceCapture.ts';
+export { blktraceExit, blktraceReport, liveRunRefusal, type BlktraceReport } from './sim/blktraceRun.ts';

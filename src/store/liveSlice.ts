@@ -6,9 +6,11 @@
 import type { StateCreator } from 'zustand';
 import { formatCount } from '../lib/format.ts';
 import {
+  ConfigError,
   DEFAULT_SIM_CONFIG,
   LANDMARK_BUDGET,
   checkWorkload,
+  liveRunRefusal,
   parseSimConfig,
   type CpuAccounting,
   type ImportedWorkload,
@@ -140,10 +142,12 @@ export const liveSlice =
         const workload = get().liveWorkload ?? undefined;
         // A WorkloadError (a CPU beyond the channel, a record too large) is a ConfigError too.
         if (workload !== undefined) checkWorkload(workload, parsed);
+        const mode = workload !== undefined ? 'deterministic' : (options.mode ?? get().liveMode);
+        const refused = mode === 'live' ? liveRunRefusal(parsed) : null;
+        if (refused !== null) throw new ConfigError(refused);
         dispose();
         const liveSeed = seed ?? get().liveSeed;
         const generation = get().liveGeneration + 1;
-        const mode = workload !== undefined ? 'deterministic' : (options.mode ?? get().liveMode);
         const created = createRun(parsed, {
           mode,
           seed: liveSeed,

@@ -25,6 +25,7 @@ import {
 } from '../kernel/index.ts';
 import type { RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE, payloadByte, payloadIntact, readRecordHeader, type RecordHeader } from './record.ts';
+import { BLK_IO_TRACE_SIZE, blkFrame, type BlkFrame, type BlktraceSink } from './blktrace.ts';
 import type { ReaderMode, SimConfig } from './simConfig.ts';
 import {
   R_BYTES,
@@ -51,6 +52,11 @@ export interface ReaderOptions {
   verify: 'full' | 'ends';
   /** Bytes one service pass reads at most, so that a busy reader yields now and then. */
   passBytes: number;
+  /**
+   * The records are blktrace's (in this byte order, times from `baseNs`): each is checked by
+   * its framing, and counted in landing order (its own sequence may have gaps by design).
+   */
+  blktrace?: { littleEndian: boolean; baseNs: number } | null;
 }
 
 /** A configuration's reader, as Reader takes it. */
@@ -63,6 +69,7 @@ export function readerOptions(config: SimConfig, verify: 'full' | 'ends' = 'full
     relayMode: ch.mode,
     verify,
     passBytes: Math.max(r.chunk, 4 * ch.subbufSize),
+    blktrace: null,
   };
 }
 
@@ -91,13 +98,21 @@ export class Reader {
   /** The writer produced while the last read(2) or mapped parse ran: it may have lapped it. */
   private writerMoved = false;
   private now = 0;
+  private readonly headerSize: number;
+  private readonly blk: ReaderOptions['blktrace'] & object | null;
+  private readonly frame: BlkFrame = { cpu: 0, length: 0, timeNs: 0 };
+  private readonly blkHeader: RecordHeader = { cpu: 0, length: 0, seq: 0, ts: 0 };
 
   constructor(
     private readonly chan: Rchan,
     bufs: readonly RchanBuf[],
     private readonly stats: SimStats,
     private readonly o: ReaderOptions,
+    /** blktrace's reader threads: every record read is written to its CPU's file. */
+    private readonly sink: BlktraceSink | null = null,
   ) {
+    this.blk = o.blktrace ?? null;
+    this.headerSize = this.blk === null ? RECORD_HEADER_SIZE : BLK_IO_TRACE_SIZE;
     this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1, lapped: false }));
     // The reader's own buffer, and the count of every read(2): with a writer producing during
     // the call, one read can return more than the ring holds.
@@ -234,23 +249,23 @@ export class Reader {
       if (i < 0) return;
     }
     while (i < end) {
-      if (end - i < RECORD_HEADER_SIZE) {
+      if (end - i < this.headerSize) {
         this.startCarry(s, src, i, end);
         return;
       }
-      const h = readRecordHeader(src, i);
+      const h = this.header(src, i);
       if (h === null) return this.lost(s);
       if (end - i < h.length) {
         this.startCarry(s, src, i, end);
         return;
       }
-      this.deliver(s, h, this.intact(src, i, h.length));
+      this.deliver(s, h, this.intact(src, i, h.length), src, i);
       i += h.length;
     }
   }
 
   private startCarry(s: Stream, src: Uint8Array, from: number, end: number): void {
-    this.fitCarry(s, Math.max(RECORD_HEADER_SIZE, end - from));
+    this.fitCarry(s, Math.max(this.headerSize, end - from));
     s.carry.set(src.subarray(from, end), 0);
     s.carryLen = end - from;
   }
@@ -259,12 +274,12 @@ export class Reader {
   private finishCarry(s: Stream, src: Uint8Array, i: number, end: number): number {
     for (;;) {
       const have = s.carryLen;
-      const h = have >= RECORD_HEADER_SIZE ? readRecordHeader(s.carry, 0) : null;
-      if (have >= RECORD_HEADER_SIZE && h === null) {
+      const h = have >= this.headerSize ? this.header(s.carry, 0) : null;
+      if (have >= this.headerSize && h === null) {
         this.lost(s);
         return -1;
       }
-      const need = (h?.length ?? RECORD_HEADER_SIZE) - have;
+      const need = (h?.length ?? this.headerSize) - have;
       const k = Math.min(need, end - i);
       this.fitCarry(s, have + k);
       s.carry.set(src.subarray(i, i + k), have);
@@ -273,7 +288,7 @@ export class Reader {
       if (k < need) return -1; // still incomplete: the next read continues it
       if (h !== null) {
         s.carryLen = 0;
-        this.deliver(s, h, this.intact(s.carry, 0, h.length));
+        this.deliver(s, h, this.intact(s.carry, 0, h.length), s.carry, 0);
         return i;
       }
     }
@@ -286,7 +301,23 @@ export class Reader {
     s.carry = grown;
   }
 
+  /** The header of the record at `src[at]`, or null if there is none there. */
+  private header(src: Uint8Array, at: number): RecordHeader | null {
+    const blk = this.blk;
+    if (blk === null) return readRecordHeader(src, at);
+    if (!blkFrame(src, at, blk.littleEndian, this.frame)) return null;
+    // blktrace's own sequence is the kernel's (it may skip dropped records): records are
+    // counted in the order they landed, which a no-overwrite reader sees unbroken.
+    const h = this.blkHeader;
+    h.cpu = this.frame.cpu;
+    h.length = this.frame.length;
+    h.seq = h.cpu < this.stats.cpus ? this.stats.get(h.cpu, R_NEXT_SEQ) : 0;
+    h.ts = Math.max(0, Math.floor((this.frame.timeNs - blk.baseNs) / 1000)) >>> 0;
+    return h;
+  }
+
   private intact(src: Uint8Array, at: number, length: number): boolean {
+    if (this.blk !== null) return true; // its framing was checked
     if (this.o.verify === 'full') return payloadIntact(src, at, length);
     return (
       length === RECORD_HEADER_SIZE ||
@@ -306,10 +337,12 @@ export class Reader {
     this.stats.add(s.buf.cpu, this.lapped ? R_LAPPED_READS : R_TORN);
   }
 
-  private deliver(s: Stream, h: RecordHeader, intact: boolean): void {
+  private deliver(s: Stream, h: RecordHeader, intact: boolean, src: Uint8Array, at: number): void {
     const stats = this.stats;
     const cpu = h.cpu;
-    if (cpu >= stats.cpus || !intact) {
+    // A per-CPU blktrace buffer holds only its CPU's records (the cpu field says whose).
+    const foreign = this.blk !== null && !this.chan.isGlobal && cpu !== s.buf.cpu;
+    if (cpu >= stats.cpus || !intact || foreign) {
       stats.add(Math.min(cpu, stats.cpus - 1), this.lapped ? R_LAPPED_READS : R_TORN);
       return;
     }
@@ -324,6 +357,7 @@ export class Reader {
     if (ahead > 0) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, ahead);
     stats.add(cpu, R_INTACT);
     stats.set(cpu, R_NEXT_SEQ, (h.seq + 1) >>> 0);
+    this.sink?.append(cpu, src, at, h.length);
     const lag = Math.max(0, ((this.now >>> 0) - h.ts) | 0);
     stats.set(cpu, R_LAG_US, lag);
     if (lag > stats.get(cpu, R_MAX_LAG_US)) stats.set(cpu, R_MAX_LAG_US, lag);
