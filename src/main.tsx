@@ -22,7 +22,7 @@ function liveSnapshot(s: AppStore): LiveSnapshot {
   const run = state.liveRun();
   const cpus = state.liveConfig.channel.cpus;
   const per = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.stats.get(c, field) ?? 0);
-  const kernel = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.chan.buf(c)?.ctl[field] ?? 0);
+  const kernel = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.chan.buf(c)?.field(field) ?? 0);
   return {
     status: state.liveStatus,
     kind: run?.kind ?? null,

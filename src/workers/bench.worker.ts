@@ -8,7 +8,6 @@
 import { RingBuffer } from 'ringbuf.js';
 import {
   B_OFFSET,
-  B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   LiveControl,
   Producer,
@@ -72,11 +71,12 @@ function run(task: BenchTask, go: Int32Array): { start: number; end: number; lat
         // dropped, so a lossless producer waits before it. No kernel client can wait; this
         // measure of a pipeline's lossless capacity does.
         if (task.waitWhileFull)
-          while (ctl[B_OFFSET] + size > buf.subbufSize && ctl[B_SUBBUFS_PRODUCED] - ctl[B_SUBBUFS_CONSUMED] >= last) {
+          while (ctl.load(B_OFFSET) + size > buf.subbufSize && ctl.load64(B_SUBBUFS_PRODUCED) - buf.consumed >= last) {
             // the reader frees a sub-buffer soon
           }
         producer.emit(size, i);
       }
+      stats.publish();
       return { start, end: clock() };
     }
     case 'relay-reader': {

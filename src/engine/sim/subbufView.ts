@@ -2,7 +2,7 @@
  * What each sub-buffer of a buffer holds right now, for pictures of the ring: a pure read of
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
-import { B_BYTES_CONSUMED, B_PADDING, B_SUBBUFS_CONSUMED, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
+import { B_BYTES_CONSUMED, B_PADDING, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
 import { RECORD_HEADER_SIZE, payloadIntact, readRecordHeader } from './record.ts';
 
 /** Never written since open or reset. */
@@ -72,15 +72,19 @@ export function pictureBuffer(buf: RchanBuf, out: BufferPicture, tries = Infinit
   fields.produced = w.produced;
   fields.offset = w.offset;
   fields.data = w.data;
-  fields.consumed = ctl[B_SUBBUFS_CONSUMED];
-  fields.bytesConsumed = ctl[B_BYTES_CONSUMED];
-  fields.padding = ctl;
-  fields.paddingAt = B_PADDING;
+  fields.consumed = buf.consumed;
+  fields.bytesConsumed = ctl.load(B_BYTES_CONSUMED);
+  // padding[] by atomic loads into one reused array: it grows, never per frame.
+  if (paddingCopy.length < buf.nSubbufs) paddingCopy = new Float64Array(buf.nSubbufs);
+  for (let i = 0; i < buf.nSubbufs; i++) paddingCopy[i] = ctl.load(B_PADDING + i);
+  fields.padding = paddingCopy;
+  fields.paddingAt = 0;
   pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
   return true;
 }
 
 // Reused by every call: pictures are taken every frame, and this allocates nothing.
+let paddingCopy = new Float64Array(0);
 const fields: BufferFields = { produced: 0, offset: 0, data: 0, consumed: 0, bytesConsumed: 0, padding: [], paddingAt: 0 };
 
 /** Fills `out` with the sub-buffers of a buffer in the state `f` describes (a live buffer, or a step of a scenario). */

@@ -16,7 +16,7 @@
  * - lossRate: lost / written (0 when nothing was written).
  * - peakReady: the most sub-buffers produced and not yet consumed at once, on any buffer.
  */
-import { B_SUBBUFS_CONSUMED, buffersMemory, type RelayEvent } from '../kernel/index.ts';
+import { buffersMemory, type RelayEvent } from '../kernel/index.ts';
 import { lostRecords, simReport, type LostCounts } from './report.ts';
 import { ConfigError, checkSimConfig, type SimConfig } from './simConfig.ts';
 import { Simulation, type SimOptions } from './simulation.ts';
@@ -216,7 +216,7 @@ export class SweepJob {
     const peak = { ready: 0 };
     const tracer = (e: RelayEvent): void => {
       if (e.kind !== 'produce') return;
-      const ready = e.subbufsProduced - e.buf.ctl[B_SUBBUFS_CONSUMED];
+      const ready = e.subbufsProduced - e.buf.consumed;
       if (ready > peak.ready) peak.ready = ready;
     };
     try {

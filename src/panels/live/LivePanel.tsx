@@ -155,7 +155,7 @@ function stat(run: LiveRun, cpu: number, field: number): number {
 function kernel(run: LiveRun, cpu: number, field: number): number {
   // A global buffer is every CPU's: it shows on CPU 0.
   if (run.chan.isGlobal && cpu > 0) return 0;
-  return run.chan.buf(cpu)?.ctl[field] ?? 0;
+  return run.chan.buf(cpu)?.field(field) ?? 0;
 }
 
 const COLUMNS: Column[] = [

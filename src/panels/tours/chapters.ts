@@ -57,7 +57,7 @@ const total = (r: LiveRun, field: number): number => {
   for (let cpu = 0; cpu < r.config.channel.cpus; cpu++) n += r.stats.get(cpu, field);
   return n;
 };
-const kernel = (r: LiveRun, cpu: number, field: number): number => r.chan.buf(cpu)?.ctl[field] ?? 0;
+const kernel = (r: LiveRun, cpu: number, field: number): number => r.chan.buf(cpu)?.field(field) ?? 0;
 const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic' });
 const yesNo = ['yes', 'no'] as const;
 
