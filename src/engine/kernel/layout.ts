@@ -18,6 +18,9 @@
  * they are published by the release store of `offset` that follows the copy, and a reader
  * loads `offset` (acquire) before it reads them.
  *
+ * Memory that is not shared (an ArrayBuffer: the deterministic engine on one thread) cannot
+ * be seen by another thread, so SharedWords reaches it with plain loads and stores.
+ *
  * SHARED_FIELDS below is the one table of who writes what, who reads it, and which barrier
  * orders it; layout.test.ts checks that the constants here match it.
  */
@@ -142,22 +145,23 @@ export interface SharedField {
   barrier: string;
 }
 
+const OPEN = 'set by relay_open before the memory is handed to any other thread (a message carries it after)';
 const PAUSED = 'written only with producers and readers paused: ordered by the pause handshake (CTL_ACK, then the RUN store); Atomics.load after';
 const SWITCH = 'Atomics.store inside the W_SWITCH seqlock (odd while a switch runs); other threads read it between two equal even loads of W_SWITCH';
 
 /** Every shared field: its type, its writer, its readers and the barrier that orders it. */
 export const SHARED_FIELDS: readonly SharedField[] = [
   { name: 'version', block: 'rchan', index: CH_VERSION, type: 'i32', writers: ['control'], readers: ['view'], barrier: PAUSED },
-  { name: 'subbuf_size', block: 'rchan', index: CH_SUBBUF_SIZE, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set by relay_open before the memory is handed to any other thread (postMessage)' },
-  { name: 'n_subbufs', block: 'rchan', index: CH_N_SUBBUFS, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set by relay_open before the memory is handed to any other thread (postMessage)' },
-  { name: 'alloc_size', block: 'rchan', index: CH_ALLOC_SIZE, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set by relay_open before the memory is handed to any other thread (postMessage)' },
-  { name: 'nr_cpus', block: 'rchan', index: CH_NR_CPUS, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set by relay_open before the memory is handed to any other thread (postMessage)' },
-  { name: 'is_global', block: 'rchan', index: CH_IS_GLOBAL, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set by relay_open before the memory is handed to any other thread (postMessage)' },
+  { name: 'subbuf_size', block: 'rchan', index: CH_SUBBUF_SIZE, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: OPEN },
+  { name: 'n_subbufs', block: 'rchan', index: CH_N_SUBBUFS, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: OPEN },
+  { name: 'alloc_size', block: 'rchan', index: CH_ALLOC_SIZE, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: OPEN },
+  { name: 'nr_cpus', block: 'rchan', index: CH_NR_CPUS, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: OPEN },
+  { name: 'is_global', block: 'rchan', index: CH_IS_GLOBAL, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: OPEN },
   { name: 'last_toobig', block: 'rchan', index: CH_LAST_TOOBIG, type: 'u64', writers: ['writer'], readers: ['control', 'view'], barrier: 'last writer wins, as in the kernel; record sizes of live runs stay below 2^32, so the high word stays 0 and racing writers cannot tear it; control reads it paused' },
   { name: 'on_list', block: 'rchan', index: CH_ON_LIST, type: 'i32', writers: ['control'], readers: ['writer', 'view'], barrier: PAUSED },
   { name: 'n_bufs', block: 'rchan', index: CH_N_BUFS, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: PAUSED },
   { name: 'max_bufs', block: 'rchan', index: CH_MAX_BUFS, type: 'i32', writers: ['control'], readers: ['view'], barrier: PAUSED },
-  { name: 'kernel', block: 'rchan', index: CH_KERNEL, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set by relay_open before the memory is handed to any other thread (postMessage)' },
+  { name: 'kernel', block: 'rchan', index: CH_KERNEL, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: OPEN },
   { name: 'kref', block: 'rchan', index: CH_KREF, type: 'i32', writers: ['control'], readers: ['view'], barrier: PAUSED },
   { name: 'freed', block: 'rchan', index: CH_FREED, type: 'i32', writers: ['control'], readers: ['view'], barrier: PAUSED },
   { name: 'buf (per-CPU pointers)', block: 'rchan', index: CH_SLOTS, type: 'i32', count: 'nr_cpus', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: PAUSED },

@@ -17,9 +17,21 @@
  */
 export class SharedWords {
   readonly #w: Int32Array;
+  /**
+   * The memory is a SharedArrayBuffer. An ArrayBuffer cannot be shared (postMessage copies
+   * or transfers it), so no other thread can ever see its words: they are accessed plainly,
+   * which keeps the one-thread deterministic engine at its full speed.
+   */
+  readonly #shared: boolean;
 
   constructor(memory: ArrayBufferLike, byteOffset: number, length: number) {
     this.#w = new Int32Array(memory, byteOffset, length);
+    this.#shared = !(memory instanceof ArrayBuffer);
+  }
+
+  /** Whether other threads may see these words (the memory is shared). */
+  get shared(): boolean {
+    return this.#shared;
   }
 
   get length(): number {
@@ -32,16 +44,20 @@ export class SharedWords {
   }
 
   load(i: number): number {
-    return Atomics.load(this.#w, i);
+    return this.#shared ? Atomics.load(this.#w, i) : this.#w[i];
   }
 
   store(i: number, value: number): void {
-    Atomics.store(this.#w, i, value);
+    if (this.#shared) Atomics.store(this.#w, i, value);
+    else this.#w[i] = value;
   }
 
   /** Adds and returns the old value. */
   add(i: number, by: number): number {
-    return Atomics.add(this.#w, i, by);
+    if (this.#shared) return Atomics.add(this.#w, i, by);
+    const old = this.#w[i];
+    this.#w[i] = old + by;
+    return old;
   }
 
   exchange(i: number, value: number): number {
@@ -64,19 +80,19 @@ export class SharedWords {
 
   /** A 64-bit counter at words i (low) and i + 1 (high): exact up to 2^53. */
   load64(i: number): number {
-    return Atomics.load(this.#w, i + 1) * 0x1_0000_0000 + (Atomics.load(this.#w, i) >>> 0);
+    return this.load(i + 1) * 0x1_0000_0000 + (this.load(i) >>> 0);
   }
 
   /** Stores a 64-bit counter, low word first; only its writer, inside the field's seqlock. */
   store64(i: number, value: number): void {
     const hi = Math.floor(value / 0x1_0000_0000);
-    Atomics.store(this.#w, i, value - hi * 0x1_0000_0000);
-    Atomics.store(this.#w, i + 1, hi);
+    this.store(i, value - hi * 0x1_0000_0000);
+    this.store(i + 1, hi);
   }
 
   /** The low 32 bits of a 64-bit counter: enough to see whether it moved. */
   load64Low(i: number): number {
-    return Atomics.load(this.#w, i) >>> 0;
+    return this.load(i) >>> 0;
   }
 
   /** Blocks while word i holds `value`, at most `ms` (not on a page's main thread). */
