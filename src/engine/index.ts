@@ -33,3 +33,4 @@ export * from './sim/workloadCsv.ts';
 export * from './sim/chromeTrace.ts';
 export * from './sim/countersExport.ts';
 export * from './sim/files.ts';
+export * from './sim/mapping.ts';

@@ -17,13 +17,13 @@ import {
   relayFilePoll,
   relayFileRead,
   relayFlush,
-  relayMmapView,
   relayOpen,
   relayReserve,
   relaySubbufsConsumed,
   relayWrite,
   type RchanBuf,
 } from './index.ts';
+import { relayMmapView } from '../sim/mapping.ts';
 
 type Op = { op: 'write' | 'reserve'; size: number } | { op: 'read'; count: number } | { op: 'consume'; k: number } | { op: 'flush' } | { op: 'poll' };
 

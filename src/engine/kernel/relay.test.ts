@@ -29,7 +29,6 @@ import {
   relayFilePoll,
   relayFileRead,
   relayFlush,
-  relayMmapView,
   relayOpen,
   relayOpenError,
   relayReserve,
@@ -45,6 +44,7 @@ import {
   type RelayFile,
   type RelayOpenResult,
 } from './index.ts';
+import { relayMmapView } from '../sim/mapping.ts';
 
 interface OpenOptions {
   sbs: number;

@@ -2,7 +2,8 @@
  * The relay file as user space sees it (kernel/relay.c file operations): open and release
  * with the buffer's reference count, read(2) (the v6.4+ path, and the older file-position
  * start behind the version switch), poll(2), mmap(2) with page faults, sendfile (up to
- * v6.7), llseek, and what an mmap reader finds ready. Section numbers (§) refer to the relay
+ * v6.7) and llseek. What user space computes over the memory (page geometry, the pages a
+ * mapping touches, an mmap reader's view) is in sim/mapping.ts. Section numbers (§) refer to the relay
  * semantics document.
  */
 import {
@@ -277,73 +278,6 @@ export function relayBufFault(map: RelayMapping, pgoff: number): boolean {
 }
 
 /**
- * Touches `length` bytes at `offset` of the mapping, faulting in each page met for the first
- * time, and returns the bytes (a view of the buffer). Null when the range leaves the mapping.
- */
-export function relayMappingRead(map: RelayMapping, offset: number, length: number): Uint8Array | null {
-  if (!(offset >= 0 && length >= 0 && offset + length <= map.length)) return null;
-  if (length > 0) for (let p = Math.floor(offset / PAGE_SIZE); p <= Math.floor((offset + length - 1) / PAGE_SIZE); p++) relayBufFault(map, p);
-  return map.file.buf.data.subarray(offset, offset + length);
-}
-
-/** The part of one sub-buffer a page holds: buffer positions [from, to). */
-export interface PageSubbuf {
-  subbuf: number;
-  from: number;
-  to: number;
-}
-
-export interface RelayPage {
-  page: number;
-  /** Buffer positions [start, end) of the page. */
-  start: number;
-  end: number;
-  subbufs: PageSubbuf[];
-  /** Bytes of the page past the last sub-buffer: never used (page rounding). */
-  unused: number;
-}
-
-/** A buffer's memory as pages (§1): alloc_size = PAGE_ALIGN(subbuf_size * n_subbufs). */
-export interface RelayPageMap {
-  allocSize: number;
-  pageSize: number;
-  pageCount: number;
-  /** subbuf_size * n_subbufs: the bytes sub-buffers use. */
-  used: number;
-  /** alloc_size - used: the unused tail of the last page. */
-  unusedTail: number;
-}
-
-/** The page geometry every buffer of the channel shares. */
-export function relayPageMap(chan: Rchan): RelayPageMap {
-  const used = chan.subbufSize * chan.nSubbufs;
-  return { allocSize: chan.allocSize, pageSize: PAGE_SIZE, pageCount: chan.allocSize / PAGE_SIZE, used, unusedTail: chan.allocSize - used };
-}
-
-/** Page `page` of a buffer: which sub-buffers (or parts of them) it holds. */
-export function relayPage(chan: Rchan, page: number): RelayPage {
-  const sbs = chan.subbufSize;
-  const used = sbs * chan.nSubbufs;
-  const start = page * PAGE_SIZE;
-  const end = start + PAGE_SIZE;
-  const subbufs: PageSubbuf[] = [];
-  for (let i = Math.floor(start / sbs); i < chan.nSubbufs && i * sbs < end; i++)
-    subbufs.push({ subbuf: i, from: Math.max(start, i * sbs), to: Math.min(end, (i + 1) * sbs) });
-  return { page, start, end, subbufs, unused: end - Math.max(start, Math.min(end, used)) };
-}
-
-/** Every page of a buffer, first to last. */
-export function relayPages(chan: Rchan): RelayPage[] {
-  return Array.from({ length: chan.allocSize / PAGE_SIZE }, (_, page) => relayPage(chan, page));
-}
-
-/** The pages a sub-buffer spans, first to last. */
-export function relaySubbufPages(chan: Rchan, subbuf: number): [number, number] {
-  const sbs = chan.subbufSize;
-  return [Math.floor((subbuf * sbs) / PAGE_SIZE), Math.floor(((subbuf + 1) * sbs - 1) / PAGE_SIZE)];
-}
-
-/**
  * sendfile(2)/splice(2) from a relay file (§6.5). Up to v6.7 relay's splice_read sent whole
  * produced sub-buffers without their padding and consumed them; relayscope sends them (the rest
  * of one a read started) while they fit in `count`, and never the writer's current one. From
@@ -355,7 +289,7 @@ export function relayFileSendfile(file: RelayFile, count: number, dst: Uint8Arra
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   let sent = 0;
-  const ready = relayMmapView(buf);
+  const ready = spliceSubbufs(buf);
   // An overwriting writer lapped the consumer: the sub-buffers it rewrote are gone.
   if (ready.length > 0 && ready[0].seq > ctl.load64(B_SUBBUFS_CONSUMED)) {
     consumeSubbufs(buf, ready[0].seq - ctl.load64(B_SUBBUFS_CONSUMED), 'lapped');
@@ -376,7 +310,7 @@ export function relayFileSendfile(file: RelayFile, count: number, dst: Uint8Arra
   return sent;
 }
 
-/** One sub-buffer as an mmap reader finds it ready. */
+/** One produced, unconsumed sub-buffer, as splice_read walks them and an mmap reader finds them. */
 export interface MmapSubbuf {
   /** Ring index. */
   subbuf: number;
@@ -386,12 +320,13 @@ export interface MmapSubbuf {
 }
 
 /**
- * What an mmap consumer sees (§6.1, §6.4): the produced, unconsumed sub-buffers from
- * `consumed % n` on, with the padding relay recorded for each. When an overwriting writer is
- * more than a lap ahead, the older ones are gone: a live writer owns the slot of
+ * The produced, unconsumed sub-buffers from `consumed % n` on, with the padding relay recorded
+ * for each (§6.1, §6.4, §6.5): what splice_read (up to v6.7) sends, and what user space's mmap
+ * reader computes from the same counters (sim/mapping.ts, relayMmapView). When an overwriting
+ * writer is more than a lap ahead, the older ones are gone: a live writer owns the slot of
  * `produced - n`, so only the newest n-1 produced sub-buffers are intact (all n when stalled).
  */
-export function relayMmapView(buf: RchanBuf): MmapSubbuf[] {
+export function spliceSubbufs(buf: RchanBuf): MmapSubbuf[] {
   const ctl = buf.ctl;
   const n = buf.nSubbufs;
   const w = writerState(buf, writer);

@@ -15,13 +15,13 @@ import {
   relayFileOpen,
   relayFilePoll,
   relayFileRead,
-  relayMmapView,
   relayPollCancel,
   relaySubbufsConsumed,
   type Rchan,
   type RchanBuf,
   type RelayFile,
 } from '../kernel/index.ts';
+import { relayMmapView } from './mapping.ts';
 import type { RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE, payloadByte, payloadIntact, readRecordHeader, type RecordHeader } from './record.ts';
 import type { ReaderMode, SimConfig } from './simConfig.ts';

@@ -27,8 +27,6 @@ import {
   relayFileRead,
   relayFileSendfile,
   relayFlush,
-  relayMappingRead,
-  relayMmapView,
   relayOpen,
   relayReserve,
   relayReset,
@@ -42,6 +40,7 @@ import {
   type RelayEvent,
   type RelayFile,
 } from '../kernel/index.ts';
+import { relayMappingRead, relayMmapView } from './mapping.ts';
 import { FileTable, type FileErrno, type OpenFile } from './files.ts';
 import { clientOptionsError, isRelayMode, relayClient } from './client.ts';
 import { RecordLedger, type ReadPiece } from './ledger.ts';
