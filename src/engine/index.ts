@@ -11,17 +11,9 @@
 export { buffersMemory } from './kernel/layout.ts';
 export { RELAY_FILE_MODE, Rchan, type RchanBuf, type RelayEvent, type RelayTracer } from './kernel/rchan.ts';
 export { relayClose, relayCpuOffline, relayCpuOnline, relayFlush, relayOpen, relayReset, relayWrite } from './kernel/relay.ts';
-export {
-  POLLERR,
-  POLLIN,
-  relayFilePoll,
-  relayFileRead,
-  relayFileSendfile,
-  relayMappingRead,
-  relayPage,
-  relayPageMap,
-  relayPages,
-} from './kernel/relayFile.ts';
+export { POLLERR, POLLIN, relayFilePoll, relayFileRead, relayFileSendfile } from './kernel/relayFile.ts';
+// What user space computes over a relay file's memory: its pages, and the bytes a mapping touches.
+export { relayMappingRead, relayPage, relayPageMap, relayPages } from './sim/mapping.ts';
 
 // The kernel versions the model behaves as, and what differs between them (for the page to show).
 export {

@@ -5,12 +5,12 @@
  * It counts every outcome in the CPU's row of SimStats.
  */
 import {
-  B_I_SIZE,
+  B_OFFSET,
   B_SUBBUFS_PRODUCED,
   __relayWrite,
   relayReserve,
   relayWakeupPending,
-  relayWakeupWork,
+  wakeupReaders,
   relayWrite,
   type Rchan,
   type RchanBuf,
@@ -141,14 +141,18 @@ export class Producer {
     // An offline CPU runs nothing; after relay_close a client must not write (the kernel would
     // write into freed memory).
     if (!chan.cpuOnline(this.cpu) || !chan.onList) return EMIT_OFFLINE;
+    // This thread's plain copy of the CPU's counts, published by the loop every few ms.
+    this.stats.own(this.cpu, P_WRITTEN);
     const f = this.stats.f64;
     const row = this.row;
     const seq = f[row + P_LANDED] >>> 0;
     const ts = tsUs >>> 0;
     f[row + P_WRITTEN] += 1;
     if (this.locked) spinLock(this.stats.locks, L_GLOBAL);
-    const producedBefore = buf.ctl[B_SUBBUFS_PRODUCED];
-    const iSizeBefore = buf.ctl[B_I_SIZE];
+    // The writer's own count: its low word is enough to see whether this write produced.
+    const producedBefore = buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
+    // What the sub-buffer holds if this write closes it: the switch adds it to i_size.
+    const offsetBefore = buf.ctl.load(B_OFFSET);
     let landed: boolean;
     if (this.source !== null) {
       // blktrace: relay_reserve, then the record is filled in place (sequence and all).
@@ -171,13 +175,13 @@ export class Producer {
     const toobig = !landed && (size > buf.subbufSize || !buf.stalled);
     let out = 0;
     // A write produces at most one sub-buffer (§15.8).
-    if (buf.ctl[B_SUBBUFS_PRODUCED] !== producedBefore) {
+    if (buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== producedBefore) {
       f[row + P_PRODUCTIONS] += 1;
       // relay_switch_subbuf adds the produced sub-buffer's data bytes to i_size; the rest is padding.
-      f[row + P_PADDING] += buf.subbufSize - (buf.ctl[B_I_SIZE] - iSizeBefore);
+      f[row + P_PADDING] += buf.subbufSize - offsetBefore;
       if (this.timerWakeups && relayWakeupPending(buf)) out |= EMIT_TIMER;
       else if (relayWakeupPending(buf)) {
-        f[row + P_WOKEN] += relayWakeupWork(buf);
+        f[row + P_WOKEN] += wakeupReaders(buf);
         f[row + P_WAKEUPS] += 1;
         out |= EMIT_WOKE;
       } else f[row + P_NO_SLEEPER] += 1;

@@ -11,18 +11,17 @@
  * resynchronises at the next sub-buffer start.
  */
 import {
-  B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   relayFileOpen,
   relayFilePoll,
   relayFileRead,
-  relayMmapView,
   relayPollCancel,
   relaySubbufsConsumed,
   type Rchan,
   type RchanBuf,
   type RelayFile,
 } from '../kernel/index.ts';
+import { relayMmapView } from './mapping.ts';
 import type { RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE, payloadByte, payloadIntact, readRecordHeader, type RecordHeader } from './record.ts';
 import { BLK_IO_TRACE_SIZE, blkFrame, type BlkFrame, type BlktraceSink } from './blktrace.ts';
@@ -38,8 +37,48 @@ import {
   R_NEXT_SEQ,
   R_OVERWRITTEN,
   R_TORN,
+  P_LANDED,
   type SimStats,
 } from './stats.ts';
+
+/**
+ * How far ahead of the producer's last published count of landed records a record's sequence
+ * number may be: the records it landed since it last published (it publishes every few
+ * milliseconds; 2^30 is minutes at any rate the engine reaches).
+ */
+export const SEQ_AHEAD = 2 ** 30;
+
+/**
+ * The 64-bit sequence number of a record whose header holds `seq32` (the number mod 2^32),
+ * by serial-number arithmetic against `landed`, the writer's count of landed records as this
+ * thread knows it: the one value congruent to seq32 in the window (U - 2^32, U], with
+ * U = landed + SEQ_AHEAD. Exact for every record less than 2^32 - SEQ_AHEAD (3.2e9) records
+ * older than the writer's count; a record still in a buffer is at most 2^25 records old (512
+ * MiB of 16-byte records), so any record a reader can meet is resolved exactly, in runs of any
+ * length.
+ */
+export function sequenceNumber(seq32: number, landed: number): number {
+  const top = landed + SEQ_AHEAD;
+  return top - (((top % 2 ** 32) - seq32) >>> 0);
+}
+
+/**
+ * How far in the future of the reader's clock a record's timestamp may be: the reader reads
+ * its clock once per pass, and records written during the pass carry later times. 2^28 µs
+ * is 268 s of virtual time.
+ */
+export const LAG_AHEAD_US = 2 ** 28;
+
+/**
+ * Microseconds from a record's timestamp (`ts32`, its µs mod 2^32) to `nowUs`, exact whatever
+ * the run's length: serial-number arithmetic in the window [-LAG_AHEAD_US, 2^32 - LAG_AHEAD_US)
+ * µs around now, so lags up to 67 minutes read exactly (a reader pauses 60 minutes at most),
+ * and a record stamped after the reader read its clock counts as lag 0.
+ */
+export function recordLag(nowUs: number, ts32: number): number {
+  const ahead = (ts32 - (Math.floor(nowUs) % 2 ** 32)) >>> 0;
+  return ahead <= LAG_AHEAD_US ? 0 : 2 ** 32 - ahead;
+}
 
 export interface ReaderOptions {
   mode: ReaderMode;
@@ -102,6 +141,10 @@ export class Reader {
   private readonly blk: ReaderOptions['blktrace'] & object | null;
   private readonly frame: BlkFrame = { cpu: 0, length: 0, timeNs: 0 };
   private readonly blkHeader: RecordHeader = { cpu: 0, length: 0, seq: 0, ts: 0 };
+  /** Per CPU, the writer's count of landed records, taken at the start of each pass. */
+  private readonly landed: Float64Array;
+  /** The CPUs whose records this reader's buffers hold. */
+  private readonly cpus: number[];
 
   constructor(
     private readonly chan: Rchan,
@@ -117,6 +160,8 @@ export class Reader {
     // The reader's own buffer, and the count of every read(2): with a writer producing during
     // the call, one read can return more than the ring holds.
     this.dst = new Uint8Array(o.chunk);
+    this.landed = new Float64Array(stats.cpus);
+    this.cpus = chan.isGlobal ? Array.from({ length: stats.cpus }, (_, i) => i) : bufs.map((b) => b.cpu);
   }
 
   /**
@@ -125,6 +170,8 @@ export class Reader {
    */
   service(nowUs: number): number {
     this.now = nowUs;
+    // Once a pass, not once a record: another thread's count is an atomic load.
+    for (const cpu of this.cpus) this.landed[cpu] = this.stats.get(cpu, P_LANDED);
     let total = 0;
     for (const s of this.streams) total += this.o.mode === 'read' ? this.serviceRead(s) : this.serviceMmap(s);
     return total;
@@ -175,11 +222,12 @@ export class Reader {
     let total = 0;
     const sbs = this.chan.subbufSize;
     while (total < this.o.passBytes) {
-      const before = s.buf.ctl[B_SUBBUFS_PRODUCED];
+      // The low word of the writer's count is enough to see whether it moved.
+      const before = s.buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
       this.chunks.length = 0;
       const got = relayFileRead(s.file, this.dst.length, this.dst, this.chunks);
       if (got === 0) break;
-      this.writerMoved = s.buf.ctl[B_SUBBUFS_PRODUCED] !== before;
+      this.writerMoved = s.buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== before;
       if (this.lapped) s.lapped = true;
       let at = 0;
       for (let c = 0; c < this.chunks.length; c += 2) {
@@ -199,19 +247,19 @@ export class Reader {
     const sbs = this.chan.subbufSize;
     const view = relayMmapView(buf);
     if (view.length === 0) return 0;
-    const before = buf.ctl[B_SUBBUFS_PRODUCED];
+    const before = buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
     let total = 0;
     for (const sub of view) {
       const start = sub.subbuf * sbs;
       const len = sbs - sub.padding;
       s.nextPos = -1; // each sub-buffer is parsed on its own
-      this.writerMoved = buf.ctl[B_SUBBUFS_PRODUCED] !== before || this.o.relayMode === 'overwrite';
+      this.writerMoved = buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== before || this.o.relayMode === 'overwrite';
       if (this.lapped) s.lapped = true;
       this.chunk(s, buf.data, start, start, len, sbs);
       total += len;
     }
     // Hand the processed sub-buffers back, n at a time (a larger count is ignored).
-    let left = view[view.length - 1].seq + 1 - buf.ctl[B_SUBBUFS_CONSUMED];
+    let left = view[view.length - 1].seq + 1 - buf.consumed;
     while (left > 0) {
       const k = Math.min(left, this.chan.nSubbufs);
       relaySubbufsConsumed(this.chan, buf.cpu, k);
@@ -346,19 +394,21 @@ export class Reader {
       stats.add(Math.min(cpu, stats.cpus - 1), this.lapped ? R_LAPPED_READS : R_TORN);
       return;
     }
+    // The header holds the sequence number mod 2^32; the reader's count of the next one is
+    // exact, and the writer's count (as of this pass) places the header's in its window.
     const next = stats.get(cpu, R_NEXT_SEQ);
-    const ahead = (h.seq - next) >>> 0;
-    if (ahead >= 0x80000000) {
+    const seq = sequenceNumber(h.seq, Math.max(this.landed[cpu], next));
+    if (seq < next) {
       // An older record: read early from a lapped copy and now met at its place, or returned
       // again by read() (v6.17 after an all-padding sub-buffer).
       stats.add(cpu, s.lapped ? R_LAPPED_READS : R_DUPLICATE);
       return;
     }
-    if (ahead > 0) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, ahead);
+    if (seq > next) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, seq - next);
     stats.add(cpu, R_INTACT);
-    stats.set(cpu, R_NEXT_SEQ, (h.seq + 1) >>> 0);
+    stats.set(cpu, R_NEXT_SEQ, seq + 1);
     this.sink?.append(cpu, src, at, h.length);
-    const lag = Math.max(0, ((this.now >>> 0) - h.ts) | 0);
+    const lag = recordLag(this.now, h.ts);
     stats.set(cpu, R_LAG_US, lag);
     if (lag > stats.get(cpu, R_MAX_LAG_US)) stats.set(cpu, R_MAX_LAG_US, lag);
   }

@@ -12,7 +12,7 @@ import {
   relayFlush,
   relayReset,
   relayWakeupPending,
-  relayWakeupWork,
+  wakeupReaders,
   nextJiffy,
   type ChannelMemory,
   type Rchan,
@@ -272,7 +272,7 @@ export class Simulation {
     this.timers.delete(index);
     const buf = this.chan.bufAt(index);
     if (!relayWakeupPending(buf)) return;
-    const woken = relayWakeupWork(buf);
+    const woken = wakeupReaders(buf);
     this.stats.add(buf.cpu, P_WAKEUPS);
     this.stats.add(buf.cpu, P_WOKEN, woken);
     this.wakeReaders(buf, buf.cpu);

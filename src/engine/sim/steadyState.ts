@@ -12,7 +12,7 @@
  *   more than GROWTH_SLACK of the first and two sub-buffers per buffer: then loss-free-for
  *   (lossFreeForSeconds, backlogGrowthBytesPerS), never recommended; else loss-free.
  */
-import { B_SUBBUFS_CONSUMED, type RelayEvent } from '../kernel/index.ts';
+import type { RelayEvent } from '../kernel/index.ts';
 import { capacityOf, mbps, type Capacity } from './capacity.ts';
 import { lostRecords, simReport, type SimReport } from './report.ts';
 import type { SimConfig } from './simConfig.ts';
@@ -63,7 +63,7 @@ export class BacklogMonitor {
   /** The tracer to give the run: it looks at 'produce' events only. */
   readonly tracer = (e: RelayEvent): void => {
     if (e.kind !== 'produce' || this.run === null) return;
-    const ready = e.subbufsProduced - e.buf.ctl[B_SUBBUFS_CONSUMED];
+    const ready = e.subbufsProduced - e.buf.consumed;
     if (ready > this.peakReady) this.peakReady = ready;
     const { stats, now } = this.run;
     const cpus = this.config.channel.cpus;
