@@ -24,6 +24,7 @@ import {
   type CpuAccounting,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
@@ -214,7 +215,7 @@ function CounterTable({ cpus }: { cpus: number }) {
         else value = col.read(run, Number(cpu));
         if (value === shown[k]) return;
         shown[k] = value;
-        cell.textContent = col.key === 'lag' ? value.toFixed(1) : formatCount(value);
+        setText(cell, col.key === 'lag' ? value.toFixed(1) : formatCount(value));
       });
     });
     return () => {
@@ -316,7 +317,7 @@ function VirtualTime() {
       onFrame('time', () => {
         const run = store.getState().liveRun();
         const text = run === null ? '' : `t = ${(run.virtualTime() * 1000).toFixed(3)} ms`;
-        if (el.current && el.current.textContent !== text) el.current.textContent = text;
+        if (el.current) setText(el.current, text);
       }),
     [store],
   );
