@@ -1,5 +1,6 @@
 import { test as base, expect, type BrowserContext } from '@playwright/test';
 import { skipReason } from './browsers.ts';
+import { realTextInsertion } from './firefoxFill.ts';
 import { AppPage } from './pages/app.ts';
 
 interface Fixtures {
@@ -23,6 +24,10 @@ export const test = base.extend<Fixtures>({
     },
     { auto: true },
   ],
+  context: async ({ context, browserName }, use) => {
+    if (browserName === 'firefox') await context.addInitScript(realTextInsertion);
+    await use(context);
+  },
   pageErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('console', (message) => {
