@@ -6,14 +6,30 @@ import { findFirefox } from './e2e/firefox.mjs';
 // (`channel: 'moz-firefox'`, the system binary). `npm run test:e2e` (e2e/run.mjs) installs
 // what is missing first and passes the paths in CHROMIUM_PATH and FIREFOX_PATH; a bare
 // `npx playwright test` finds them the same way. Neither is needed for the other's project.
-const chromiumPath = findChromium();
-const firefoxPath = findFirefox();
+/** The binary `find` gives; a wrong CHROMIUM_PATH or FIREFOX_PATH leaves out that browser only, and says so. */
+function found(find: () => string | null): string | null {
+  try {
+    return find();
+  } catch (error) {
+    console.warn(`playwright.config: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+const chromiumPath = found(findChromium);
+const firefoxPath = found(findFirefox);
 const projects: Project[] = [];
 if (chromiumPath) {
   projects.push({ name: 'chromium', use: { browserName: 'chromium', launchOptions: { executablePath: chromiumPath, args: CHROMIUM_ARGS } } });
 }
 if (firefoxPath) {
-  projects.push({ name: 'firefox', use: { browserName: 'firefox', channel: 'moz-firefox', launchOptions: { executablePath: firefoxPath } } });
+  projects.push({
+    name: 'firefox',
+    use: { browserName: 'firefox', channel: 'moz-firefox', launchOptions: { executablePath: firefoxPath } },
+    // Bounds, not measures: over WebDriver BiDi, and starting its workers, Firefox takes about
+    // twice Chromium's time on the same machine.
+    timeout: 60_000,
+    expect: { timeout: 10_000 },
+  });
 }
 if (projects.length === 0) {
   throw new Error('No browser found: run `node e2e/chromium.mjs` or `node e2e/firefox.mjs` to install one, or set CHROMIUM_PATH or FIREFOX_PATH.');
