@@ -25,9 +25,9 @@ if (firefoxPath) {
   projects.push({
     name: 'firefox',
     use: { browserName: 'firefox', channel: 'moz-firefox', launchOptions: { executablePath: firefoxPath } },
-    // Bounds, not measures: over WebDriver BiDi, and starting its workers, Firefox takes about
-    // twice Chromium's time on the same machine.
-    timeout: 60_000,
+    // Bounds, not measures: over WebDriver BiDi every assertion is a slower round trip (a
+    // conformance replay makes hundreds), and Firefox starts its workers more slowly.
+    timeout: 120_000,
     expect: { timeout: 10_000 },
   });
 }
