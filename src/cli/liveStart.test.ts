@@ -6,8 +6,8 @@ import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CTL_PRODUCERS,
-  CTL_READERS,
+  PRODUCERS,
+  READERS,
   LiveControl,
   PAUSE,
   RUN,
@@ -51,8 +51,8 @@ describe('a live run starting', () => {
     const control = new LiveControl(shared(controlByteLength()));
     control.setTimeBase(clock(), 0, 1);
     control.expectReaders(1);
-    control.set(CTL_READERS, RUN);
-    control.set(CTL_PRODUCERS, RUN);
+    control.set(READERS, RUN);
+    control.set(PRODUCERS, RUN);
     const base = { config, seed: 1, kernel: chan.memory as SharedArrayBuffer, stats: stats.memory as SharedArrayBuffer, control: control.memory as SharedArrayBuffer };
 
     // 3,000 records, a second and a half; the reader starts once they could all have been written.
@@ -60,10 +60,10 @@ describe('a live run starting', () => {
     await Promise.race([producer, new Promise((r) => setTimeout(r, 1500))]);
     const reader = thread({ ...base, role: 'reader', index: 1, cpus: [0] });
     await producer;
-    const epoch = control.set(CTL_READERS, PAUSE);
+    const epoch = control.set(READERS, PAUSE);
     await until(() => control.acked(1, epoch));
     const [cpu0] = accounting(stats);
-    control.set(CTL_READERS, STOP);
+    control.set(READERS, STOP);
     await reader;
 
     expect(cpu0.written).toBe(3000);
