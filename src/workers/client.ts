@@ -187,6 +187,9 @@ class WorkerRun implements RealTimeRun {
     this.log = new EventRingWriter(eventMemory, 0, () => this.virtualTime() * 1e6);
     this.events = new EventLog(Array.from({ length: rings }, (_, i) => new EventRingReader(eventMemory, i)));
     ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared, this.log.tracer));
+    // Workers come up in any order, some hundreds of milliseconds after others on a busy
+    // machine or in Firefox: producers write only once every reader runs.
+    this.control.expectReaders(readerGroups.length);
     this.control.set(READERS, RUN);
     this.control.set(PRODUCERS, RUN);
 

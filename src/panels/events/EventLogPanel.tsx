@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGroup } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
 import { SLOWEST_REFRESH_MS, onFrame } from '../../lib/frameLoop.ts';
+import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
@@ -122,14 +123,11 @@ function fillRows(rows: HTMLTableSectionElement, entries: readonly LogEntry[], g
     tr.hidden = false;
     const { fn, text } = describeEvent(e, global);
     const cells = tr.cells;
-    set(cells[0], (e.tUs / 1000).toFixed(3));
-    set(cells[1], global ? '-' : String(e.cpu));
-    set(cells[2].firstElementChild as HTMLElement, fn);
-    set(cells[3], text);
+    setText(cells[0], (e.tUs / 1000).toFixed(3));
+    setText(cells[1], global ? '-' : String(e.cpu));
+    setText(cells[2].firstElementChild as HTMLElement, fn);
+    setText(cells[3], text);
     tr.dataset.group = groupOf(e);
   }
 }
 
-function set(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
-}

@@ -10,10 +10,11 @@ import { select } from 'd3-selection';
 import { line } from 'd3-shape';
 import { useEffect, useRef, useState } from 'react';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
-import { MAX_SAMPLES, METRICS, series, takeSample, type Sample } from './samples.ts';
+import { MAX_SAMPLES, METRICS, series, takeSample, thin, type Sample } from './samples.ts';
 
 const WIDTH = 640;
 const CHART_H = 64;
@@ -21,6 +22,13 @@ const OVERVIEW_H = 36;
 const SAMPLE_MS = 200;
 /** Virtual seconds shown while following the run. */
 const FOLLOW = 10;
+/**
+ * The overview of the whole run: at most this many points, redrawn at most every
+ * OVERVIEW_MS. A path of every sample, rewritten with each, left the renderer a new
+ * 20 KB path to parse five times a second, and its memory grew for as long as the run went on.
+ */
+const OVERVIEW_POINTS = 160;
+const OVERVIEW_MS = 1000;
 
 interface Brush {
   update: (domain: [number, number]) => void;
@@ -88,7 +96,9 @@ function Charts({ cpu }: { cpu: number }) {
     const samples: Sample[] = [];
     let window: [number, number] | null = null;
     let lastSampled = -Infinity;
+    let lastOverview = -Infinity;
     let dirty = true;
+    let overviewDirty = true;
     const brush =
       brushNode.current === null
         ? null
@@ -110,30 +120,40 @@ function Charts({ cpu }: { cpu: number }) {
           samples.push(takeSample(t, run.stats, run.chan));
           if (samples.length > MAX_SAMPLES) samples.shift();
           dirty = true;
+          overviewDirty = true;
         }
       }
-      if (!dirty || samples.length === 0) return;
-      dirty = false;
+      if (samples.length === 0) return;
       const first = samples[0].t;
       const last = samples[samples.length - 1].t;
+      if (overviewDirty && now - lastOverview >= OVERVIEW_MS) {
+        overviewDirty = false;
+        lastOverview = now;
+        const all = scaleLinear().domain([first, Math.max(last, first + 1e-9)]).range([0, WIDTH]);
+        brush?.update([first, Math.max(last, first + 1e-9)]);
+        const writes = thin(series(samples, 'written', true, cpu), OVERVIEW_POINTS);
+        const top = Math.max(1e-9, ...writes.map(([, v]) => v));
+        const oy = scaleLinear().domain([0, top]).range([OVERVIEW_H - 2, 2]);
+        overview.current?.setAttribute('d', line<[number, number]>((p) => all(p[0]), (p) => oy(p[1]))(writes) ?? '');
+      }
+      if (!dirty) return;
+      dirty = false;
       const [t0, t1] = window ?? [Math.max(first, last - FOLLOW), last];
       const x = scaleLinear().domain([t0, Math.max(t1, t0 + 1e-9)]).range([0, WIDTH]);
+      // The window's samples, and the one before its first for the first rate.
+      let from = samples.length - 1;
+      while (from > 0 && samples[from - 1].t >= t0) from--;
+      const shown = samples.slice(Math.max(0, from - 1));
       METRICS.forEach((m, i) => {
-        const points = series(samples, m.key, m.rate, cpu).filter(([t]) => t >= t0 && t <= t1);
+        const points = series(shown, m.key, m.rate, cpu).filter(([t]) => t >= t0 && t <= t1);
         const peak = Math.max(1e-9, ...points.map(([, v]) => v));
         const y = scaleLinear().domain([0, peak]).range([CHART_H - 2, 2]);
         paths.current[i]?.setAttribute('d', line<[number, number]>((p) => x(p[0]), (p) => y(p[1]))(points) ?? '');
         const label = peaks.current[i];
-        if (label) label.textContent = points.length === 0 ? '' : `peak ${formatCount(peak)} ${m.unit}`;
+        if (label) setText(label, points.length === 0 ? '' : `peak ${formatCount(peak)} ${m.unit}`);
       });
-      const all = scaleLinear().domain([first, Math.max(last, first + 1e-9)]).range([0, WIDTH]);
-      brush?.update([first, Math.max(last, first + 1e-9)]);
-      const writes = series(samples, 'written', true, cpu);
-      const top = Math.max(1e-9, ...writes.map(([, v]) => v));
-      const oy = scaleLinear().domain([0, top]).range([OVERVIEW_H - 2, 2]);
-      overview.current?.setAttribute('d', line<[number, number]>((p) => all(p[0]), (p) => oy(p[1]))(writes) ?? '');
       if (range.current)
-        range.current.textContent = `${window ? 'window' : 'following'}: ${(t0 * 1000).toFixed(1)} to ${(t1 * 1000).toFixed(1)} ms of virtual time`;
+        setText(range.current, `${window ? 'window' : 'following'}: ${(t0 * 1000).toFixed(1)} to ${(t1 * 1000).toFixed(1)} ms of virtual time`);
     });
     return () => {
       stop();
@@ -155,7 +175,7 @@ function Charts({ cpu }: { cpu: number }) {
         </figure>
       ))}
       <svg className="overview" viewBox={`0 0 ${WIDTH} ${OVERVIEW_H}`} role="img" aria-label="The whole run, with a brush to hold a window">
-        <path ref={overview} className="line line-written" />
+        <path ref={overview} className="line line-written" data-testid="series.overview" />
         <g ref={brushNode} data-testid="series.brush" />
       </svg>
       <p className="meta" ref={range} data-testid="series.range" />

@@ -63,6 +63,16 @@ function value(s: Sample, key: MetricKey, cpu: number): number {
   return sum;
 }
 
+/**
+ * At most `max` of `points`, evenly spaced, the last one kept: a path drawn from them is as long
+ * however long the run has gone on.
+ */
+export function thin<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return [...points];
+  const step = (points.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => points[Math.round(i * step)]);
+}
+
 /** The points of a metric: rates between consecutive samples, or levels at each. */
 export function series(samples: readonly Sample[], key: MetricKey, rate: boolean, cpu: number): [number, number][] {
   const out: [number, number][] = [];
