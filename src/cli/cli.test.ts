@@ -247,7 +247,7 @@ describe('relayscope sweep', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
     expect(out.preset).toBeNull();
     expect(out.grid[0]).toMatchObject({ subbufSize: 8, written: null, lost: null, lossRate: null });
-    expect(out.grid[0].error).toMatch(/workload\.sizeMax must be from 16/);
+    expect(out.grid[0].error).toMatch(/channel\.subbufSize 8 cannot hold any record/);
   });
 
   it('refuses bad input with exit status 2 and one line', () => {

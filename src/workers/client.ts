@@ -357,7 +357,7 @@ class SingleThreadRun implements LiveRun {
       tracer: this.log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),
-      onOp: (op) => logHotplug(this.log, this.run.sim.chan, op),
+      onOp: (op, sim) => logHotplug(this.log, sim.chan, op),
     });
     this.run = run;
     this.chan = run.sim.chan;

@@ -5,7 +5,7 @@
  * the kernel would refuse are left for the run to report as ERR.
  */
 import { DEFAULT_KERNEL, KERNEL_VERSIONS, isKernelVersion, type KernelVersion } from '../kernel/index.ts';
-import { jsonSyntaxMessage } from './jsonSyntax.ts';
+import { JsonTextError, echoValue, parseJsonText } from './jsonSyntax.ts';
 
 export const SCENARIO_OPS = [
   'write',
@@ -75,13 +75,14 @@ export class ScenarioError extends Error {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
+const describe = echoValue;
 
 function parseJson(text: string, file: string): unknown {
   try {
-    return JSON.parse(text);
-  } catch {
-    return fail(`${file}: ${jsonSyntaxMessage(text)}`);
+    return parseJsonText(text);
+  } catch (e) {
+    if (e instanceof JsonTextError) return fail(`${file}: ${e.message}`);
+    throw e;
   }
 }
 
