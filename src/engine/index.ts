@@ -30,6 +30,7 @@ export * from './sim/timeline.ts';
 export * from './sim/steppedRun.ts';
 export * from './sim/sweep.ts';
 export * from './sim/workloadCsv.ts';
+export * from './sim/workEstimate.ts';
 export * from './sim/chromeTrace.ts';
 export * from './sim/countersExport.ts';
 export * from './sim/files.ts';

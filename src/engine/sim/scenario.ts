@@ -69,6 +69,9 @@ export interface Scenario {
   ops: ScenarioOp[];
 }
 
+/** Most operations a scenario may hold: every step keeps its events and buffer states. */
+export const MAX_SCENARIO_OPS = 100_000;
+
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
@@ -181,6 +184,7 @@ export function scenarioFromJson(raw: unknown, file: string): Scenario {
   if (raw.config === undefined) return fail(`${file}: "config" is missing`);
   if (raw.ops === undefined) return fail(`${file}: "ops" is missing`);
   if (!Array.isArray(raw.ops)) return fail(`${file}: "ops" must be an array, got ${describe(raw.ops)}`);
+  if (raw.ops.length > MAX_SCENARIO_OPS) return fail(`${file}: "ops" holds ${raw.ops.length} operations; at most ${MAX_SCENARIO_OPS}`);
   const scenario: Scenario = {
     config: parseConfig(file, raw.config),
     ops: raw.ops.map((op, i) => parseOp(file, i, op)),
