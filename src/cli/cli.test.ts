@@ -3,7 +3,7 @@
  * source as it is now, not a build. One smoke test spawns the built bin, as users run it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,19 @@ describe('the built bin', () => {
     const bad = spawn('simulate', '--preset', 'one-subbuf', '--seed', '0x10');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('relayscope: simulate: --seed must be an integer from 0 to 4294967295, got "0x10"\ntry \'relayscope help\'\n');
+
+    // The process's own stdout: a full disk is one line and exit 2, a reader that went away ends it quietly.
+    if (existsSync('/dev/full')) {
+      const full = spawnSync(process.execPath, [bin, 'simulate', '--preset', 'one-subbuf', '--seconds', '0.05'], {
+        encoding: 'utf8',
+        stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'],
+      });
+      expect(full.status).toBe(2);
+      expect(full.stderr).toBe('relayscope: cannot write the output: ENOSPC\n');
+    }
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" trace --canonical "${conformance}"/scenarios/*.json | head -1`], { encoding: 'utf8' });
+    expect(piped.stdout).toBe('== ' + join(conformance, 'scenarios', readdirSync(join(conformance, 'scenarios')).sort()[0]) + '\n');
+    expect(piped.stderr).toBe('');
   });
 });
 
@@ -360,5 +373,145 @@ describe('relayscope simulate --trace-out', () => {
     const r = await run('simulate', '--preset', 'one-subbuf', '--seconds', '0.01', '--trace-out', join(scratch, 'no/such/dir/t.json'));
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toMatch(/t\.json: cannot write: ENOENT$/);
+  });
+});
+
+describe('input a careless or hostile user gives', () => {
+  /** One line on stderr (and the hint), exit status 2, nothing on stdout, no stack trace. */
+  const refusedWith = (r: Ran, line: string | RegExp) => {
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const first = r.stderr.split('\n')[0];
+    if (typeof line === 'string') expect(first).toBe(line);
+    else expect(first).toMatch(line);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  };
+
+  it('refuses keys named after object built-ins in a config file, in simulate and in sweep', async () => {
+    for (const [text, message] of [
+      ['{"channel":{"__proto__":5}}', 'channel.__proto__ is not a setting'],
+      ['{"workload":{"hasOwnProperty":5}}', 'workload.hasOwnProperty is not a setting'],
+      ['{"reader":{"valueOf":5}}', 'reader.valueOf is not a setting'],
+      ['{"channel":{"toString":5}}', 'channel.toString is not a setting'],
+      ['{"constructor":5}', 'unknown section "constructor"'],
+      ['{"__proto__":{}}', 'unknown section "__proto__"'],
+    ]) {
+      const path = file('builtin.json', text);
+      for (const command of ['simulate', 'sweep']) refusedWith(await run(command, '--config', path), new RegExp(`^relayscope: ${path}: ${message.replace(/[.()]/g, '\\$&')}`));
+    }
+  });
+
+  it('refuses a key given twice, with its line', async () => {
+    const path = file('twice.json', '{\n  "workload": {"rate": 10},\n  "workload": {"rate": 20}\n}\n');
+    refusedWith(await run('simulate', '--config', path), `relayscope: ${path}: at line 3, column 3: the key "workload" is given twice in one object`);
+  });
+
+  it('refuses nesting 100,000 levels deep with a message', async () => {
+    const path = file('deep.json', '['.repeat(1e5) + ']'.repeat(1e5));
+    refusedWith(await run('simulate', '--config', path), `relayscope: ${path}: at line 1, column 65: nested deeper than 64 levels`);
+    refusedWith(await run('trace', path), `relayscope: ${path}: at line 1, column 65: nested deeper than 64 levels`);
+  });
+
+  it('prints a write of 1e308 or 2^53+1 bytes as an ERR step', async () => {
+    const path = file('huge.json', '{"config":{"subbufSize":64,"nSubbufs":2},"ops":[{"op":"write","size":1e308},{"op":"write","size":9007199254740993},{"op":"write","size":4294967296}]}');
+    const r = await run('trace', '--canonical', path);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toMatch(/^1 write ERR \| /);
+    expect(lines[2]).toMatch(/^2 write ERR \| /);
+    expect(lines[3]).toMatch(/^3 write len=0 .*bc=1,/);
+  });
+
+  it('refuses input files past their size limit', async () => {
+    refusedWith(await run('simulate', '--config', '/dev/zero'), 'relayscope: /dev/zero: larger than 1 MiB, the limit for a config file');
+    refusedWith(await run('trace', '/dev/zero'), 'relayscope: /dev/zero: larger than 8 MiB, the limit for a scenario file');
+    refusedWith(await run('simulate', '--preset', 'one-subbuf', '--workload-csv', '/dev/zero'), 'relayscope: /dev/zero: larger than 32 MiB, the limit for a workload CSV');
+    const ops = file('many.json', JSON.stringify({ config: { subbufSize: 64, nSubbufs: 2 }, ops: Array.from({ length: 100_001 }, () => ({ op: 'flush' })) }));
+    refusedWith(await run('trace', ops), `relayscope: ${ops}: "ops" holds 100001 operations; at most 100000`);
+  });
+
+  it('reports an output it cannot write in one line, and ends quietly on a closed pipe', async () => {
+    const failing = (code: string) => () => {
+      throw Object.assign(new Error(`${code}: write failed`), { code, syscall: 'write' });
+    };
+    const full = await runWith({ out: failing('ENOSPC') }, 'simulate', '--preset', 'one-subbuf', '--seconds', '0.01');
+    expect(full).toEqual({ status: 2, stdout: '', stderr: 'relayscope: cannot write the output: ENOSPC\n' });
+    const closed = await runWith({ out: failing('EPIPE') }, 'simulate', '--preset', 'one-subbuf', '--seconds', '0.01');
+    expect(closed).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
+  it('escapes control bytes of a CSV field it quotes back', async () => {
+    const path = file('escape.csv', '0,0,32\n10,0,\u001b[2J\u0007\n');
+    refusedWith(await run('simulate', '--preset', 'one-subbuf', '--workload-csv', path), `relayscope: ${path}:2: size "\\u001b[2J\\u0007" (column 3) is not an integer`);
+  });
+
+  it('refuses work past the bound with the estimate and how to proceed', async () => {
+    const rate = file('rate.json', '{"workload":{"rate":1000000000}}');
+    refusedWith(
+      await run('simulate', '--config', rate),
+      /^relayscope: simulate: 1 s of this run is about 1,000,000,080 events \(some 11 minutes of computing\), above the bound of 100,000,000; run fewer --seconds, .* or pass --max-events \d+ to run it anyway$/,
+    );
+    const period = file('period.json', '{"reader":{"period":0.000001}}');
+    refusedWith(await run('simulate', '--config', period, '--seconds', '3600'), /^relayscope: simulate: 3600 s of this run is about 15,120,000,000 events \(some 3 hours of computing\)/);
+    const sizes = Array.from({ length: 1000 }, (_, i) => 4096 + 16 * i).join(',');
+    const counts = Array.from({ length: 1000 }, (_, i) => i + 1).join(',');
+    refusedWith(
+      await run('sweep', '--preset', 'one-subbuf', '--subbuf-sizes', sizes, '--n-subbufs', counts),
+      /^relayscope: sweep: a grid of 1000000 cells of 1 s is about [\d,]+ events .*; sweep fewer values or fewer --seconds, or pass --max-events/,
+    );
+    // The bound can be raised: the same run, told it may.
+    expect((await run('simulate', '--config', rate, '--seconds', '0.0001', '--max-events', '1000', '--json')).status).toBe(2);
+    expect((await run('simulate', '--config', rate, '--seconds', '0.0001', '--max-events', '200000', '--json')).status).toBe(0);
+  });
+
+  it('needs --seconds for a CSV longer than the 3600 s a run may last', async () => {
+    const path = file('long.csv', 'timestamp_s,cpu,size\n0,0,32\n8985600,0,32\n');
+    refusedWith(
+      await run('simulate', '--preset', 'one-subbuf', '--workload-csv', path),
+      `relayscope: simulate: ${path} spans 8985600 s, beyond the 3600 s a run may last; give --seconds S (at most 3600) to replay its beginning`,
+    );
+    expect((await run('simulate', '--preset', 'one-subbuf', '--workload-csv', path, '--seconds', '1', '--json')).status).toBe(0);
+  });
+
+  it('draws a progress line on a terminal only, and stops cleanly on Ctrl-C', async () => {
+    const args = ['simulate', '--preset', 'blktrace', '--seconds', '12', '--json'];
+    const quiet = await run(...args.slice(0, 4), '1', '--json');
+    expect(quiet.stderr).toBe('');
+    const stop = new AbortController();
+    const lines: string[] = [];
+    // Ctrl-C once the line has moved on from 0%: the run stops before its next slice.
+    const r = await runWith(
+      {
+        errIsTTY: true,
+        signal: stop.signal,
+        err: (c) => {
+          lines.push(c);
+          if (lines.length === 2) stop.abort();
+        },
+      },
+      ...args,
+    );
+    expect(lines[0]).toBe('\rsimulate blktrace: 0% (Ctrl-C stops)\u001b[K');
+    const percent = /^\rsimulate blktrace: (\d+)% \(Ctrl-C stops\)\u001b\[K$/.exec(lines[1])?.[1];
+    expect(Number(percent)).toBeGreaterThan(0);
+    expect(lines.slice(2)).toEqual(['\r\u001b[K', `relayscope: simulate blktrace: interrupted at ${percent}%\n`]);
+    expect(r.status).toBe(130);
+    expect(r.stdout).toBe('');
+  });
+
+  it('says a sub-buffer of 1 byte can hold no record', async () => {
+    const path = file('one.json', '{"channel":{"subbufSize":1}}');
+    refusedWith(await run('simulate', '--config', path), /^relayscope: .*one\.json: channel\.subbufSize 1 cannot hold any record: every record is at least 16 bytes/);
+  });
+
+  it('refuses hex and other numbers nobody means', async () => {
+    for (const [flag, value] of [
+      ['--seed', '0x10'],
+      ['--seconds', '0x1'],
+      ['--seconds', 'Infinity'],
+      ['--seed', ''],
+    ])
+      refusedWith(await run('simulate', '--preset', 'one-subbuf', flag, value), new RegExp(`^relayscope: simulate: ${flag} must be an? (integer|number) from .*, got "${value}"$`));
+    expect((await run('simulate', '--preset', 'one-subbuf', '--seconds', '.01', '--seed', '1e1', '--json')).status).toBe(0);
   });
 });

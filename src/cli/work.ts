@@ -58,20 +58,23 @@ export interface SlicedWork {
 export async function runSliced(io: CliIo, work: SlicedWork): Promise<void> {
   const drawn = io.errIsTTY && work.estimate > PROGRESS_FROM_EVENTS;
   let shown = -1;
+  const draw = (): void => {
+    const percent = Math.floor(work.fraction() * 100);
+    if (!drawn || percent === shown) return;
+    shown = percent;
+    io.err(`\r${work.label}: ${percent}% (Ctrl-C stops)\x1b[K`);
+  };
   const clear = (): void => {
     if (shown >= 0) io.err('\r\x1b[K');
   };
+  draw();
   for (;;) {
     if (io.signal.aborted) {
       clear();
       throw new Interrupted(`${work.label}: interrupted at ${Math.floor(work.fraction() * 100)}%`);
     }
     if (work.step()) break;
-    const percent = Math.floor(work.fraction() * 100);
-    if (drawn && percent !== shown) {
-      shown = percent;
-      io.err(`\r${work.label}: ${percent}% (Ctrl-C stops)\x1b[K`);
-    }
+    draw();
     await yieldTurn();
   }
   clear();
