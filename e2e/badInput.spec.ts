@@ -68,4 +68,50 @@ test.describe('bad input on the page', () => {
     await expect(app.live.fieldError('seed')).toContainText('got "0x10"');
     await expect(app.live.status).toHaveText('idle');
   });
+
+  test('Home on the time-travel slider after an operation at event 0 goes back to the start', async ({ app, page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await app.goto();
+    await app.startLive({ channel: { cpus: 2 } }, 5, { mode: 'deterministic' });
+    await page.getByTestId('live.op.flush').click();
+    await page.getByTestId('live.step.switch').click();
+    await page.getByTestId('travel.slider').press('Home');
+    await expect(page).not.toHaveURL(/[?&]ev=/);
+    await expect(page.getByTestId('channel.cpu.1')).toHaveText(/^CPU 1: /);
+    expect(errors).toEqual([]);
+  });
+
+  test('a scenario write of 1e308 bytes is a step that says why it is ERR', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('stepper.load').click();
+    await page.getByText('Edit the scenario, or save it').click();
+    const scenario = { config: { subbufSize: 64, nSubbufs: 2 }, ops: [{ op: 'write', cpu: 0, size: 1e308 }] };
+    await page.getByTestId('stepper.text').fill(JSON.stringify(scenario));
+    await page.getByTestId('stepper.apply').click();
+    await page.getByTestId('stepper.step').click();
+    await expect(page.getByTestId('stepper.position')).toHaveText('step 1 of 1');
+    await expect(page.getByTestId('stepper.line')).toHaveText(/^1 write ERR \| /);
+    await expect(page.getByTestId('stepper.reason')).toHaveText('ERR: size 1e+308 is beyond 2^53 - 1, the largest exact size');
+    await expect(page.getByTestId('stepper.error')).toHaveCount(0);
+  });
+
+  test('live.start() refuses keys named after object built-ins', async ({ app, page }) => {
+    await app.goto();
+    for (const [raw, message] of [
+      ['{"channel":{"__proto__":5}}', 'channel.__proto__ is not a setting'],
+      ['{"workload":{"hasOwnProperty":5}}', 'workload.hasOwnProperty is not a setting'],
+      ['{"constructor":5}', 'unknown section "constructor"'],
+    ]) {
+      const thrown = await page.evaluate((text) => {
+        try {
+          window.relayscope!.live.start(JSON.parse(text));
+          return 'accepted';
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
+      }, raw);
+      expect(thrown).toContain(message);
+    }
+  });
 });
