@@ -123,7 +123,7 @@ export function SettingsForm() {
   const choosePreset = (id: string): void => {
     setPreset(id);
     const p = PRESETS.find((x) => x.id === id);
-    if (p !== undefined) setValues(formValues(p.config, Number(values[SEED]) || 1));
+    if (p !== undefined) setValues(formValues(p.config, parseNumberText(values[SEED]) ?? 1));
     setErrors({});
   };
 
