@@ -1,6 +1,7 @@
 /**
  * How much work a run asks for, known before it starts: the events a Simulation will run
- * (about one per record written and one per reader wakeup or poll), so that a command can
+ * (about one per record written, one per reader poll, and a wakeup and a read per sub-buffer
+ * filled), so that a command can
  * refuse a run that would take hours, and show progress for one that takes seconds.
  * An estimate, not a bound: wakeups between polls and pauses add a few events more.
  */
@@ -16,9 +17,23 @@ export function estimateRecords(config: SimConfig, seconds: number, workload?: I
     const n = workload.timesNs.length;
     return workload.duration <= 0 ? n : n * Math.min(1, seconds / workload.duration);
   }
+  // Bursts keep the average rate (README: workload.arrival).
+  return config.workload.rate * seconds;
+}
+
+/** Mean size of a generated record, in bytes. */
+function meanSize(config: SimConfig, workload?: ImportedWorkload): number {
+  if (workload !== undefined) return workload.maxSize;
   const w = config.workload;
-  const share = w.arrival === 'bursts' ? w.burstOn / (w.burstOn + w.burstOff) : 1;
-  return w.rate * seconds * share;
+  if (w.size === 'fixed') return w.sizeMin;
+  if (w.size === 'uniform') return (w.sizeMin + w.sizeMax) / 2;
+  return w.sizeMin * (1 - w.largeShare) + w.sizeMax * w.largeShare;
+}
+
+/** Sub-buffer switches in `seconds`: each may wake a reader, which then reads (two events). */
+function estimateSwitches(config: SimConfig, seconds: number, workload?: ImportedWorkload): number {
+  if (!config.reader.enabled) return 0;
+  return (2 * estimateRecords(config, seconds, workload) * meanSize(config, workload)) / config.channel.subbufSize;
 }
 
 /** Reader polls in `seconds`: one per reader per poll period. */
@@ -31,7 +46,7 @@ export function estimatePolls(config: SimConfig, seconds: number, period = confi
 
 /** The events of one run of `seconds`. */
 export const estimateRunEvents = (config: SimConfig, seconds: number, workload?: ImportedWorkload): number =>
-  Math.ceil(estimateRecords(config, seconds, workload) + estimatePolls(config, seconds));
+  Math.ceil(estimateRecords(config, seconds, workload) + estimatePolls(config, seconds) + estimateSwitches(config, seconds, workload));
 
 /** The events of a sweep: every cell runs the same workload; the period axis changes the polls. */
 export function estimateSweepEvents(
@@ -41,7 +56,8 @@ export function estimateSweepEvents(
   periods: readonly number[],
   workload?: ImportedWorkload,
 ): number {
-  const records = estimateRecords(config, seconds, workload);
+  // The switches differ from cell to cell; the configuration's own stand for them.
+  const records = estimateRecords(config, seconds, workload) + estimateSwitches(config, seconds, workload);
   let total = 0;
   for (const p of periods) total += cellsPerPeriod * (records + estimatePolls(config, seconds, p) + CELL_EVENTS);
   return Math.ceil(total);
