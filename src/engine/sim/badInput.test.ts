@@ -26,6 +26,11 @@ describe('configuration keys named after object built-ins', () => {
       expect(refusal(JSON.parse(`{"${name}":{}}`))).toBe(`unknown section "${name}" (channel, workload or reader)`);
     });
 
+  it('quotes a setting name that is long or holds control characters', () => {
+    expect(refusal({ reader: { ['x'.repeat(100)]: 1 } })).toMatch(/^reader\."x{39}\.\.\. \(102 characters\) is not a setting/);
+    expect(refusal({ reader: { 'a\u001bb': 1 } })).toMatch(/^reader\."a\\u001bb" is not a setting/);
+  });
+
   it('still takes the sections and settings it knows', () => {
     expect(parseSimConfig(JSON.parse('{"channel":{"cpus":2}}')).channel.cpus).toBe(2);
   });

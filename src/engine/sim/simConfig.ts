@@ -195,7 +195,7 @@ export function parseSimConfig(raw: unknown, base: SimConfig = DEFAULT_SIM_CONFI
     const checks = CHECKS[section] as Record<string, Check>;
     for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
       if (!Object.hasOwn(checks, key))
-        throw new ConfigError(`${section}.${echoValue(key).slice(1, -1)} is not a setting (${Object.keys(checks).join(', ')})`);
+        throw new ConfigError(`${section}.${/^[\w$]{1,40}$/.test(key) ? key : echoValue(key, 40)} is not a setting (${Object.keys(checks).join(', ')})`);
       const check = checks[key];
       out[section][key] = check(value, `${section}.${key}`);
     }
