@@ -16,7 +16,7 @@ import {
   type SimConfig,
   type Timeline,
 } from '../engine/index.ts';
-import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
+import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, SteppedLiveRun, StepBy } from '../workers/client.ts';
 import type { UrlState } from './urlState.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
@@ -101,6 +101,8 @@ export const liveSlice =
       run?.dispose();
       run = null;
     };
+    /** The current run if it is a stepped one. */
+    const stepped = (): SteppedLiveRun | null => (run !== null && run.mode === 'deterministic' ? run : null);
     return {
       liveConfig: DEFAULT_SIM_CONFIG,
       liveSeed: 1,
@@ -118,9 +120,9 @@ export const liveSlice =
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
       liveNotice: '',
       jumpLive: (direction) => {
-        const current = run;
+        const current = stepped();
         const landmark = get().liveLandmark;
-        if (current === null || current.kind !== 'deterministic') return;
+        if (current === null) return;
         if (direction === 'previous') {
           set({ liveNotice: get().seekPrevious(landmark) ? '' : `No earlier ${landmark} in this run.` });
           return;
@@ -178,33 +180,34 @@ export const liveSlice =
         set({ liveAccounting: get().liveStatus === 'paused' ? current.accounting() : null, liveOps: get().liveOps + 1 });
       },
       stepLive: (by) => {
-        if (run === null || run.kind !== 'deterministic') return 0;
-        const events = run.step(by);
-        set({ liveAccounting: run.accounting(), liveNotice: '' });
+        const current = stepped();
+        if (current === null) return 0;
+        const events = current.step(by);
+        set({ liveAccounting: current.accounting(), liveNotice: '' });
         return events;
       },
       seekLive: (events) => {
-        const current = run;
-        if (current === null || current.kind !== 'deterministic') return;
+        const current = stepped();
+        if (current === null) return;
         const at = current.eventsRun();
         if (events >= at) current.step({ kind: 'events', count: events - at });
-        else {
-          get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline ?? undefined });
-          run?.step({ kind: 'events', count: events });
-        }
-        if (run !== null) set({ liveAccounting: run.accounting() });
+        else get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline });
+        const now = stepped();
+        if (now === null) return;
+        if (now !== current) now.step({ kind: 'events', count: events });
+        set({ liveAccounting: now.accounting() });
       },
       seekPrevious: (landmark) => {
-        const timeline = run?.timeline ?? null;
-        if (run === null || timeline === null) return false;
-        const previous = timeline.previous(landmark, run.eventsRun());
+        const current = stepped();
+        if (current === null) return false;
+        const previous = current.timeline.previous(landmark, current.eventsRun());
         if (previous === null) return false;
         get().seekLive(previous);
         return true;
       },
       pauseLive: async () => {
         const current = run;
-        if (current === null || get().liveStatus !== 'running') return get().liveAccounting;
+        if (current === null || current.mode !== 'live' || get().liveStatus !== 'running') return get().liveAccounting;
         await current.pause();
         if (run !== current) return null;
         const accounting = current.accounting();
@@ -212,7 +215,7 @@ export const liveSlice =
         return accounting;
       },
       resumeLive: () => {
-        if (run === null || get().liveStatus !== 'paused') return;
+        if (run === null || run.mode !== 'live' || get().liveStatus !== 'paused') return;
         run.resume();
         set({ liveStatus: 'running', liveAccounting: null });
       },
@@ -223,7 +226,7 @@ export const liveSlice =
       setLiveMode: (mode) => set({ liveMode: mode }),
       setLiveSpeed: async (speed) => {
         set({ liveSpeed: speed });
-        await run?.setSpeed(speed);
+        if (run !== null && run.mode === 'live') await run.setSpeed(speed);
       },
     };
   };

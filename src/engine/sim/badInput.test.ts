@@ -4,6 +4,7 @@ import { canonicalLine } from './canonical.ts';
 import { MAX_JSON_DEPTH, echoValue, jsonTextProblem, parseJsonText } from './jsonSyntax.ts';
 import { ScenarioRunner } from './runner.ts';
 import { ScenarioError, parseScenario } from './scenario.ts';
+import { sectionSettings } from './settingPaths.ts';
 import { ConfigError, parseSimConfig } from './simConfig.ts';
 
 const refusal = (raw: unknown): string => {
@@ -21,7 +22,7 @@ describe('configuration keys named after object built-ins', () => {
     it(`refuses ${name} as a section and as a setting, naming it`, () => {
       for (const section of ['channel', 'workload', 'reader'])
         expect(refusal(JSON.parse(`{"${section}":{"${name}":5}}`))).toBe(
-          `${section}.${name} is not a setting (${Object.keys(parseSimConfig({})[section as 'channel']).join(', ')})`,
+          `${section}.${name} is not a setting (${sectionSettings(section as 'channel').join(', ')})`,
         );
       expect(refusal(JSON.parse(`{"${name}":{}}`))).toBe(`unknown section "${name}" (channel, workload or reader)`);
     });

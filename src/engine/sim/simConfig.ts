@@ -7,6 +7,7 @@ import { KERNEL_VERSIONS, NR_CPUS, relayOpenError, type KernelVersion } from '..
 import { RELAY_MODES, clientOptionsError, type RelayMode } from './client.ts';
 import { echoValue } from './jsonSyntax.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
+import { SETTING_SECTIONS, sectionSettings } from './settingPaths.ts';
 
 export interface ChannelSettings {
   cpus: number;
@@ -188,14 +189,14 @@ export function parseSimConfig(raw: unknown, base: SimConfig = DEFAULT_SIM_CONFI
     Section,
     Record<string, unknown>
   >;
-  for (const section of Object.keys(CHECKS) as Section[]) {
+  for (const section of SETTING_SECTIONS) {
     const given = Object.hasOwn(raw, section) ? raw[section] : undefined;
     if (given === undefined) continue;
     if (!isObject(given)) fail(section, 'an object', given);
     const checks = CHECKS[section] as Record<string, Check>;
     for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
       if (!Object.hasOwn(checks, key))
-        throw new ConfigError(`${section}.${/^[\w$]{1,40}$/.test(key) ? key : echoValue(key, 40)} is not a setting (${Object.keys(checks).join(', ')})`);
+        throw new ConfigError(`${section}.${/^[\w$]{1,40}$/.test(key) ? key : echoValue(key, 40)} is not a setting (${sectionSettings(section).join(', ')})`);
       const check = checks[key];
       out[section][key] = check(value, `${section}.${key}`);
     }

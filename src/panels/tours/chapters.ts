@@ -4,15 +4,14 @@
  * shows it. Every answer is read from the engine after the step, never written here.
  */
 import {
-  B_SUBBUFS_CONSUMED,
-  B_SUBBUFS_PRODUCED,
-  P_DROPPED_FULL,
-  P_NO_SLEEPER,
-  P_WAKEUPS,
-  P_WRITTEN,
-  R_OVERWRITTEN,
+  bufferCounters,
+  cpuCounters,
   parseSimConfig,
+  readBufferCounters,
+  readTotalCounters,
   runSweep,
+  type BufferCounters,
+  type CpuCounters,
   type SimConfig,
 } from '../../engine/index.ts';
 import type { AppStore, LiveRun } from '../../store/index.ts';
@@ -52,12 +51,11 @@ const run = (store: AppStore): LiveRun => {
   if (r === null) throw new Error('the tour has no run: start the chapter again');
   return r;
 };
-const total = (r: LiveRun, field: number): number => {
-  let n = 0;
-  for (let cpu = 0; cpu < r.config.channel.cpus; cpu++) n += r.stats.get(cpu, field);
-  return n;
-};
-const kernel = (r: LiveRun, cpu: number, field: number): number => r.chan.buf(cpu)?.ctl[field] ?? 0;
+/** A counter summed over every CPU. */
+const total = (r: LiveRun, counter: keyof CpuCounters): number => readTotalCounters(r.stats, cpuCounters())[counter];
+/** A field of a CPU's buffer (0 when it has none). */
+const kernel = (r: LiveRun, cpu: number, field: Exclude<keyof BufferCounters, 'present' | 'finalized' | 'wakeupPending'>): number =>
+  readBufferCounters(r.chan.buf(cpu), bufferCounters())[field];
 const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic' });
 const yesNo = ['yes', 'no'] as const;
 
@@ -77,9 +75,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'Step to the first sub-buffer switch. Will the other CPU’s buffer switch at the same moment?',
           choices: yesNo,
           reveal: (store) => {
-            const before = [0, 1].map((c) => kernel(run(store), c, B_SUBBUFS_PRODUCED));
+            const before = [0, 1].map((c) => kernel(run(store), c, 'subbufsProduced'));
             store.getState().stepLive({ kind: 'switch' });
-            const after = [0, 1].map((c) => kernel(run(store), c, B_SUBBUFS_PRODUCED));
+            const after = [0, 1].map((c) => kernel(run(store), c, 'subbufsProduced'));
             const both = after.every((p, c) => p > before[c]);
             return {
               answer: both ? 'yes' : 'no',
@@ -125,9 +123,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The ring holds 16 records of 1024 bytes and is full. Will the next write be dropped?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_DROPPED_FULL);
+            const before = total(run(store), 'droppedFull');
             store.getState().stepLive({ kind: 'event' });
-            const after = total(run(store), P_DROPPED_FULL);
+            const after = total(run(store), 'droppedFull');
             return {
               answer: after > before ? 'yes' : 'no',
               why: `Records dropped because the buffer was full: ${before} → ${after}. relay_switch_subbuf asked subbuf_start for sub-buffer 0, it refused, and the record was lost (full_count counts each refusal).`,
@@ -152,9 +150,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The reader is behind. In the next 100 ms, will any record be overwritten before it is read?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), R_OVERWRITTEN);
+            const before = total(run(store), 'overwritten');
             store.getState().stepLive({ kind: 'time', seconds: 0.1 });
-            const after = total(run(store), R_OVERWRITTEN);
+            const after = total(run(store), 'overwritten');
             return { answer: after > before ? 'yes' : 'no', why: `Records overwritten before they were read: ${before} → ${after}. Nothing was dropped: the writer went on, over the reader's data.` };
           },
         },
@@ -176,9 +174,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The reader drained everything and sleeps in poll. Will the next sub-buffer switch wake it?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_WAKEUPS);
+            const before = total(run(store), 'wakeups');
             store.getState().stepLive({ kind: 'switch' });
-            const after = total(run(store), P_WAKEUPS);
+            const after = total(run(store), 'wakeups');
             return { answer: after > before ? 'yes' : 'no', why: `Wakeups issued: ${before} → ${after}. The event log shows irq_work_queue and then wakeup_readers.` };
           },
         },
@@ -195,9 +193,9 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             const r = run(store);
-            const before = [total(r, P_WAKEUPS), total(r, P_NO_SLEEPER)];
+            const before = [total(r, 'wakeups'), total(r, 'noSleeper')];
             store.getState().stepLive({ kind: 'switch' });
-            const after = [total(r, P_WAKEUPS), total(r, P_NO_SLEEPER)];
+            const after = [total(r, 'wakeups'), total(r, 'noSleeper')];
             return {
               answer: after[0] > before[0] ? 'yes' : 'no',
               why: `Wakeups: ${before[0]} → ${after[0]}; productions with nobody asleep: ${before[1]} → ${after[1]}.`,
@@ -224,7 +222,7 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'flush' });
             const r = run(store);
-            const ready = kernel(r, 0, B_SUBBUFS_PRODUCED) - kernel(r, 0, B_SUBBUFS_CONSUMED);
+            const ready = kernel(r, 0, 'subbufsProduced') - kernel(r, 0, 'subbufsConsumed');
             return { answer: String(ready), why: `subbufs_produced - subbufs_consumed = ${ready}; padding[0] is ${r.chan.bufAt(0).padding(0)} bytes.` };
           },
         },
@@ -237,12 +235,12 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'close' });
             const r = run(store);
-            const before = kernel(r, 0, B_SUBBUFS_PRODUCED);
-            const written = total(r, P_WRITTEN);
+            const before = kernel(r, 0, 'subbufsProduced');
+            const written = total(r, 'written');
             store.getState().stepLive({ kind: 'time', seconds: 0.05 });
             return {
-              answer: total(r, P_WRITTEN) > written || kernel(r, 0, B_SUBBUFS_PRODUCED) > before ? 'yes' : 'no',
-              why: `Records written after the close: ${total(r, P_WRITTEN) - written}. The channel is off the list; nothing more is written.`,
+              answer: total(r, 'written') > written || kernel(r, 0, 'subbufsProduced') > before ? 'yes' : 'no',
+              why: `Records written after the close: ${total(r, 'written') - written}. The channel is off the list; nothing more is written.`,
             };
           },
         },
