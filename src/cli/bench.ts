@@ -5,7 +5,7 @@
  * both see the same machine; the best round of each is reported.
  */
 import { Simulation, findPreset, relayClient, relayOpen, relayWrite, type RchanBuf } from '../engine/index.ts';
-import { UsageError } from './usage.ts';
+import { parseCommand, type CommandSpec } from './args.ts';
 
 const SUBBUF_SIZE = 64 * 1024;
 const N_SUBBUFS = 8;
@@ -97,10 +97,14 @@ function simEventsPerSecond(): number {
   return best;
 }
 
+export const BENCH: CommandSpec = {
+  name: 'bench',
+  summary: 'measure relay_write throughput against a bare copy loop',
+  flags: { json: { type: 'boolean', help: 'also print the figures as one JSON line' } },
+};
+
 export function bench(args: string[], write: (chunk: string) => void): void {
-  const json = args.includes('--json');
-  const unknown = args.find((a) => a !== '--json');
-  if (unknown !== undefined) throw new UsageError(`bench: unknown option ${unknown}`);
+  const json = parseCommand(BENCH, args).values.json === true;
   write(`relay_write in Node: 1 CPU, ${N_SUBBUFS} x ${SUBBUF_SIZE / 1024} KiB, overwrite, no reader; best of ${ROUNDS} rounds\n`);
   write('record   engine records   engine MB/s   copy records   copy MB/s   engine/copy\n');
   const figures: Figure[] = [];

@@ -350,7 +350,7 @@ abstract class MainThreadRun {
       tracer: log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),
-      onOp: (op) => logHotplug(log, this.run.sim.chan, op),
+      onOp: (op, sim) => logHotplug(log, sim.chan, op),
     });
     this.run = run;
     this.chan = run.sim.chan;

@@ -27,7 +27,8 @@ export interface SteppedRunOptions {
   /** Called every CHUNK events of a long step, and before each operation (so a log can drain). */
   onChunk?: () => void;
   /** Called just before an operation is applied. */
-  onOp?: (op: ChannelOp) => void;
+  /** Called before each operation; `sim` is given because ops at event 0 run inside the constructor. */
+  onOp?: (op: ChannelOp, sim: Simulation) => void;
   /** Imported records to replay instead of the generated workload (Simulation's `workload`). */
   workload?: ImportedWorkload;
 }
@@ -128,8 +129,8 @@ export class SteppedRun {
 
   private apply(op: ChannelOp): void {
     this.o.onChunk?.();
-    this.o.onOp?.(op);
     const sim = this.sim;
+    this.o.onOp?.(op, sim);
     if (op.op === 'flush') sim.flush();
     else if (op.op === 'reset') sim.reset();
     else if (op.op === 'close') sim.close();
