@@ -28,6 +28,8 @@ export * from './sim/eventRing.ts';
 export * from './sim/eventLog.ts';
 export * from './sim/timeline.ts';
 export * from './sim/steppedRun.ts';
+export * from './sim/checkpoint.ts';
+export * from './sim/history.ts';
 export * from './sim/sweep.ts';
 export * from './sim/workloadCsv.ts';
 export * from './sim/chromeTrace.ts';

@@ -78,9 +78,9 @@ function copy(v: unknown, memo: Memo, count: CopyCount): unknown {
     for (const x of v) s.add(copy(x, memo, count));
     out = s;
   } else if (Array.isArray(v)) {
-    const a: unknown[] = new Array(v.length);
+    const a: unknown[] = [];
     memo.set(v, a);
-    for (let i = 0; i < v.length; i++) a[i] = copy(v[i], memo, count);
+    for (let i = 0; i < v.length; i++) a.push(copy(v[i], memo, count));
     out = a;
   } else {
     const o = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
@@ -94,7 +94,7 @@ function copy(v: unknown, memo: Memo, count: CopyCount): unknown {
 }
 
 /** What a run is made of, as a checkpoint sees it. */
-export interface RunParts {
+export interface CheckpointParts {
   chan: Rchan;
   stats: SimStats;
   /** Everything else of the run's state, by field name (copied deeply). */
@@ -140,7 +140,7 @@ function pairs(chan: Rchan, stats: SimStats, stands: Stands): [object, Stand][] 
 }
 
 /** Takes a checkpoint of `parts` after `at` events at virtual time `now`. */
-export function takeCheckpoint(parts: RunParts, at: number, now: number, extra = 0): Checkpoint {
+export function takeCheckpoint(parts: CheckpointParts, at: number, now: number, extra = 0): Checkpoint {
   const { chan, stats } = parts;
   const stands: Stands = {
     chan: new Stand('chan'),

@@ -15,14 +15,15 @@ import { LANDMARKS, Timeline, landmarkOf, type ChannelOp, type Landmark } from '
 
 /**
  * How a run steps: one event, to the next sub-buffer switch, by time or to a time (`until`, or
- * `at`, which may go back), by a number of events, to an event (`to`, which may go back), or to
+ * `at`, which may go back; `until` stops after `budget` events if given, its clock then at the
+ * last event's time), by a number of events, to an event (`to`, which may go back), or to
  * the next landmark of a kind (at most `budget` events further).
  */
 export type StepBy =
   | { kind: 'event' }
   | { kind: 'switch' }
   | { kind: 'time'; seconds: number }
-  | { kind: 'until'; t: number }
+  | { kind: 'until'; t: number; budget?: number }
   | { kind: 'at'; t: number }
   | { kind: 'events'; count: number }
   | { kind: 'to'; events: number }
@@ -103,11 +104,13 @@ export class SteppedRun {
         if (c === null) throw new Error(`no checkpoint before t = ${until} s`);
         this.restore(c);
       } else if (c !== null && c.now > sim.now) this.restore(c);
-      for (let next = sim.nextTime; next <= until; next = sim.nextTime) {
+      const budget = by.kind === 'until' ? (by.budget ?? Infinity) : Infinity;
+      let ran = 0;
+      for (let next = sim.nextTime; next <= until && ran < budget; next = sim.nextTime, ran++) {
         if (!this.stepOne()) break;
         if ((sim.eventsRun - before) % CHUNK === 0) this.o.onChunk?.();
       }
-      sim.runUntil(until, 0);
+      if (ran < budget) sim.runUntil(until, 0);
       this.history.record(sim.now, this.sampler);
     } else this.toLandmark(by.kind === 'switch' ? 'switch' : by.landmark, by.kind === 'switch' ? 10_000_000 : (by.budget ?? LANDMARK_BUDGET));
     this.timeline.reached(sim.eventsRun, sim.now);
@@ -203,4 +206,14 @@ export class SteppedRun {
     else if (op.op === 'cpu_online') sim.cpuOnline(op.cpu);
     else sim.cpuOffline(op.cpu);
   }
+}
+
+/**
+ * About how many events a run of `config` takes to reach virtual time `t` (s): every record
+ * arrival, and the readers' polls; reads of what arrived add a little more.
+ */
+export function estimateEvents(config: SimConfig, t: number): number {
+  const r = config.reader;
+  const readers = !r.enabled ? 0 : config.channel.global || r.layout === 'single' ? 1 : config.channel.cpus;
+  return Math.ceil(config.workload.rate * t + (r.period > 0 ? (readers * t) / r.period : 0));
 }
