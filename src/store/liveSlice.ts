@@ -98,6 +98,9 @@ export interface LiveSlice {
   setLiveLandmark: (landmark: Landmark) => void;
   /** Deterministic runs: to the previous or next landmark of the chosen kind. */
   jumpLive: (direction: 'previous' | 'next') => void;
+  /** Most events a search for the next landmark runs past the current one (LANDMARK_BUDGET by default). */
+  liveSearchBound: number;
+  setLiveSearchBound: (events: number) => void;
   /** What the last jump has to say (no such landmark), or ''. */
   liveNotice: string;
   /**
@@ -185,6 +188,8 @@ export const liveSlice =
       liveWorkload: null,
       liveWorkloadPending: null,
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
+      liveSearchBound: LANDMARK_BUDGET,
+      setLiveSearchBound: (liveSearchBound) => set({ liveSearchBound }),
       liveNotice: '',
       jumpLive: (direction) => {
         const current = run;
@@ -196,19 +201,21 @@ export const liveSlice =
         }
         const timeline = current.timeline;
         const start = current.eventsRun();
+        const startTime = current.virtualTime();
+        const budget = get().liveSearchBound;
         const known = timeline?.next(landmark, start);
-        if (known) {
+        if (known && known.at <= start + budget) {
           void get().seekLive(known.at);
           set({ liveNotice: '' });
           return;
         }
-        // Past what the run has computed, at most LANDMARK_BUDGET events on, in slices; the run
-        // goes back to where it was when there is none (or the search is cancelled).
-        const bound = start + LANDMARK_BUDGET;
+        // Past what the run has computed, at most `budget` events on, in slices; the run goes back
+        // to where it was when there is none (or the search is cancelled).
+        const bound = start + budget;
         if (known === null && timeline !== null && timeline.horizon > start) current.step({ kind: 'to', events: Math.min(timeline.horizon, bound) });
         set({ liveNotice: '' });
         let found = false;
-        void sliced(`Searching for the next ${landmark}`, LANDMARK_BUDGET, () => current.eventsRun() - start, (units) => {
+        void sliced(`Searching for the next ${landmark}`, budget, () => current.eventsRun() - start, (units) => {
           const ran = current.step({ kind: 'next', landmark, budget: Math.min(units, bound - current.eventsRun()) });
           found = current.found();
           return found || ran === 0 || current.eventsRun() >= bound;
@@ -219,12 +226,13 @@ export const liveSlice =
             return;
           }
           const at = formatCount(start);
-          await get().seekLive(start);
+          // Back to the same event, and the clock where it was (no event falls in between).
+          if (await get().seekLive(start)) await get().seekTime(startTime);
           set({
             liveNotice:
               how === 'cancelled'
                 ? `Search cancelled; the run stays at event ${at}.`
-                : `No ${landmark} in the next ${formatCount(LANDMARK_BUDGET)} events; the run stays at event ${at}.`,
+                : `No ${landmark} in the next ${formatCount(budget)} events; the run stays at event ${at}.`,
           });
         });
       },

@@ -11,6 +11,8 @@ import { formatCount } from '../../lib/format.ts';
 import { TICK_COLORS } from '../timeseries/tracks.ts';
 import { TICK_KINDS, tickColumns } from './ticks.ts';
 
+/** The bounds a landmark search may be given, in events. */
+const SEARCH_BOUNDS = [100_000, 1_000_000, LANDMARK_BUDGET, 20_000_000];
 const TICK_W = 600;
 const TICK_ROW = 4;
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
@@ -112,6 +114,7 @@ export function TimeTravel() {
   const store = useAppStoreApi();
   const landmark = useAppStore((s) => s.liveLandmark);
   const said = useAppStore((s) => s.liveNotice);
+  const bound = useAppStore((s) => s.liveSearchBound);
   useAppStore((s) => s.liveGeneration);
   const run = store.getState().liveRun();
   if (run === null || run.kind !== 'deterministic' || run.timeline === null) return null;
@@ -134,9 +137,17 @@ export function TimeTravel() {
       <button type="button" data-testid="travel.next" onClick={() => store.getState().jumpLive('next')} title="]">
         next ▶
       </button>
-      <span className="meta" data-testid="travel.bound">
-        searches at most {formatCount(LANDMARK_BUDGET)} events ahead
-      </span>
+      <label>
+        searching at most{' '}
+        <select data-testid="travel.bound" value={bound} onChange={(e) => store.getState().setLiveSearchBound(Number(e.target.value))}>
+          {SEARCH_BOUNDS.map((n) => (
+            <option key={n} value={n}>
+              {formatCount(n)}
+            </option>
+          ))}
+        </select>{' '}
+        events ahead
+      </label>
       <TravelProgress />
       <span className="meta" role="status" data-testid="travel.said">
         {said}
