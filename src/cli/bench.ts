@@ -5,6 +5,7 @@
  * both see the same machine; the best round of each is reported.
  */
 import { Simulation, findPreset, relayClient, relayOpen, relayWrite, type RchanBuf } from '../engine/index.ts';
+import { travelFigures } from './travelBench.ts';
 import { UsageError } from './usage.ts';
 
 const SUBBUF_SIZE = 64 * 1024;
@@ -97,7 +98,7 @@ function simEventsPerSecond(): number {
   return best;
 }
 
-export function bench(args: string[], write: (chunk: string) => void): void {
+export async function bench(args: string[], write: (chunk: string) => void): Promise<void> {
   const json = args.includes('--json');
   const unknown = args.find((a) => a !== '--json');
   if (unknown !== undefined) throw new UsageError(`bench: unknown option ${unknown}`);
@@ -114,11 +115,13 @@ export function bench(args: string[], write: (chunk: string) => void): void {
   }
   const sim = simEventsPerSecond();
   write(`deterministic engine (blktrace preset, one thread): ${millions(sim)} events per wall-clock second\n`);
+  const travel = await travelFigures(write);
   if (json) {
     const at64 = figures.find((f) => f.recordSize === 64);
     const out: Record<string, number> = {
       node_engine_vs_copy: Number((at64?.ratio ?? 0).toFixed(3)),
       sim_events_per_s: Math.round(sim),
+      ...travel,
     };
     for (const f of figures) {
       out[`node_engine_records_per_s_${f.recordSize}`] = Math.round(f.engineRecordsPerS);
