@@ -15,7 +15,7 @@ import { useEffect, useRef, useState } from 'react';
 import { History, LANDMARKS, READER_ASLEEP, READER_READING, READER_WOKEN, W_SLEEPERS, channelSampler, type SeriesId } from '../../engine/index.ts';
 import { COLORS, DEFAULT_SHOWN, TICK_COLORS, TRACK_SERIES, formatTime, formatValue, type SeriesInfo } from './tracks.ts';
 
-const LABEL_W = 150;
+const LABEL_W = 170;
 const ROW_H = 22;
 const TOTAL_H = 34;
 const GAP = 8;
@@ -158,8 +158,11 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
         const label = row.cpu < 0 ? `${s.label}: all CPUs` : `CPU ${row.cpu}`;
         ctx.fillStyle = '#5b6776';
         ctx.font = row.cpu < 0 ? 'bold 11px sans-serif' : '11px sans-serif';
-        ctx.fillText(label, 4, row.y + 12);
-        if (s.unit !== 'state') ctx.fillText(`max ${formatValue(max, s.unit)}`, 4, row.y + row.h - 3);
+        const top = s.unit === 'state' ? '' : `max ${formatValue(max, s.unit)}`;
+        if (row.cpu < 0) {
+          ctx.fillText(label, 4, row.y + 12);
+          ctx.fillText(top, 4, row.y + row.h - 4);
+        } else ctx.fillText(top === '' ? label : `${label} · ${top}`, 4, row.y + 14);
         scaleText.push(`${label} ${s.id}: 0 to ${formatValue(max, s.unit)}`);
         ctx.fillStyle = 'rgba(128,128,128,0.08)';
         ctx.fillRect(LABEL_W, row.y, plotW, row.h - 2);
