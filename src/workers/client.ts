@@ -354,6 +354,8 @@ class SingleThreadRun implements LiveRun {
       seed: options.seed,
       timeline: options.timeline,
       workload: options.workload,
+      // A live run's fallback never goes back in time.
+      checkpoints: fallbackReason === null,
       tracer: this.log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),

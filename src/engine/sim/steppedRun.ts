@@ -40,6 +40,8 @@ export interface SteppedRunOptions {
   onOp?: (op: ChannelOp) => void;
   /** Imported records to replay instead of the generated workload (Simulation's `workload`). */
   workload?: ImportedWorkload;
+  /** Keep checkpoints (true by default); a run that never goes back (a live run's fallback) saves the memory. */
+  checkpoints?: boolean;
 }
 
 /** Events between calls of onChunk. */
@@ -74,7 +76,7 @@ export class SteppedRun {
     this.sampler = channelSampler(sim.chan, sim.stats, (cpu) => sim.readerAsleep(cpu));
     this.applyDue();
     // The start is a checkpoint too, so that any event can be gone back to in place.
-    if (this.timeline.checkpoints.count === 0) this.timeline.checkpoints.add(sim.checkpoint(this.applied));
+    if (o.checkpoints !== false && this.timeline.checkpoints.count === 0) this.timeline.checkpoints.add(sim.checkpoint(this.applied));
   }
 
   /** Virtual time (s) now. */
@@ -186,7 +188,7 @@ export class SteppedRun {
     if (!sim.step()) return false;
     this.applyDue();
     const checkpoints = this.timeline.checkpoints;
-    if (checkpoints.due(sim.eventsRun)) checkpoints.add(sim.checkpoint(this.applied));
+    if (this.o.checkpoints !== false && checkpoints.due(sim.eventsRun)) checkpoints.add(sim.checkpoint(this.applied));
     return true;
   }
 

@@ -25,6 +25,8 @@ const AXIS_H = 18;
 const MAX_CPU_ROWS = 8;
 /** A live run's history resolution (s): about a frame at speed 1. */
 const LIVE_RESOLUTION = 0.01;
+/** How often a running live run's tracks are redrawn, ms. */
+const REDRAW_MS = 200;
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
@@ -261,12 +263,14 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       out.textContent = `t = ${formatTime(b * h.resolution, h.resolution * 10)}: ${parts.join(' · ')}`;
     };
 
-    const stop = onFrame('tracks', () => {
+    const stop = onFrame('tracks', (frameMs) => {
       const h = historyOf(run, sampled);
       if (h === null) return;
       if (sampled !== null && sampler !== null) sampled.record(run.virtualTime(), sampler);
       const now = run.virtualTime();
-      const key = `${h.count}/${h.resolution}/${now}/${view?.join(',')}/${hoverX}/${width()}/${run.timeline?.horizon ?? 0}`;
+      // A running live run changes every frame: it is redrawn a few times a second, not each frame.
+      const moment = live && run.kind !== 'deterministic' && !run.paused ? Math.floor(frameMs / REDRAW_MS) : now;
+      const key = `${h.count}/${h.resolution}/${moment}/${view?.join(',')}/${hoverX}/${width()}/${run.timeline?.horizon ?? 0}`;
       if (key === drawn) return;
       drawn = key;
       draw(h);
