@@ -15,6 +15,11 @@ export class SweepPanel {
   readonly reason: Locator;
   readonly heatmap: Locator;
   readonly note: Locator;
+  /** The capacity analysis; its data-bottleneck says reader, buffer or nothing. */
+  readonly capacity: Locator;
+  readonly secondsReason: Locator;
+  /** The recommended cell's peak backlog: data-estimated and data-simulated, in bytes. */
+  readonly estimate: Locator;
 
   constructor(readonly page: Page) {
     this.source = page.getByTestId('sweep.source');
@@ -28,6 +33,9 @@ export class SweepPanel {
     this.reason = page.getByTestId('sweep.reason');
     this.heatmap = page.getByTestId('sweep.heatmap');
     this.note = page.getByTestId('sweep.note');
+    this.capacity = page.getByTestId('sweep.capacity');
+    this.secondsReason = page.getByTestId('sweep.seconds-reason');
+    this.estimate = page.getByTestId('sweep.estimate');
   }
 
   /** An axis field: subbufSizes, nSubbufs or periods. */
@@ -72,6 +80,11 @@ export class ComparePanel {
 
   fieldError(side: 'A' | 'B', name: 'subbufSize' | 'nSubbufs' | 'period'): Locator {
     return this.page.getByTestId(`compare.${side}.${name}.error`);
+  }
+
+  /** A side's capacity analysis; its data-bottleneck says reader, buffer or nothing. */
+  capacity(side: 'A' | 'B'): Locator {
+    return this.page.getByTestId(`compare.capacity.${side}`);
   }
 
   /** A row's cell: a, b or better (its data-better says A, B, same or nothing). */

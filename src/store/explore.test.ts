@@ -54,6 +54,9 @@ describe('the explore slice', () => {
     expect(r?.configs).toEqual([config, b]);
     expect(r?.reports.map((x) => x.config.channel.nSubbufs)).toEqual([4, 16]);
     expect(r?.reports[0].total.written).toBe(r?.reports[1].total.written);
+    // Each side with its steady-state verdict, peak backlog and capacity analysis.
+    expect(r?.outcomes.map((o) => o.capacity.bottleneck)).toEqual(['buffer', 'buffer']);
+    expect(r?.outcomes.every((o) => o.verdict.verdict !== null && o.peakBacklogBytes > 0)).toBe(true);
   });
 });
 
@@ -104,7 +107,9 @@ describe('an imported workload', () => {
     expect(store.getState().liveRun()).toBeNull();
     // The same records in another layout hash alike.
     expect(importWorkload(store, 'size,cpu,timestamp_s\n64,0,2\n80,1,2.000005\n200,0,2.001\n', 'again.csv')).toBeNull();
-    expect(store.getState().liveRun()?.eventsRun()).toBe(4);
+    const run = store.getState().liveRun();
+    expect(run?.mode).toBe('deterministic');
+    expect(run?.mode === 'deterministic' && run.eventsRun()).toBe(4);
     expect(store.getState().liveSeed).toBe(6);
     expect(stateToQuery(currentUrlState(store, false))).toBe(query);
   });

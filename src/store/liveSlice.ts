@@ -18,7 +18,7 @@ import {
   type SimConfig,
   type Timeline,
 } from '../engine/index.ts';
-import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
+import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, SteppedLiveRun, StepBy } from '../workers/client.ts';
 import type { UrlState } from './urlState.ts';
 
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
@@ -150,6 +150,8 @@ export const liveSlice =
       run?.dispose();
       run = null;
     };
+    /** The current run if it is a stepped one. */
+    const stepped = (): SteppedLiveRun | null => (run !== null && run.mode === 'deterministic' ? run : null);
     /** Runs `work` in slices with progress; `progress()` says how much of `total` is done. */
     const sliced = (label: string, total: number, progress: () => number, work: (units: number) => boolean): Promise<'done' | 'cancelled'> => {
       stopJob();
@@ -164,13 +166,12 @@ export const liveSlice =
         return how;
       });
     };
-    const deterministic = (): LiveRun | null => (run !== null && run.kind === 'deterministic' ? run : null);
     /** A new run of the same configuration and timeline, at the start: going back replaces the run. */
-    const rebuild = (current: LiveRun): LiveRun | null => {
-      get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline ?? undefined });
-      return deterministic();
+    const rebuild = (current: SteppedLiveRun): SteppedLiveRun | null => {
+      get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline });
+      return stepped();
     };
-    const settle = (current: LiveRun): void => {
+    const settle = (current: SteppedLiveRun): void => {
       if (run === current) set({ liveAccounting: current.accounting() });
     };
     return {
@@ -192,9 +193,9 @@ export const liveSlice =
       setLiveSearchBound: (liveSearchBound) => set({ liveSearchBound }),
       liveNotice: '',
       jumpLive: (direction) => {
-        const current = run;
+        const current = stepped();
         const landmark = get().liveLandmark;
-        if (current === null || current.kind !== 'deterministic') return;
+        if (current === null) return;
         if (direction === 'previous') {
           set({ liveNotice: get().seekPrevious(landmark) ? '' : `No earlier ${landmark} in this run.` });
           return;
@@ -286,14 +287,15 @@ export const liveSlice =
         set({ liveAccounting: get().liveStatus === 'paused' ? current.accounting() : null, liveOps: get().liveOps + 1 });
       },
       stepLive: (by) => {
-        if (run === null || run.kind !== 'deterministic') return 0;
+        const current = stepped();
+        if (current === null) return 0;
         stopJob();
-        const events = run.step(by);
-        set({ liveAccounting: run.accounting(), liveNotice: '' });
+        const events = current.step(by);
+        set({ liveAccounting: current.accounting(), liveNotice: '' });
         return events;
       },
       seekLive: async (events) => {
-        let current = deterministic();
+        let current = stepped();
         if (current === null) return false;
         stopJob();
         if (events < current.eventsRun()) current = rebuild(current);
@@ -315,7 +317,7 @@ export const liveSlice =
         return how === 'done';
       },
       seekTime: async (t) => {
-        let current = deterministic();
+        let current = stepped();
         if (current === null) return false;
         stopJob();
         if (t < current.virtualTime()) current = rebuild(current);
@@ -340,7 +342,7 @@ export const liveSlice =
         return how === 'done';
       },
       openAt: (events, t) => {
-        const current = deterministic();
+        const current = stepped();
         if (current === null) return Promise.resolve();
         const estimate = Math.max(events, estimateEvents(current.config, t));
         const go = (): Promise<void> => {
@@ -373,16 +375,16 @@ export const liveSlice =
         set({ liveOffer: null });
       },
       seekPrevious: (landmark) => {
-        const timeline = run?.timeline ?? null;
-        if (run === null || timeline === null) return false;
-        const previous = timeline.previous(landmark, run.eventsRun());
+        const current = stepped();
+        if (current === null) return false;
+        const previous = current.timeline.previous(landmark, current.eventsRun());
         if (previous === null) return false;
         void get().seekLive(previous);
         return true;
       },
       pauseLive: async () => {
         const current = run;
-        if (current === null || get().liveStatus !== 'running') return get().liveAccounting;
+        if (current === null || current.mode !== 'live' || get().liveStatus !== 'running') return get().liveAccounting;
         await current.pause();
         if (run !== current) return null;
         const accounting = current.accounting();
@@ -390,7 +392,7 @@ export const liveSlice =
         return accounting;
       },
       resumeLive: () => {
-        if (run === null || get().liveStatus !== 'paused') return;
+        if (run === null || run.mode !== 'live' || get().liveStatus !== 'paused') return;
         run.resume();
         set({ liveStatus: 'running', liveAccounting: null });
       },
@@ -401,7 +403,7 @@ export const liveSlice =
       setLiveMode: (mode) => set({ liveMode: mode }),
       setLiveSpeed: async (speed) => {
         set({ liveSpeed: speed });
-        await run?.setSpeed(speed);
+        if (run !== null && run.mode === 'live') await run.setSpeed(speed);
       },
     };
   };

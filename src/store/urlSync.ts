@@ -30,14 +30,15 @@ export function currentUrlState(store: AppStore, embed: boolean): UrlState {
   // While the run waits for its workload's file, the address stays the one that was opened.
   if (s.liveWorkloadPending !== null) return { ...s.liveWorkloadPending, embed };
   const run = s.liveRun();
-  const events = run?.eventsRun() ?? 0;
+  const stepped = run !== null && run.mode === 'deterministic' ? run : null;
+  const events = stepped?.eventsRun() ?? 0;
   return {
     config: s.liveConfig,
     seed: s.liveSeed,
     mode: s.liveMode,
     events,
-    t: run !== null && run.kind === 'deterministic' ? run.virtualTime() : 0,
-    ops: run?.timeline?.ops.filter((o) => o.at <= events) ?? [],
+    t: stepped?.virtualTime() ?? 0,
+    ops: stepped?.timeline.ops.filter((o) => o.at <= events) ?? [],
     selection: s.selection,
     embed,
     workload: s.liveWorkload?.hash ?? null,

@@ -10,7 +10,7 @@
  * total (the history holds them cumulative, so a merged bucket keeps the later end), levels keep
  * their minimum and maximum, reader states the union of what was seen.
  */
-import { B_BYTES_CONSUMED, B_OFFSET, B_PADDING, B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, type Rchan, type RchanBuf } from '../kernel/index.ts';
+import { B_BYTES_CONSUMED, B_OFFSET, B_PADDING, B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, W_SLEEPERS, type Rchan, type RchanBuf } from '../kernel/index.ts';
 import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_WRITTEN, R_BYTES, R_INTACT, R_OVERWRITTEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 
 /** Counts, cumulative since the start (a bucket holds the value at its end). */
@@ -265,5 +265,13 @@ export function channelSampler(chan: Rchan, stats: SimStats, asleep: (cpu: numbe
     out.woken = stats.get(cpu, R_WOKEN) + stats.get(cpu, R_TIMEOUTS);
     out.readBytes = stats.get(cpu, R_BYTES);
     out.reader = asleep(cpu) ? READER_ASLEEP : 0;
+  };
+}
+
+/** Whether a task sleeps on the buffer of `cpu` (a live run's reader in poll), from shared memory. */
+export function pollersAsleep(chan: Rchan): (cpu: number) => boolean {
+  return (cpu) => {
+    const buf = chan.buf(cpu);
+    return buf !== null && !buf.freed && Atomics.load(buf.words, W_SLEEPERS) > 0;
   };
 }

@@ -2,8 +2,9 @@
  * What each sub-buffer of a buffer holds right now, for pictures of the ring: a pure read of
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
-import { B_BYTES_CONSUMED, B_PADDING, B_SUBBUFS_CONSUMED, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
+import type { RchanBuf } from '../kernel/index.ts';
 import { RECORD_HEADER_SIZE, payloadIntact, readRecordHeader } from './record.ts';
+import { readBufferFields, type BufferFields } from './views.ts';
 
 /** Never written since open or reset. */
 export const SUBBUF_FREE = 0;
@@ -47,35 +48,12 @@ export function bufferPicture(n: number): BufferPicture {
   };
 }
 
-const snapshot: WriterState = { produced: 0, offset: 0, data: 0 };
-
-/** A buffer's fields as a picture needs them: the writer's, the consumer's and the padding. */
-export interface BufferFields {
-  produced: number;
-  offset: number;
-  data: number;
-  consumed: number;
-  bytesConsumed: number;
-  /** padding[] of the sub-buffers, at `paddingAt` + index. */
-  padding: ArrayLike<number>;
-  paddingAt: number;
-}
-
 /**
  * Fills `out` with the buffer's sub-buffers as they are now. With `tries`, gives up (false) if
  * the writer stays in the middle of a switch that long: a frame then keeps its last picture.
  */
 export function pictureBuffer(buf: RchanBuf, out: BufferPicture, tries = Infinity): boolean {
-  if (!tryWriterState(buf, snapshot, tries)) return false;
-  const w = snapshot;
-  const ctl = buf.ctl;
-  fields.produced = w.produced;
-  fields.offset = w.offset;
-  fields.data = w.data;
-  fields.consumed = ctl[B_SUBBUFS_CONSUMED];
-  fields.bytesConsumed = ctl[B_BYTES_CONSUMED];
-  fields.padding = ctl;
-  fields.paddingAt = B_PADDING;
+  if (!readBufferFields(buf, fields, tries)) return false;
   pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
   return true;
 }

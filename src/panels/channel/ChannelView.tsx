@@ -19,7 +19,7 @@ import {
 import { SLOWEST_REFRESH_FRAMES, onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { HEADER_COLOUR, STATE_COLOURS, STATE_NAMES } from './states.ts';
-import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 
 const LABEL_WIDTH = 56;
 
@@ -35,8 +35,7 @@ export function ChannelView({ large = false }: { large?: boolean }) {
   const status = useAppStore((s) => s.liveStatus);
   // Hotplug may add a buffer: the rings are rebuilt after every channel operation.
   const ops = useAppStore((s) => s.liveOps);
-  const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   if (run === null || status === 'failed') return null;
   const ch = run.config.channel;
   return (
@@ -94,7 +93,7 @@ function Rings({ scale }: { scale: number }) {
   const store = useAppStoreApi();
   const canvas = useRef<HTMLCanvasElement>(null);
   const list = useRef<HTMLUListElement>(null);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const bufs = run?.chan.bufs() ?? [];
 
   useEffect(() => {

@@ -12,7 +12,7 @@
  */
 import { scaleLinear } from 'd3-scale';
 import { useEffect, useRef, useState } from 'react';
-import { History, LANDMARKS, READER_ASLEEP, READER_READING, READER_WOKEN, W_SLEEPERS, channelSampler, type SeriesId } from '../../engine/index.ts';
+import { History, LANDMARKS, READER_ASLEEP, READER_READING, READER_WOKEN, channelSampler, pollersAsleep, type SeriesId, type Timeline } from '../../engine/index.ts';
 import { COLORS, DEFAULT_SHOWN, TICK_COLORS, TRACK_SERIES, formatTime, formatValue, type SeriesInfo } from './tracks.ts';
 
 const LABEL_W = 170;
@@ -32,9 +32,12 @@ import { countRender } from '../../lib/renderCount.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import type { LiveRun } from '../../store/index.ts';
 
+/** A stepped run's timeline; a live run has none. */
+const timelineOf = (run: LiveRun): Timeline | null => (run.mode === 'deterministic' ? run.timeline : null);
+
 /** The history a run's tracks draw: the engine's for a deterministic run, else sampled here. */
 function historyOf(run: LiveRun, sampled: History | null): History | null {
-  return run.timeline?.history ?? sampled;
+  return timelineOf(run)?.history ?? sampled;
 }
 
 interface Row {
@@ -108,13 +111,10 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     if (el === null || box === null || run === null) return;
     const ctx = el.getContext('2d');
     const ch = run.config.channel;
-    const live = run.timeline === null;
+    const live = timelineOf(run) === null;
     const sampled = live ? new History(ch.cpus, ch.global, undefined, LIVE_RESOLUTION) : null;
     const sampler = live
-      ? channelSampler(run.chan, run.stats, (cpu) => {
-          const buf = run.chan.buf(cpu);
-          return buf !== null && !buf.freed && Atomics.load(buf.words, W_SLEEPERS) > 0;
-        })
+      ? channelSampler(run.chan, run.stats, pollersAsleep(run.chan))
       : null;
     /** The window shown (s), or null to show the whole run. */
     let view: [number, number] | null = null;
@@ -196,7 +196,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
         }
       }
       // Landmarks by kind, as ticks above the tracks.
-      const timeline = run.timeline;
+      const timeline = timelineOf(run);
       if (timeline !== null)
         LANDMARKS.forEach((kind, i) => {
           const { t } = timeline.between(kind, 0, timeline.horizon);
@@ -270,7 +270,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       const now = run.virtualTime();
       // A running live run changes every frame: it is redrawn a few times a second, not each frame.
       const moment = live && run.kind !== 'deterministic' && !run.paused ? Math.floor(frameMs / REDRAW_MS) : now;
-      const key = `${h.count}/${h.resolution}/${moment}/${view?.join(',')}/${hoverX}/${width()}/${run.timeline?.horizon ?? 0}`;
+      const key = `${h.count}/${h.resolution}/${moment}/${view?.join(',')}/${hoverX}/${width()}/${timelineOf(run)?.horizon ?? 0}`;
       if (key === drawn) return;
       drawn = key;
       draw(h);

@@ -8,6 +8,7 @@
 import { useEffect, useRef } from 'react';
 import { LANDMARKS, LANDMARK_BUDGET, type Landmark } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 import { TICK_COLORS } from '../timeseries/tracks.ts';
 import { TICK_KINDS, tickColumns } from './ticks.ts';
 
@@ -15,7 +16,6 @@ import { TICK_KINDS, tickColumns } from './ticks.ts';
 const SEARCH_BOUNDS = [100_000, 1_000_000, LANDMARK_BUDGET, 20_000_000];
 const TICK_W = 600;
 const TICK_ROW = 4;
-import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 
 /**
  * The slider over the run's events, its landmark ticks, and where it is. Follows the run (one
@@ -27,7 +27,7 @@ export function TravelSlider() {
   useAppStore((s) => s.liveGeneration);
   useAppStore((s) => s.liveJob === null);
   const slider = useRef<HTMLInputElement>(null);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
 
   // A range input reports every position while dragged; the run follows when it is let go.
   useEffect(() => {
@@ -116,7 +116,7 @@ export function TimeTravel() {
   const said = useAppStore((s) => s.liveNotice);
   const bound = useAppStore((s) => s.liveSearchBound);
   useAppStore((s) => s.liveGeneration);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   if (run === null || run.kind !== 'deterministic' || run.timeline === null) return null;
   return (
     <div className="controls time-travel" role="group" aria-label="Time travel">

@@ -12,7 +12,7 @@ const EXPECTED: Record<string, string[]> = {
   overwrite: ['yes'],
   wakeups: ['yes', 'no'],
   'flush-reset-close': ['1', 'no'],
-  sizing: ['16'],
+  sizing: ['16', 'no', 'loss-free-for', '8'],
 };
 
 describe('the guided tours', () => {

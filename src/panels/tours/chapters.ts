@@ -4,16 +4,19 @@
  * shows it. Every answer is read from the engine after the step, never written here.
  */
 import {
-  B_SUBBUFS_CONSUMED,
-  B_SUBBUFS_PRODUCED,
-  P_DROPPED_FULL,
-  P_NO_SLEEPER,
-  P_WAKEUPS,
-  P_WRITTEN,
-  R_OVERWRITTEN,
+  bufferCounters,
+  capacityOf,
+  cpuCounters,
   parseSimConfig,
+  readBufferCounters,
+  readTotalCounters,
   runSweep,
+  sweepSeconds,
+  termWords,
+  type BufferCounters,
+  type CpuCounters,
   type SimConfig,
+  type SweepResult,
 } from '../../engine/index.ts';
 import type { AppStore, LiveRun } from '../../store/index.ts';
 
@@ -52,12 +55,11 @@ const run = (store: AppStore): LiveRun => {
   if (r === null) throw new Error('the tour has no run: start the chapter again');
   return r;
 };
-const total = (r: LiveRun, field: number): number => {
-  let n = 0;
-  for (let cpu = 0; cpu < r.config.channel.cpus; cpu++) n += r.stats.get(cpu, field);
-  return n;
-};
-const kernel = (r: LiveRun, cpu: number, field: number): number => r.chan.buf(cpu)?.ctl[field] ?? 0;
+/** A counter summed over every CPU. */
+const total = (r: LiveRun, counter: keyof CpuCounters): number => readTotalCounters(r.stats, cpuCounters())[counter];
+/** A field of a CPU's buffer (0 when it has none). */
+const kernel = (r: LiveRun, cpu: number, field: Exclude<keyof BufferCounters, 'present' | 'finalized' | 'wakeupPending'>): number =>
+  readBufferCounters(r.chan.buf(cpu), bufferCounters())[field];
 const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic' });
 const yesNo = ['yes', 'no'] as const;
 
@@ -77,9 +79,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'Step to the first sub-buffer switch. Will the other CPU’s buffer switch at the same moment?',
           choices: yesNo,
           reveal: (store) => {
-            const before = [0, 1].map((c) => kernel(run(store), c, B_SUBBUFS_PRODUCED));
+            const before = [0, 1].map((c) => kernel(run(store), c, 'subbufsProduced'));
             store.getState().stepLive({ kind: 'switch' });
-            const after = [0, 1].map((c) => kernel(run(store), c, B_SUBBUFS_PRODUCED));
+            const after = [0, 1].map((c) => kernel(run(store), c, 'subbufsProduced'));
             const both = after.every((p, c) => p > before[c]);
             return {
               answer: both ? 'yes' : 'no',
@@ -125,9 +127,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The ring holds 16 records of 1024 bytes and is full. Will the next write be dropped?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_DROPPED_FULL);
+            const before = total(run(store), 'droppedFull');
             store.getState().stepLive({ kind: 'event' });
-            const after = total(run(store), P_DROPPED_FULL);
+            const after = total(run(store), 'droppedFull');
             return {
               answer: after > before ? 'yes' : 'no',
               why: `Records dropped because the buffer was full: ${before} → ${after}. relay_switch_subbuf asked subbuf_start for sub-buffer 0, it refused, and the record was lost (full_count counts each refusal).`,
@@ -152,9 +154,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The reader is behind. In the next 100 ms, will any record be overwritten before it is read?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), R_OVERWRITTEN);
+            const before = total(run(store), 'overwritten');
             store.getState().stepLive({ kind: 'time', seconds: 0.1 });
-            const after = total(run(store), R_OVERWRITTEN);
+            const after = total(run(store), 'overwritten');
             return { answer: after > before ? 'yes' : 'no', why: `Records overwritten before they were read: ${before} → ${after}. Nothing was dropped: the writer went on, over the reader's data.` };
           },
         },
@@ -176,9 +178,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The reader drained everything and sleeps in poll. Will the next sub-buffer switch wake it?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_WAKEUPS);
+            const before = total(run(store), 'wakeups');
             store.getState().stepLive({ kind: 'switch' });
-            const after = total(run(store), P_WAKEUPS);
+            const after = total(run(store), 'wakeups');
             return { answer: after > before ? 'yes' : 'no', why: `Wakeups issued: ${before} → ${after}. The event log shows irq_work_queue and then wakeup_readers.` };
           },
         },
@@ -195,9 +197,9 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             const r = run(store);
-            const before = [total(r, P_WAKEUPS), total(r, P_NO_SLEEPER)];
+            const before = [total(r, 'wakeups'), total(r, 'noSleeper')];
             store.getState().stepLive({ kind: 'switch' });
-            const after = [total(r, P_WAKEUPS), total(r, P_NO_SLEEPER)];
+            const after = [total(r, 'wakeups'), total(r, 'noSleeper')];
             return {
               answer: after[0] > before[0] ? 'yes' : 'no',
               why: `Wakeups: ${before[0]} → ${after[0]}; productions with nobody asleep: ${before[1]} → ${after[1]}.`,
@@ -224,7 +226,7 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'flush' });
             const r = run(store);
-            const ready = kernel(r, 0, B_SUBBUFS_PRODUCED) - kernel(r, 0, B_SUBBUFS_CONSUMED);
+            const ready = kernel(r, 0, 'subbufsProduced') - kernel(r, 0, 'subbufsConsumed');
             return { answer: String(ready), why: `subbufs_produced - subbufs_consumed = ${ready}; padding[0] is ${r.chan.bufAt(0).padding(0)} bytes.` };
           },
         },
@@ -237,12 +239,12 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'close' });
             const r = run(store);
-            const before = kernel(r, 0, B_SUBBUFS_PRODUCED);
-            const written = total(r, P_WRITTEN);
+            const before = kernel(r, 0, 'subbufsProduced');
+            const written = total(r, 'written');
             store.getState().stepLive({ kind: 'time', seconds: 0.05 });
             return {
-              answer: total(r, P_WRITTEN) > written || kernel(r, 0, B_SUBBUFS_PRODUCED) > before ? 'yes' : 'no',
-              why: `Records written after the close: ${total(r, P_WRITTEN) - written}. The channel is off the list; nothing more is written.`,
+              answer: total(r, 'written') > written || kernel(r, 0, 'subbufsProduced') > before ? 'yes' : 'no',
+              why: `Records written after the close: ${total(r, 'written') - written}. The channel is off the list; nothing more is written.`,
             };
           },
         },
@@ -251,10 +253,10 @@ export const CHAPTERS: readonly Chapter[] = [
   },
   {
     id: 'sizing',
-    title: 'Sizing for a workload',
+    title: 'Sizing: the reader first, then the buffers',
     steps: [
       {
-        text: 'A bursty workload: 16,000 records of 64 bytes a second on average, all of it in 10 ms bursts every 40 ms (64,000 a second inside a burst), and a reader that needs 1 ms per KiB it reads. With 4 sub-buffers of 4096 bytes, records are lost in every burst.',
+        text: 'A bursty workload: 17,000 records of 64 bytes a second on average (1.09 MB/s), all of it in 10 ms bursts every 40 ms, and a reader that needs 1 ms per KiB it reads. With 4 sub-buffers of 4096 bytes, records are lost in every burst.',
         act: async (store) => {
           await start(sizingConfig(4))(store);
           store.getState().stepLive({ kind: 'time', seconds: 0.5 });
@@ -263,17 +265,78 @@ export const CHAPTERS: readonly Chapter[] = [
         question: {
           prompt: 'Keeping 4096-byte sub-buffers, what is the smallest n_subbufs that loses nothing in 0.5 s?',
           choices: ['4', '8', '16', '32'],
+          reveal: () => {
+            const cells = shortSweep().cells;
+            const first = cells.find((c) => c.lost === 0);
+            const lines = cells.map((c) => `${c.nSubbufs}: ${c.lost ?? '-'} lost`).join(', ');
+            return {
+              answer: first === undefined ? 'none' : String(first.nSubbufs),
+              why: `The sweep, same seed and workload, 0.5 s each: ${lines}. But is 0.5 s long enough to tell?`,
+            };
+          },
+        },
+      },
+      {
+        text: 'Before any size, the capacity rule: the buffers can only absorb what the reader will drain later. If the writers produce, on average, as much as the reader can read or more, the backlog grows for ever, and a larger buffer only delays the loss. The sizing explorer has run the same sweep: read its capacity analysis.',
+        act: (store) => store.getState().startSweep({ config: sizingConfig(4), seconds: 0.5, secondsReason: 'given', axes: SHORT_AXES }),
+        look: 'sweep.capacity',
+        question: {
+          prompt: 'The reader drains 1 KiB per ms. Can any number of sub-buffers be loss-free in steady state?',
+          choices: yesNo,
+          reveal: () => {
+            const c = capacityOf(sizingConfig(4));
+            return { answer: c.bottleneck === 'reader' ? 'no' : 'yes', why: `The capacity analysis: ${c.statement}.` };
+          },
+        },
+      },
+      {
+        text: 'So the steady-state verdict: a cell is loss-free only if it lost nothing AND its backlog is not growing. A cell that lost nothing only because the run was short is "loss-free for N s only", and is never recommended.',
+        look: 'sweep.heatmap',
+        question: {
+          prompt: 'What is the verdict on 16 x 4096 after its 0.5 s without a loss?',
+          choices: ['loss-free', 'loss-free-for', 'lossy'],
           reveal: (store) => {
-            const result = runSweep(parseSimConfig(sizingConfig(4)), { seed: 1, seconds: 0.5, subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] });
+            const cell = shortSweep().cells.find((c) => c.nSubbufs === 16);
+            store.getState().startLive(parseSimConfig(sizingConfig(16)), 1, { mode: 'deterministic' });
+            store.getState().stepLive({ kind: 'time', seconds: LONG_RUN });
+            const r = run(store);
+            const lost = total(r, 'droppedFull');
+            return {
+              answer: cell?.verdict ?? 'none',
+              why: `The sweep says "${cell?.verdictText}". The run now shows 16 x 4096 over ${LONG_RUN} s: ${lost} of ${total(r, 'written')} records dropped.`,
+            };
+          },
+        },
+      },
+      {
+        text: 'Make the reader faster instead: at 0.5 ms per KiB it drains 2 MB/s, nearly twice what the writers produce on average. Now the buffers only have to absorb the bursts: 4.35 MB/s for 10 ms against a 2 MB/s drain, plus one sub-buffer before the switch wakes the reader.',
+        act: async (store) => {
+          await start(sizingConfig(4, FAST_READER))(store);
+          store.getState().stepLive({ kind: 'time', seconds: 0.5 });
+        },
+        look: 'live.counters',
+        question: {
+          prompt: 'With that reader, what is the smallest n_subbufs the sweep recommends, over its default length?',
+          choices: ['4', '8', '16', '32'],
+          reveal: (store) => {
+            const config = sizingConfig(4, FAST_READER);
+            const { seconds, reason } = sweepSeconds(config);
+            const result = runSweep(config, { seed: 1, seconds, secondsReason: reason, subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] });
             const best = result.recommended;
+            const m = result.margin;
             if (best !== null) {
-              store.getState().startLive(parseSimConfig(sizingConfig(best.nSubbufs)), 1, { mode: 'deterministic' });
-              store.getState().stepLive({ kind: 'time', seconds: 0.5 });
+              store.getState().startLive(parseSimConfig(sizingConfig(best.nSubbufs, FAST_READER)), 1, { mode: 'deterministic' });
+              store.getState().stepLive({ kind: 'time', seconds: LONG_RUN });
             }
-            const lines = result.cells.map((c) => `${c.nSubbufs}: ${c.lost ?? '-'} lost`).join(', ');
+            const estimate = m?.estimatedPeakBacklogBytes;
             return {
               answer: best === null ? 'none' : String(best.nSubbufs),
-              why: `The sweep, same seed and workload: ${lines}. The run now shows the recommended size.`,
+              why:
+                `Over ${seconds} s (${reason}): ${result.cells.map((c) => `${c.nSubbufs}: ${c.verdictText}`).join(', ')}. ` +
+                (m === null || estimate === null || estimate === undefined
+                  ? `${result.reason}.`
+                  : `The peak backlog: ${Math.round(estimate)} bytes estimated (mostly ${termWords(m.dominant ?? 'burst')}), ${m.peakBacklogBytes} simulated, ` +
+                    `of the ${m.bufferBytes} the ring holds. The run now shows the recommended size for ${LONG_RUN} s.`),
             };
           },
         },
@@ -282,10 +345,22 @@ export const CHAPTERS: readonly Chapter[] = [
   },
 ];
 
-function sizingConfig(nSubbufs: number): SimConfig {
+/** The sizing chapter's reader at first costs 1000 µs per KiB: it drains 1.024 MB/s, a little less than the writers produce. */
+function sizingConfig(nSubbufs: number, costPerKiB = 1000): SimConfig {
   return parseSimConfig({
     channel: { cpus: 1, subbufSize: 4096, nSubbufs, mode: 'no-overwrite' },
-    workload: { rate: 16_000, arrival: 'bursts', burstOn: 0.01, burstOff: 0.03, size: 'fixed', sizeMin: 64 },
-    reader: { period: 0.02, costPerKiB: 1000 },
+    workload: { rate: 17_000, arrival: 'bursts', burstOn: 0.01, burstOff: 0.03, size: 'fixed', sizeMin: 64 },
+    reader: { period: 0.02, costPerKiB },
   });
 }
+
+/** A reader twice as fast as the writers' mean rate. */
+const FAST_READER = 500;
+/** How long the chapter runs a size to show what 0.5 s hid. */
+const LONG_RUN = 2;
+
+/** The chapter's first sweep: 0.5 s per cell, too short to tell. */
+const SHORT_AXES = { subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] };
+let shortResult: SweepResult | null = null;
+/** The engine's sweep, run once: the same seed and configuration always give the same result. */
+const shortSweep = (): SweepResult => (shortResult ??= runSweep(sizingConfig(4), { seed: 1, seconds: 0.5, secondsReason: 'given', ...SHORT_AXES }));
