@@ -60,7 +60,9 @@ export { JsonTextError, MAX_ECHO, MAX_JSON_DEPTH, echoValue, jsonSyntaxMessage, 
 
 // Deterministic runs: the virtual-time simulation, stepping by hand and going back in time.
 export { Simulation } from './sim/simulation.ts';
-export { LANDMARK_BUDGET, SteppedRun, type StepBy } from './sim/steppedRun.ts';
+export { LANDMARK_BUDGET, SteppedRun, estimateEvents, type StepBy } from './sim/steppedRun.ts';
+export { CHECKPOINT_BYTES, Checkpoints } from './sim/checkpoint.ts';
+export { History, READER_ASLEEP, READER_READING, READER_WOKEN, channelSampler, pollersAsleep, type SeriesId } from './sim/history.ts';
 export { LANDMARKS, Timeline, type ChannelOp, type Landmark, type TimedOp } from './sim/timeline.ts';
 
 // Reports and accounting: where every record went.

@@ -338,6 +338,8 @@ abstract class MainThreadRun {
   constructor(
     readonly config: SimConfig,
     options: LiveRunOptions,
+    /** Keep checkpoints to go back in time (a stepped run; not the fallback of a live one). */
+    checkpoints: boolean,
   ) {
     const memory = new ArrayBuffer(eventRingsByteLength(1));
     let run: SteppedRun | null = null;
@@ -347,6 +349,8 @@ abstract class MainThreadRun {
       seed: options.seed,
       timeline: options.timeline,
       workload: options.workload,
+      // A live run's fallback never goes back in time.
+      checkpoints,
       tracer: log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),
@@ -371,7 +375,7 @@ class SteppedMainRun extends MainThreadRun implements SteppedLiveRun {
   readonly timeline: Timeline;
 
   constructor(config: SimConfig, options: LiveRunOptions) {
-    super(config, options);
+    super(config, options, true);
     this.timeline = this.run.timeline;
   }
 
@@ -419,7 +423,7 @@ class FallbackRun extends MainThreadRun implements RealTimeRun {
     /** Why the run is on one thread. */
     readonly fallbackReason: string,
   ) {
-    super(config, options);
+    super(config, options, false);
     this.speed = options.speed;
     this.timer = setInterval(() => this.tick(), 16);
   }

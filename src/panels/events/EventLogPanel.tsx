@@ -54,6 +54,16 @@ export function EventLogPanel() {
     });
   }, [store, generation, groups, cpu, held]);
 
+  // A row of a deterministic run is a place in it: clicking it goes there (the slider, the
+  // tracks' cursor and the stage follow).
+  const go = (target: EventTarget | null): void => {
+    const tr = target instanceof Element ? target.closest('tr') : null;
+    const run = store.getState().liveRun();
+    if (tr === null || tr.dataset.tus === undefined || run === null || run.kind !== 'deterministic') return;
+    // (µs back to seconds may round a hair below the event: a picosecond more includes it.)
+    void store.getState().seekTime(Number(tr.dataset.tus) / 1e6 + 1e-12);
+  };
+
   const toggle = (g: LogGroup): void => {
     const next = new Set(groups);
     if (next.has(g)) next.delete(g);
@@ -93,9 +103,16 @@ export function EventLogPanel() {
               <th scope="col">what happened</th>
             </tr>
           </thead>
-          <tbody ref={body}>
+          <tbody
+            ref={body}
+            onClick={(e) => go(e.target)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') go(e.target);
+            }}
+            title="Click a row to go to that event (deterministic runs)"
+          >
             {Array.from({ length: ROWS }, (_, i) => (
-              <tr key={i} data-testid={`events.row.${i}`} hidden>
+              <tr key={i} data-testid={`events.row.${i}`} hidden tabIndex={0} style={{ cursor: 'pointer' }}>
                 <td />
                 <td />
                 <td>
@@ -128,6 +145,7 @@ function fillRows(rows: HTMLTableSectionElement, entries: readonly LogEntry[], g
     setText(cells[2].firstElementChild as HTMLElement, fn);
     setText(cells[3], text);
     tr.dataset.group = groupOf(e);
+    tr.dataset.tus = String(e.tUs);
   }
 }
 
