@@ -23,6 +23,8 @@ export * from './sim/accounting.ts';
 export * from './sim/live.ts';
 export * from './sim/liveThread.ts';
 export * from './sim/subbufView.ts';
+export * from './sim/readerPhase.ts';
+export * from './sim/pace.ts';
 export * from './sim/simChannel.ts';
 export * from './sim/eventRing.ts';
 export * from './sim/eventLog.ts';

@@ -17,6 +17,8 @@ import {
   RUN,
   STOP,
   SteppedRun,
+  kernelReaderPhase,
+  simReaderPhase,
   type Timeline,
   type ImportedWorkload,
   accounting,
@@ -80,6 +82,8 @@ export interface LiveRun {
   readonly timeline: Timeline | null;
   /** Virtual seconds since the start. */
   virtualTime(): number;
+  /** What reader `k` is doing now: READER_* of the engine's readerPhase.ts. */
+  readerPhase(k: number): number;
   /** Deterministic runs: events run since the start, an exact position in the run (0 otherwise). */
   eventsRun(): number;
   /** Whether the last step to a landmark found one (it stops at its budget otherwise). */
@@ -201,6 +205,10 @@ class WorkerRun implements LiveRun {
 
   virtualTime(): number {
     return this.paused ? this.pausedAt : this.control.virtualTime(clock());
+  }
+
+  readerPhase(k: number): number {
+    return kernelReaderPhase(this.chan, this.config, k);
   }
 
   eventsRun(): number {
@@ -372,6 +380,10 @@ class SingleThreadRun implements LiveRun {
 
   virtualTime(): number {
     return this.paused ? this.run.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
+  }
+
+  readerPhase(k: number): number {
+    return simReaderPhase(this.run.sim, k);
   }
 
   eventsRun(): number {

@@ -2,8 +2,8 @@
  * What each sub-buffer of a buffer holds right now, for pictures of the ring: a pure read of
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
-import { B_BYTES_CONSUMED, B_PADDING, B_SUBBUFS_CONSUMED, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
-import { RECORD_HEADER_SIZE, payloadIntact, readRecordHeader } from './record.ts';
+import { B_BIG_COUNT, B_BYTES_CONSUMED, B_FINALIZED, B_FULL_COUNT, B_PADDING, B_SUBBUFS_CONSUMED, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
+import { RECORD_HEADER_SIZE, RECORD_MAGIC, payloadIntact, readRecordHeader } from './record.ts';
 
 /** Never written since open or reset. */
 export const SUBBUF_FREE = 0;
@@ -31,6 +31,11 @@ export interface BufferPicture {
   readOffset: number;
   produced: number;
   consumed: number;
+  /** relay_close finalized the buffer: its writer writes no more. */
+  finalized: boolean;
+  /** The kernel's own counters: `full_count` (times the start step found the ring full) and `big_count`. */
+  fullCount: number;
+  bigCount: number;
 }
 
 export function bufferPicture(n: number): BufferPicture {
@@ -44,6 +49,9 @@ export function bufferPicture(n: number): BufferPicture {
     readOffset: 0,
     produced: 0,
     consumed: 0,
+    finalized: false,
+    fullCount: 0,
+    bigCount: 0,
   };
 }
 
@@ -77,7 +85,33 @@ export function pictureBuffer(buf: RchanBuf, out: BufferPicture, tries = Infinit
   fields.padding = ctl;
   fields.paddingAt = B_PADDING;
   pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
+  out.finalized = ctl[B_FINALIZED] !== 0;
+  out.fullCount = ctl[B_FULL_COUNT];
+  out.bigCount = ctl[B_BIG_COUNT];
   return true;
+}
+
+/**
+ * Where the records of sub-buffer `subbuf` end, for pictures that draw each record: fills
+ * `ends` with the end offset of each record (of record.ts's format) found in its first `fill`
+ * bytes after the client's `header`, and returns how many, at most `ends.length`. A picture
+ * of one frame may race the writer; a record not yet whole simply ends the list.
+ */
+export function recordEnds(buf: RchanBuf, subbuf: number, fill: number, header: number, ends: Float64Array): number {
+  const base = subbuf * buf.subbufSize;
+  let at = header;
+  let n = 0;
+  while (n < ends.length && at + RECORD_HEADER_SIZE <= fill) {
+    const d = buf.data;
+    const p = base + at;
+    // The magic byte, then the whole record's length (u32, little-endian) at bytes 4-7.
+    if (d[p] !== RECORD_MAGIC) break;
+    const length = (d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (d[p + 7] << 24)) >>> 0;
+    if (length < RECORD_HEADER_SIZE || at + length > fill) break;
+    at += length;
+    ends[n++] = at;
+  }
+  return n;
 }
 
 // Reused by every call: pictures are taken every frame, and this allocates nothing.

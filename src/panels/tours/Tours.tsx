@@ -4,14 +4,37 @@
  * relay does.
  */
 import { useEffect, useState } from 'react';
-import { useAppStoreApi } from '../../store/index.ts';
+import { onFrame } from '../../lib/frameLoop.ts';
+import { isTab, useAppStoreApi, type AppStore } from '../../store/index.ts';
 import { CHAPTERS, type Reveal } from './chapters.ts';
 
 const LOOK_CLASS = 'tour-look';
+/** Frames a reveal's replay on the stage takes (about 3 s at 60 frames a second). */
+const REPLAY_FRAMES = 180;
 
-export function Tours() {
+/** A reveal being played on the stage: from the event it started at to the one it settles at. */
+interface Replay {
+  to: number;
+  per: number;
+  answer: Reveal;
+}
+
+/** Shows what the step points at: opens its tab if it is a tool's, outlines it and brings it into view. */
+function point(store: AppStore, look: string): HTMLElement | null {
+  const el = document.querySelector<HTMLElement>(`[data-testid="${look}"]`);
+  if (el === null) return null;
+  const tab = el.closest<HTMLElement>('[role="tabpanel"]')?.dataset.testid?.split('.')[1];
+  if (tab !== undefined && isTab(tab)) store.getState().setTab(tab);
+  el.classList.add(LOOK_CLASS);
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  el.scrollIntoView?.({ block: 'nearest', behavior: still ? 'auto' : 'smooth' });
+  return el;
+}
+
+/** The tours, beside the stage; `initialChapter` (0-based) opens a chapter at its first step. */
+export function Tours({ initialChapter = null }: { initialChapter?: number | null }) {
   const store = useAppStoreApi();
-  const [chapter, setChapter] = useState(0);
+  const [chapter, setChapter] = useState(initialChapter ?? 0);
   const [step, setStep] = useState<number | null>(null);
   const [choice, setChoice] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<Reveal | null>(null);
@@ -19,22 +42,45 @@ export function Tours() {
   const current = CHAPTERS[chapter];
   const s = step === null ? null : current.steps[step];
 
+  const [replay, setReplay] = useState<Replay | null>(null);
+
   // Point at what the step is about, without moving the page for readers who asked for less motion.
   useEffect(() => {
     if (s?.look === undefined) return;
-    const el = document.querySelector<HTMLElement>(`[data-testid="${s.look}"]`);
-    if (el === null) return;
-    el.classList.add(LOOK_CLASS);
-    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    el.scrollIntoView?.({ block: 'nearest', behavior: still ? 'auto' : 'smooth' });
-    return () => el.classList.remove(LOOK_CLASS);
-  }, [s, revealed]);
+    const el = point(store, s.look);
+    return () => el?.classList.remove(LOOK_CLASS);
+  }, [s, revealed, store]);
+
+  // A chapter the address names opens at its first step.
+  useEffect(() => {
+    if (initialChapter !== null) void go(initialChapter, 0);
+    // Once, on load.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // A reveal plays its step on the stage, a few events a frame, then settles where the engine decided.
+  useEffect(() => {
+    if (replay === null) return;
+    const stop = onFrame('tour.replay', () => {
+      const run = store.getState().liveRun();
+      const at = run?.eventsRun() ?? replay.to;
+      if (run !== null && at < replay.to) run.step({ kind: 'events', count: Math.min(replay.per, replay.to - at) });
+      if ((run?.eventsRun() ?? replay.to) >= replay.to) {
+        stop();
+        store.getState().stepLive({ kind: 'events', count: 0 });
+        setRevealed(replay.answer);
+        setReplay(null);
+      }
+    });
+    return stop;
+  }, [replay, store]);
 
   const go = async (c: number, k: number): Promise<void> => {
     setChapter(c);
     setStep(k);
     setChoice(null);
     setRevealed(null);
+    setReplay(null);
     setError(null);
     try {
       await CHAPTERS[c].steps[k].act?.(store);
@@ -45,7 +91,16 @@ export function Tours() {
   const reveal = async (): Promise<void> => {
     if (s?.question === undefined) return;
     try {
-      setRevealed(await s.question.reveal(store));
+      const run = store.getState().liveRun();
+      const from = run?.kind === 'deterministic' ? run.eventsRun() : -1;
+      const answer = await s.question.reveal(store);
+      const to = store.getState().liveRun()?.eventsRun() ?? 0;
+      const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      // The engine has decided; the stage goes back and plays the step at a pace one can follow.
+      if (from >= 0 && to > from && !still && store.getState().liveRun() === run) {
+        store.getState().seekLive(from);
+        setReplay({ to, per: Math.max(1, Math.ceil((to - from) / REPLAY_FRAMES)), answer });
+      } else setRevealed(answer);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -54,10 +109,10 @@ export function Tours() {
 
   return (
     <section className="card tours" aria-labelledby="tours-heading">
-      <h2 id="tours-heading">Guided tours</h2>
-      <div className="controls" role="group" aria-label="Chapter">
+      <div className="tour-head" role="group" aria-label="Chapter">
+        <h2 id="tours-heading">Tour</h2>
         <label>
-          Chapter{' '}
+          <span className="visually-hidden">Chapter</span>
           <select data-testid="tour.chapter" value={chapter} onChange={(e) => void go(Number(e.target.value), 0)}>
             {CHAPTERS.map((c, i) => (
               <option key={c.id} value={i}>
@@ -68,7 +123,7 @@ export function Tours() {
         </label>
         {step === null && (
           <button type="button" className="primary" data-testid="tour.start" onClick={() => void go(chapter, 0)}>
-            Start the tour
+            Start
           </button>
         )}
       </div>
@@ -95,9 +150,14 @@ export function Tours() {
                   {c}
                 </label>
               ))}
-              <button type="button" data-testid="tour.reveal" disabled={choice === null || revealed !== null} onClick={() => void reveal()}>
+              <button type="button" data-testid="tour.reveal" disabled={choice === null || revealed !== null || replay !== null} onClick={() => void reveal()}>
                 Reveal
               </button>
+              {replay !== null && (
+                <p className="meta" role="status" data-testid="tour.playing">
+                  Playing the step on the stage…
+                </p>
+              )}
             </fieldset>
           )}
           {revealed !== null && (

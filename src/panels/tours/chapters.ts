@@ -58,7 +58,7 @@ const total = (r: LiveRun, field: number): number => {
   return n;
 };
 const kernel = (r: LiveRun, cpu: number, field: number): number => r.chan.buf(cpu)?.ctl[field] ?? 0;
-const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic' });
+const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic', quiet: true });
 const yesNo = ['yes', 'no'] as const;
 
 const small = { cpus: 2, subbufSize: 4096, nSubbufs: 4, mode: 'no-overwrite' };
