@@ -1,4 +1,5 @@
 import type { DemoScenario } from './demoScenario.ts';
+import { useEffect, useRef } from 'react';
 import { Stage } from './panels/stage/Stage.tsx';
 import { Transport } from './panels/stage/Transport.tsx';
 import { Legend } from './panels/stage/Legend.tsx';
@@ -137,45 +138,52 @@ function UndoReplace() {
   );
 }
 
-/** The tools, as tabs of one workspace; the open one is in the address. Every panel stays mounted. */
+/**
+ * The tools, docked in one pane under the stage: the bar above it goes to any tool in one click
+ * (the pane scrolls to it, the stage stays), and the address keeps the one chosen. Every tool
+ * stays mounted and in the document, so that its state and its frame work go on as before.
+ */
 function Workspace({ scenario }: { scenario: DemoScenario }) {
   const tab = useAppStore((s) => s.tab);
   const store = useAppStoreApi();
+  const pane = useRef<HTMLElement>(null);
+  const go = (id: TabId, smooth: boolean): void => {
+    const section = document.getElementById(`tool-${id}`);
+    const box = pane.current;
+    if (section === null || box === null) return;
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    // Within the pane only: the page itself (and so the stage) does not move.
+    const top = section.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - (box.querySelector('.tabs')?.clientHeight ?? 0);
+    if (box.scrollHeight > box.clientHeight) box.scrollTo({ top, behavior: smooth && !still ? 'smooth' : 'auto' });
+    else section.scrollIntoView({ block: 'start', behavior: smooth && !still ? 'smooth' : 'auto' });
+  };
+  // The tool the address names is the one in view on load.
+  useEffect(() => {
+    go(store.getState().tab, false);
+  }, [store]);
   const panel = (id: TabId, children: React.ReactNode) => (
-    <div role="tabpanel" id={`tab-${id}`} aria-labelledby={`tab-${id}-button`} hidden={tab !== id} className="tab-panel" data-testid={`tab.${id}.panel`}>
+    <div id={`tool-${id}`} className={`tool${tab === id ? ' current' : ''}`} data-testid={`tab.${id}.panel`}>
       {children}
     </div>
   );
-  // Arrow keys move along the tabs, and the focus with them.
-  const move = (by: number): void => {
-    const i = TABS.findIndex((t) => t.id === tab);
-    const next = TABS[(i + by + TABS.length) % TABS.length].id;
-    store.getState().setTab(next);
-    document.getElementById(`tab-${next}-button`)?.focus();
-  };
   return (
-    <section className="workspace" aria-label="Tools">
-      <div className="tabs" role="tablist" aria-label="Tools">
+    <section ref={pane} className="workspace" aria-label="Tools">
+      <nav className="tabs" aria-label="Tools">
         {TABS.map((t) => (
           <button
             key={t.id}
             type="button"
-            role="tab"
-            id={`tab-${t.id}-button`}
-            aria-selected={tab === t.id}
-            aria-controls={`tab-${t.id}`}
-            tabIndex={tab === t.id ? 0 : -1}
+            aria-current={tab === t.id ? 'true' : undefined}
             data-testid={`tab.${t.id}`}
-            onClick={() => store.getState().setTab(t.id)}
-            onKeyDown={(e) => {
-              if (e.key === 'ArrowRight') move(1);
-              else if (e.key === 'ArrowLeft') move(-1);
+            onClick={() => {
+              store.getState().setTab(t.id);
+              go(t.id, true);
             }}
           >
             {t.label}
           </button>
         ))}
-      </div>
+      </nav>
       {panel('events', <EventLogPanel />)}
       {panel('inspector', <Inspector />)}
       {panel('series', <TimeSeries />)}

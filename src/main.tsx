@@ -22,7 +22,7 @@ const store = createAppStore({ createRun: createLiveRun, createExplorer });
 function liveSnapshot(s: AppStore): LiveSnapshot {
   const state = s.getState();
   const run = state.liveRun();
-  const cpus = state.liveConfig.channel.cpus;
+  const cpus = run?.config.channel.cpus ?? state.liveConfig.channel.cpus;
   const per = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.stats.get(c, field) ?? 0);
   const kernel = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.chan.buf(c)?.ctl[field] ?? 0);
   return {

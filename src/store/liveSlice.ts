@@ -111,6 +111,8 @@ export interface LiveSlice {
   liveRun: () => LiveRun | null;
   /** The current run is the demo that plays on load. */
   liveDemo: boolean;
+  /** The seed of the current run (the demo's is not the settings' seed). */
+  liveRunSeed: number;
   /** The user chose a speed: runs they start keep it (otherwise each gets one a person can follow). */
   liveSpeedChosen: boolean;
   /** A deterministic run plays: its virtual time advances at `liveSpeed` (Infinity: as fast as it can). */
@@ -161,6 +163,7 @@ export const liveSlice =
       liveWorkload: null,
       liveWorkloadPending: null,
       liveDemo: false,
+      liveRunSeed: 1,
       liveSpeedChosen: false,
       livePlaying: false,
       liveReplaced: null,
@@ -243,9 +246,9 @@ export const liveSlice =
         run = created;
         const deterministic = mode === 'deterministic';
         set({
-          liveConfig: parsed,
-          liveSeed,
-          liveMode: mode,
+          // The demo is nobody's settings: the form, the explorer and the next run keep theirs.
+          ...(options.demo === true ? {} : { liveConfig: parsed, liveSeed, liveMode: mode }),
+          liveRunSeed: liveSeed,
           liveStatus: deterministic ? 'paused' : 'running',
           liveError: null,
           liveFallback: created.fallbackReason,
@@ -287,7 +290,7 @@ export const liveSlice =
         if (events >= at) current.step({ kind: 'events', count: events - at });
         else {
           const { liveSpeed, liveDemo, livePlaying } = get();
-          get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline ?? undefined, quiet: true, speed: liveSpeed, demo: liveDemo });
+          get().startLive(current.config, get().liveRunSeed, { mode: 'deterministic', timeline: current.timeline ?? undefined, quiet: true, speed: liveSpeed, demo: liveDemo });
           run?.step({ kind: 'events', count: events });
           set({ livePlaying });
         }

@@ -28,6 +28,9 @@ export interface UiSlice {
   setTab: (tab: TabId) => void;
   drawerOpen: boolean;
   setDrawerOpen: (open: boolean) => void;
+  /** A tour step is on show beside the stage: the transport keeps to its essentials. */
+  touring: boolean;
+  setTouring: (touring: boolean) => void;
 }
 
 export const uiSlice: StateCreator<UiSlice> = (set) => ({
@@ -35,4 +38,6 @@ export const uiSlice: StateCreator<UiSlice> = (set) => ({
   setTab: (tab) => set({ tab }),
   drawerOpen: false,
   setDrawerOpen: (drawerOpen) => set({ drawerOpen }),
+  touring: false,
+  setTouring: (touring) => set({ touring }),
 });

@@ -137,6 +137,11 @@ interface Row {
   stalledEl: HTMLElement | null;
   subbufStates: string[];
   said: string;
+  saidMore: string;
+  /** The rest of its words: counters, drops, marks. */
+  more: HTMLElement;
+  /** Marks on the buffer now: closed, CPU offline, the operation just applied. */
+  tags: string[];
   /** Animation clocks (performance.now ms) and what was seen last frame. */
   lastProduced: number;
   lastOffset: number;
@@ -272,7 +277,9 @@ function drawStage(
     const line = document.createElement('span');
     // The buffer's line keeps the test id the channel view always had.
     line.dataset.testid = `channel.cpu.${buf.cpu}`;
-    li.append(line);
+    const more = document.createElement('span');
+    more.dataset.testid = `stage.buffer.${name}.more`;
+    li.append(line, ' ', more);
     const subbufs: HTMLElement[] = [];
     if (withSubbufs) {
       const ol = document.createElement('ol');
@@ -297,6 +304,9 @@ function drawStage(
       stalledEl: null,
       subbufStates: subbufs.map(() => ''),
       said: '',
+      saidMore: '',
+      more,
+      tags: [],
       lastProduced: -1,
       lastOffset: -1,
       lastWriteSubbuf: -1,
@@ -365,7 +375,8 @@ function drawStage(
       if (!pictureBuffer(row.buf, row.p, 64)) continue;
       dropsOf(run.stats, row.buf.cpu, row.drops);
       noteChanges(run, row, now);
-      drawRow(ctx, g, index, row, now, hatch, stripes, header, opMark, run);
+      markOps(run, row, opMark, now);
+      drawRow(ctx, g, index, row, now, hatch, stripes, header);
       writeRowText(run, row, lanes);
     }
     cursor = (cursor + perFrame) % rows.length;
@@ -394,6 +405,15 @@ function noteChanges(run: LiveRun, row: Row, now: number): void {
   row.lastProduced = p.produced;
   row.lastOffset = p.writeOffset;
   row.lastWriteSubbuf = p.writeSubbuf;
+}
+
+/** The marks a buffer carries now: relay_close's, an offline CPU's, and the operation just applied. */
+function markOps(run: LiveRun, row: Row, opMark: { op: LastOp['op']; at: number } | null, now: number): void {
+  const tags = row.tags;
+  tags.length = 0;
+  if (row.p.finalized) tags.push('closed');
+  if (!run.chan.isGlobal && !run.chan.cpuOnline(row.buf.cpu)) tags.push('CPU offline');
+  if (opMark !== null && now - opMark.at < OP_MS && (!('cpu' in opMark.op) || opMark.op.cpu === row.buf.cpu)) tags.push(OP_NAMES[opMark.op.op]);
 }
 
 /** The state a sub-buffer shows: the engine's, with the one being consumed told apart. */
@@ -431,29 +451,37 @@ function writeRowText(run: LiveRun, row: Row, lanes: Lane[]): void {
       row.stalledEl.textContent = `stalled: ${formatCount(row.drops.full)} dropped (the ring is full, no-overwrite)`;
     }
   }
-  const line = describe(row, lanes[row.reader]?.phase ?? READER_OFF);
-  if (line !== row.said) {
+  const line = describe(row);
+  const more = describeMore(row, lanes[row.reader]?.phase ?? READER_OFF, row.tags);
+  if (line !== row.said || more !== row.saidMore) {
     row.said = line;
+    row.saidMore = more;
     row.line.textContent = line;
+    row.more.textContent = more;
     row.el.dataset.produced = String(p.produced);
     row.el.dataset.consumed = String(p.consumed);
   }
 }
 
-function describe(row: Row, phase: number): string {
+/** The buffer's line, as the channel view has always said it. */
+function describe(row: Row): string {
   const p = row.p;
   let ready = 0;
   for (const s of p.state) if (s === SUBBUF_READY) ready++;
-  const who = row.name === 'global' ? 'global buffer' : `CPU ${row.buf.cpu}`;
-  const writer = p.finalized
-    ? 'closed: the writer writes no more'
-    : p.stalled
-      ? `stalled: the ring is full and the writer owns no sub-buffer, ${formatCount(row.drops.full)} dropped`
-      : `writing sub-buffer ${p.writeSubbuf} at byte ${p.writeOffset}`;
-  const lapped = p.writeSubbuf >= 0 && p.state[p.writeSubbuf] === SUBBUF_OVERWRITING ? '; the writer is lapping unread data' : '';
-  const big = row.drops.toobig > 0 ? `; ${formatCount(row.drops.toobig)} too big` : '';
-  const reader = row.reader >= 0 ? `; reader ${row.reader} ${READER_PHASES[phase]}` : '';
-  return `${who}: ${writer}${lapped}; ${ready} ready; produced ${p.produced}, consumed ${p.consumed}; full_count ${p.fullCount}${big}${reader}`;
+  const writer = p.stalled ? 'stalled: the ring is full and the writer owns no sub-buffer' : `writing sub-buffer ${p.writeSubbuf} at byte ${p.writeOffset}`;
+  return `CPU ${row.buf.cpu}: ${writer}; ${ready} ready; produced ${p.produced}, consumed ${p.consumed}`;
+}
+
+/** What else the picture shows of the buffer: drops, the kernel's counters, lapping, marks. */
+function describeMore(row: Row, phase: number, tags: readonly string[]): string {
+  const p = row.p;
+  const parts = [`full_count ${p.fullCount} (the kernel's counter)`, `big_count ${p.bigCount}`];
+  if (row.drops.full > 0) parts.push(`${formatCount(row.drops.full)} dropped because the ring was full`);
+  if (row.drops.toobig > 0) parts.push(`${formatCount(row.drops.toobig)} dropped as too big`);
+  if (p.writeSubbuf >= 0 && p.state[p.writeSubbuf] === SUBBUF_OVERWRITING) parts.push('the writer is overwriting a sub-buffer nobody read');
+  if (row.reader >= 0) parts.push(`read by reader ${row.reader} (${READER_PHASES[phase]})`);
+  for (const t of tags) parts.push(t);
+  return parts.join('; ');
 }
 
 /** Reader k's phase, its element, and its wakeup element while a wakeup is on the way. */
@@ -526,8 +554,6 @@ function drawRow(
   hatch: CanvasPattern | string,
   stripes: CanvasPattern | string,
   header: number,
-  opMark: { op: LastOp['op']; at: number } | null,
-  run: LiveRun,
 ): void {
   const p = row.p;
   const buf = row.buf;
@@ -712,10 +738,7 @@ function drawRow(
   }
 
   // relay_flush, relay_reset, relay_close and hotplug marked on the buffers they touch.
-  const tags: string[] = [];
-  if (p.finalized) tags.push('closed');
-  if (!run.chan.isGlobal && !run.chan.cpuOnline(buf.cpu)) tags.push('CPU offline');
-  if (opMark !== null && now - opMark.at < OP_MS && (!('cpu' in opMark.op) || opMark.op.cpu === buf.cpu)) tags.push(OP_NAMES[opMark.op.op]);
+  const tags = row.tags;
   let tx = x0 + barW;
   ctx.font = `700 ${g.font}px system-ui, sans-serif`;
   for (const t of tags) {

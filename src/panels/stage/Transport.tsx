@@ -19,8 +19,10 @@ const PLAY_SYNC_MS = 250;
 /** Events one chunk of a fast play runs before checking the clock. */
 const PLAY_CHUNK = 500;
 
-export function Transport({ minimal = false }: { minimal?: boolean }) {
+export function Transport({ minimal: presentation = false }: { minimal?: boolean }) {
   countRender('Transport');
+  const touring = useAppStore((s) => s.touring);
+  const minimal = presentation || touring;
   const status = useAppStore((s) => s.liveStatus);
   const speed = useAppStore((s) => s.liveSpeed);
   const mode = useAppStore((s) => s.liveMode);
@@ -79,7 +81,7 @@ export function Transport({ minimal = false }: { minimal?: boolean }) {
           </select>
         </label>
       </div>
-      {deterministic && <TimeTravel />}
+      {deterministic && !minimal && <TimeTravel />}
       {!minimal && (
         <>
           <div className="transport-row">

@@ -9,13 +9,13 @@ import { isTab, useAppStoreApi, type AppStore } from '../../store/index.ts';
 import { CHAPTERS, type Reveal } from './chapters.ts';
 
 const LOOK_CLASS = 'tour-look';
-/** Frames a reveal's replay on the stage takes (about 3 s at 60 frames a second). */
-const REPLAY_FRAMES = 180;
+/** Real milliseconds a reveal's replay on the stage takes, however many events it runs. */
+const REPLAY_MS = 2500;
 
 /** A reveal being played on the stage: from the event it started at to the one it settles at. */
 interface Replay {
+  from: number;
   to: number;
-  per: number;
   answer: Reveal;
 }
 
@@ -23,7 +23,7 @@ interface Replay {
 function point(store: AppStore, look: string): HTMLElement | null {
   const el = document.querySelector<HTMLElement>(`[data-testid="${look}"]`);
   if (el === null) return null;
-  const tab = el.closest<HTMLElement>('[role="tabpanel"]')?.dataset.testid?.split('.')[1];
+  const tab = el.closest<HTMLElement>('.tool')?.dataset.testid?.split('.')[1];
   if (tab !== undefined && isTab(tab)) store.getState().setTab(tab);
   el.classList.add(LOOK_CLASS);
   const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -44,6 +44,12 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
 
   const [replay, setReplay] = useState<Replay | null>(null);
 
+  // While a step is on show the transport keeps to its essentials, so that both fit beside the stage.
+  useEffect(() => {
+    store.getState().setTouring(step !== null);
+    return () => store.getState().setTouring(false);
+  }, [step, store]);
+
   // Point at what the step is about, without moving the page for readers who asked for less motion.
   useEffect(() => {
     if (s?.look === undefined) return;
@@ -61,10 +67,13 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
   // A reveal plays its step on the stage, a few events a frame, then settles where the engine decided.
   useEffect(() => {
     if (replay === null) return;
-    const stop = onFrame('tour.replay', () => {
+    let began = -1;
+    const stop = onFrame('tour.replay', (now) => {
+      if (began < 0) began = now;
       const run = store.getState().liveRun();
       const at = run?.eventsRun() ?? replay.to;
-      if (run !== null && at < replay.to) run.step({ kind: 'events', count: Math.min(replay.per, replay.to - at) });
+      const due = Math.min(replay.to, replay.from + Math.ceil(((replay.to - replay.from) * (now - began)) / REPLAY_MS));
+      if (run !== null && at < due) run.step({ kind: 'events', count: due - at });
       if ((run?.eventsRun() ?? replay.to) >= replay.to) {
         stop();
         store.getState().stepLive({ kind: 'events', count: 0 });
@@ -99,7 +108,7 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
       // The engine has decided; the stage goes back and plays the step at a pace one can follow.
       if (from >= 0 && to > from && !still && store.getState().liveRun() === run) {
         store.getState().seekLive(from);
-        setReplay({ to, per: Math.max(1, Math.ceil((to - from) / REPLAY_FRAMES)), answer });
+        setReplay({ from, to, answer });
       } else setRevealed(answer);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
