@@ -24,7 +24,8 @@ const SHOTS = [
           {
             channel: { cpus: 2, subbufSize: 2048, nSubbufs: 6, mode: 'no-overwrite' },
             workload: { rate: 4000, arrival: 'poisson', size: 'uniform', sizeMin: 64, sizeMax: 200 },
-            reader: { period: 0.5, jitter: 0, costPerKiB: 20 },
+            // A reader too slow for the workload (10 ms a KiB): the ring fills and the writers stall.
+            reader: { period: 0.5, jitter: 0, costPerKiB: 10_000 },
           },
           3,
           { mode: 'deterministic' },
@@ -64,13 +65,13 @@ const SHOTS = [
           {
             channel: { cpus: 2, subbufSize: 2048, nSubbufs: 6, mode: 'overwrite' },
             workload: { rate: 6000, arrival: 'poisson', size: 'uniform', sizeMin: 64, sizeMax: 160 },
-            reader: { period: 0.03, jitter: 0, costPerKiB: 4000, chunk: 512 },
+            reader: { period: 0.03, jitter: 0, costPerKiB: 20_000, chunk: 512 },
           },
           5,
           { mode: 'deterministic' },
         );
+        api?.live.step({ kind: 'time', seconds: 0.05 });
         api?.live.step({ kind: 'next', landmark: 'overwrite' });
-        api?.live.step({ kind: 'events', count: 40 });
       });
     },
   },
@@ -78,7 +79,16 @@ const SHOTS = [
   { name: 'embed', query: '?embed=1' },
 ];
 
-const { browser, url, close } = await previewBrowser(4178);
+// RELAYSCOPE_URL: shoot a page already served (and built) elsewhere instead of building one.
+const served = process.env.RELAYSCOPE_URL;
+const { browser, url, close } = served
+  ? await (async () => {
+      const { chromium } = await import('@playwright/test');
+      const { CHROMIUM_ARGS, ensureChromium } = await import('./chromium.mjs');
+      const b = await chromium.launch({ executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS });
+      return { browser: b, url: served, close: () => b.close() };
+    })()
+  : await previewBrowser(4178);
 try {
   for (const viewport of [
     { width: 1280, height: 720 },

@@ -50,11 +50,11 @@ export function App({ crossOriginIsolated, scenario, urlError, embed, tour }: Ap
         <div className="app-body">
           <main className="app-main">
             <Stage presentation />
+            <Legend large />
           </main>
-          <aside className="app-side" aria-label="Transport, tour and legend">
+          <aside className="app-side" aria-label="Transport and tour">
             {tour !== null && <Tours initialChapter={tour} />}
             <Transport minimal />
-            <Legend large />
           </aside>
         </div>
       </div>
@@ -147,7 +147,7 @@ function Workspace({ scenario }: { scenario: DemoScenario }) {
   const tab = useAppStore((s) => s.tab);
   const store = useAppStoreApi();
   const pane = useRef<HTMLElement>(null);
-  const go = (id: TabId, smooth: boolean): void => {
+  const go = (id: TabId, smooth: boolean, pageToo = true): void => {
     const section = document.getElementById(`tool-${id}`);
     const box = pane.current;
     if (section === null || box === null) return;
@@ -155,11 +155,11 @@ function Workspace({ scenario }: { scenario: DemoScenario }) {
     // Within the pane only: the page itself (and so the stage) does not move.
     const top = section.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - (box.querySelector('.tabs')?.clientHeight ?? 0);
     if (box.scrollHeight > box.clientHeight) box.scrollTo({ top, behavior: smooth && !still ? 'smooth' : 'auto' });
-    else section.scrollIntoView({ block: 'start', behavior: smooth && !still ? 'smooth' : 'auto' });
+    else if (pageToo) section.scrollIntoView({ block: 'start', behavior: smooth && !still ? 'smooth' : 'auto' });
   };
-  // The tool the address names is the one in view on load.
+  // The tool the address names is the one in view on load, in the pane: the page stays at the stage.
   useEffect(() => {
-    go(store.getState().tab, false);
+    go(store.getState().tab, false, false);
   }, [store]);
   const panel = (id: TabId, children: React.ReactNode) => (
     <div id={`tool-${id}`} className={`tool${tab === id ? ' current' : ''}`} data-testid={`tab.${id}.panel`}>

@@ -65,7 +65,7 @@ export const READER_TEXT: readonly string[] = [
   'asleep in poll (on the wait queue)',
   'woken: the wakeup is on its way',
   'reading: copying bytes out',
-  'processing what it read',
+  'busy: processing what it read, or about to poll',
   'paused',
 ];
 

@@ -224,20 +224,20 @@ function geometry(width: number, height: number, rows: number, singleLane: boole
   const font = Math.round((presentation ? 17 : 13) * (width < 700 ? 0.9 : 1));
   const lanes = full && singleLane ? 1 : 0;
   const laneRow = lanes > 0 ? Math.min(90 * scale, height * 0.22) : 0;
-  const rowH = Math.max(2, Math.min(full ? 230 * scale : 60, (height - laneRow) / rows));
+  const rowH = Math.max(2, Math.min(full ? 300 * scale : 60, (height - laneRow) / rows));
   if (!full) {
     return { width, height, full, rowH, labelW: rowH >= 9 ? 62 : 40, spillW: 0, barTop: rowH >= 6 ? 1 : 0, barH: Math.max(1, rowH - (rowH >= 6 ? 2 : 0)), laneTop: 0, laneH: 0, font: Math.min(12, rowH - 1), bigFont: Math.min(14, rowH - 1), singleLaneTop: -1 };
   }
   const strip = font + 10;
-  const barH = Math.max(14, Math.min(rowH * (singleLane ? 0.55 : 0.4), 110 * scale));
+  const barH = Math.max(14, Math.min(rowH * (singleLane ? 0.55 : 0.42), 130 * scale));
   const tickRoom = Math.max(12, font);
-  const laneH = singleLane ? 0 : Math.max(16, Math.min(rowH - strip - barH - tickRoom * 2, 44 * scale));
+  const laneH = singleLane ? 0 : Math.max(16, Math.min(rowH - strip - barH - tickRoom * 2, 52 * scale));
   return {
     width,
     height,
     full,
     rowH,
-    labelW: presentation ? 150 : 118,
+    labelW: presentation ? 175 : 140,
     spillW: Math.min(150, width * 0.14),
     barTop: strip + tickRoom,
     barH,
@@ -823,15 +823,19 @@ function drawLane(ctx: CanvasRenderingContext2D, g: Geometry, lane: Lane, rows: 
     const barW = Math.max(1, g.width - g.labelW - g.spillW - 12);
     const cellW = barW / Math.min(n, Math.max(1, Math.floor(barW)));
     const prev = ((p.produced - 1) % n + n) % n;
-    const sx = g.labelW + (prev + 0.5) * cellW * (Math.min(n, Math.floor(barW)) / n);
-    const sy = fromIndex * g.rowH + g.barTop + g.barH;
-    const ex = x + tw / 2;
-    const ey = y;
-    const cx = (sx + ex) / 2 + 40;
-    const cy = Math.min(sy, ey) - 10;
+    const sx = g.labelW + (Math.floor(prev / (n / Math.min(n, Math.max(1, Math.floor(barW))))) + 0.5) * cellW;
+    const sy = fromIndex * g.rowH + g.barTop + g.barH / 2;
+    const ex = x + tw;
+    const ey = y + h / 2;
+    const cx = Math.max(sx, ex) + Math.max(90, cellW * 0.6);
+    const cy = (sy + ey) / 2;
+    // The produced sub-buffer that sent it, ringed; then the hop to the reader's lane.
     ctx.strokeStyle = WAKEUP_COLOUR;
-    ctx.lineWidth = 3;
-    ctx.setLineDash([8, 5]);
+    ctx.lineWidth = 4;
+    const cellLeft = g.labelW + Math.floor(prev / (n / Math.min(n, Math.max(1, Math.floor(barW))))) * cellW;
+    ctx.strokeRect(cellLeft + 1, fromIndex * g.rowH + g.barTop - 3, cellW - 2, g.barH + 6);
+    ctx.lineWidth = 4;
+    ctx.setLineDash([10, 6]);
     ctx.beginPath();
     ctx.moveTo(sx, sy);
     ctx.quadraticCurveTo(cx, cy, ex, ey);
@@ -842,9 +846,9 @@ function drawLane(ctx: CanvasRenderingContext2D, g: Geometry, lane: Lane, rows: 
     const py = (1 - t) * (1 - t) * sy + 2 * (1 - t) * t * cy + t * t * ey;
     ctx.fillStyle = WAKEUP_COLOUR;
     ctx.beginPath();
-    ctx.arc(px, py, Math.max(6, g.font * 0.5), 0, Math.PI * 2);
+    ctx.arc(px, py, Math.max(8, g.font * 0.65), 0, Math.PI * 2);
     ctx.fill();
-    label(ctx, 'wakeup (irq_work)', Math.max(sx, ex) + 16, (sy + ey) / 2, g.font, WAKEUP_COLOUR, 'left', true);
+    label(ctx, 'wakeup (irq_work)', cx + 12, cy, g.bigFont, WAKEUP_COLOUR, 'left', true);
   }
   // A production with nobody asleep sends no wakeup.
   const quiet = rows.reduce((best, r) => (r.reader === lane.k ? Math.max(best, r.noWakeAt) : best), -Infinity);

@@ -141,6 +141,24 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
           <p className="meta" data-testid="tour.position">
             Chapter {chapter + 1} of {CHAPTERS.length}, step {step + 1} of {current.steps.length}
           </p>
+          <div className="controls tour-nav">
+            <button type="button" data-testid="tour.prev" disabled={step === 0 && chapter === 0} onClick={() => void (step > 0 ? go(chapter, step - 1) : go(chapter - 1, CHAPTERS[chapter - 1].steps.length - 1))}>
+              ◀ Prev
+            </button>
+            {!last && (
+              <button type="button" className="primary" data-testid="tour.next" onClick={() => void go(chapter, step + 1)}>
+                Next step ▶
+              </button>
+            )}
+            {last && chapter + 1 < CHAPTERS.length && (
+              <button type="button" className="primary" data-testid="tour.next-chapter" onClick={() => void go(chapter + 1, 0)}>
+                Next chapter: {CHAPTERS[chapter + 1].title}
+              </button>
+            )}
+            <button type="button" data-testid="tour.end" onClick={() => setStep(null)}>
+              End
+            </button>
+          </div>
           <p data-testid="tour.text">{s.text}</p>
           {s.question !== undefined && (
             <fieldset className="question">
@@ -179,21 +197,6 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
               {error}
             </p>
           )}
-          <div className="controls">
-            {!last && (
-              <button type="button" data-testid="tour.next" onClick={() => void go(chapter, step + 1)}>
-                Next step
-              </button>
-            )}
-            {last && chapter + 1 < CHAPTERS.length && (
-              <button type="button" data-testid="tour.next-chapter" onClick={() => void go(chapter + 1, 0)}>
-                Next chapter: {CHAPTERS[chapter + 1].title}
-              </button>
-            )}
-            <button type="button" data-testid="tour.end" onClick={() => setStep(null)}>
-              End the tour
-            </button>
-          </div>
         </div>
       )}
     </section>
