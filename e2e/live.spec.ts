@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatCount } from '../src/lib/format.ts';
 import { expect, stripIsolationHeaders, test } from './fixtures.ts';
 
 /** Two CPUs: as many producer workers as this machine's threads allow, one per CPU. */
@@ -42,10 +43,13 @@ test.describe('the live run', () => {
       expect(a).toMatchObject({ unaccounted: 0, torn: 0, missing: 0 });
       await expect(app.live.balance(a.cpu)).toHaveText('balanced');
     }
-    // Paused means paused: nothing more is written.
+    // Paused means paused: the cells show what the pause found, and over the page's next 120
+    // frames (two seconds or more, in which running producers write thousands) nothing more is written.
     const written = paused.written;
-    await expect(app.live.counter('total', 'written')).toHaveText(/\d/);
-    expect((await app.liveSnapshot()).written).toEqual(written);
+    await expect(app.live.counter('total', 'written')).toHaveText(formatCount(written.reduce((a, b) => a + b, 0)));
+    const seen = await app.writtenOverFrames(120);
+    const moved = [...new Set(seen.map((w) => w.join()))].filter((w) => w !== written.join());
+    expect(moved.slice(0, 5), `records written per CPU while paused (at the pause: ${written.join()})`).toEqual([]);
 
     await app.live.resume.click();
     await expect(app.live.status).toHaveText('running');
@@ -191,10 +195,17 @@ test.describe('deterministic mode', () => {
     await page.locator('body').press('t');
     await expect(page.getByTestId('live.time')).toHaveText(`t = ${(t + 10).toFixed(3)} ms`);
 
-    const before = (await app.liveSnapshot()).written.reduce((a, b) => a + b, 0);
+    // A step by event runs exactly one event, and the counters then show the engine's numbers.
+    const position = page.getByTestId('travel.position');
+    const at = Number(/^event ([\d\u202f]+) of/.exec((await position.textContent()) ?? '')?.[1].replace(/\u202f/g, ''));
+    expect(at).toBeGreaterThan(0);
+    const eventAt = (n: number) => new RegExp(`^event ${formatCount(n).replace(/\u202f/g, '\\s')} of `);
     await page.getByTestId('live.step.event').click();
+    await expect(position).toHaveText(eventAt(at + 1));
     await page.locator('body').press('n');
-    await expect.poll(async () => (await app.liveSnapshot()).written.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(before);
+    await expect(position).toHaveText(eventAt(at + 2));
+    const total = (await app.liveSnapshot()).written.reduce((a, b) => a + b, 0);
+    await expect(app.live.counter('total', 'written')).toHaveText(formatCount(total));
     for (const cpu of [0, 1]) await expect(app.live.balance(cpu)).toHaveText('balanced');
   });
 

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import * as engine from './engine/index.ts';
 
 const SRC = dirname(fileURLToPath(import.meta.url));
 
@@ -49,7 +50,19 @@ interface ImportRef {
   readonly line: number;
   /** `import type ...` or `export type ... from`: erased from the output, so no runtime edge. */
   readonly typeOnly: boolean;
+  /** The names a `{ ... }` list imports or re-exports (before any `as`); empty for other forms. */
+  readonly names: readonly string[];
 }
+
+/**
+ * A field's place in the engine's memory: the B_ and CH_ fields of layout.ts, its W_ words, the
+ * P_/R_/I_/C_ counters and L_ locks of stats.ts, the CTL_ and F_ words of live.ts's control block.
+ * Only the engine may name one; views read through its read API.
+ */
+const FIELD_OFFSET = /^(?:B|CH|W|P|R|I|C|L|CTL|F)_[A-Z0-9_]+$/;
+
+/** The engine's public surface: the one engine module that code outside src/engine may import. */
+const ENGINE_ENTRY = 'engine/index.ts';
 
 /**
  * Replaces comments by spaces (newlines kept, so offsets and line numbers stay right) and leaves
@@ -115,13 +128,14 @@ function lineAt(text: string, offset: number): number {
 function importsOf(source: string): ImportRef[] {
   const text = blankComments(source);
   const found: { offset: number; ref: Omit<ImportRef, 'line'> }[] = [];
-  const patterns: { regex: RegExp; typeOnly: (m: RegExpExecArray) => boolean; spec: number }[] = [
+  const patterns: { regex: RegExp; typeOnly: (m: RegExpExecArray) => boolean; spec: number; list?: number }[] = [
     // import x from '...'; import type { X } from '...'; export { x } from '...'; export * from '...'
     {
       regex:
-        /\b(?:import|export)\s+(type\s+)?(?:[\w$]+\s*,\s*)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^{}]*\}|[\w$]+)\s*from\s*(['"])([^'"\n]+)\2/g,
+        /\b(?:import|export)\s+(type\s+)?(?:[\w$]+\s*,\s*)?(?:\*(?:\s+as\s+[\w$]+)?|\{([^{}]*)\}|[\w$]+)\s*from\s*(['"])([^'"\n]+)\3/g,
       typeOnly: (m) => m[1] !== undefined,
-      spec: 3,
+      spec: 4,
+      list: 2,
     },
     // import '...';
     { regex: /\bimport\s*(['"])([^'"\n]+)\1/g, typeOnly: () => false, spec: 2 },
@@ -134,14 +148,23 @@ function importsOf(source: string): ImportRef[] {
       spec: 2,
     },
   ];
-  for (const { regex, typeOnly, spec } of patterns) {
+  for (const { regex, typeOnly, spec, list } of patterns) {
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      found.push({ offset: m.index, ref: { specifier: m[spec], typeOnly: typeOnly(m) } });
+      const names = list === undefined || m[list] === undefined ? [] : namesOf(m[list]);
+      found.push({ offset: m.index, ref: { specifier: m[spec], typeOnly: typeOnly(m), names } });
     }
   }
   return found
     .toSorted((a, b) => a.offset - b.offset)
     .map(({ offset, ref }) => ({ ...ref, line: lineAt(text, offset) }));
+}
+
+/** The names of an import or export list, `a, type B, c as d` -> a, B, c. */
+function namesOf(list: string): string[] {
+  return list
+    .split(',')
+    .map((item) => item.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0])
+    .filter((name) => name !== '');
 }
 
 /** The layer of a path relative to src/, in POSIX form. */
@@ -171,6 +194,16 @@ function checkFile(srcPath: string, source: string): string[] {
     const to = layerOf(target);
     const describeRef = `imports '${ref.specifier}'`;
 
+    if (from !== 'engine' && to === 'engine') {
+      const who = from === 'root' ? 'src/' : from;
+      // Assets (`?raw` scenario files) are data, not modules.
+      if (target !== ENGINE_ENTRY && !ref.specifier.endsWith('?raw')) {
+        violations.push(`${where(ref.line)}: ${who} ${describeRef}: outside the engine, import its public surface (src/${ENGINE_ENTRY})`);
+      }
+      for (const name of ref.names.filter((n) => FIELD_OFFSET.test(n))) {
+        violations.push(`${where(ref.line)}: ${who} imports the field offset ${name}: read it through the engine's read API`);
+      }
+    }
     if (from === 'root' || from === 'outside') continue; // the composition root may import anything
     const allowed = MAY_IMPORT[from];
     if (to === undefined || to === 'root' || to === 'outside') {
@@ -187,6 +220,16 @@ function checkFile(srcPath: string, source: string): string[] {
     if (srcPath.startsWith('engine/kernel/') && target.startsWith('engine/sim/')) {
       violations.push(`${where(ref.line)}: engine/kernel may not import engine/sim: ${describeRef}`);
     }
+  }
+
+  if (from !== 'engine') {
+    // The engine's raw views of memory: a read through one is a read by a field's place.
+    blankComments(source)
+      .split('\n')
+      .forEach((text, index) => {
+        const raw = /\.(ctl|f64|words)\s*\[/.exec(text);
+        if (raw !== null) violations.push(`${where(index + 1)}: reads the engine's memory by index (.${raw[1]}[...]): use the engine's read API`);
+      });
   }
 
   if (from === 'engine') {
@@ -217,7 +260,48 @@ describe('the import rule of STYLE.md', () => {
   });
 });
 
+describe("the engine's public surface", () => {
+  it('names no field offset: where a field lives stays inside the engine', () => {
+    expect(Object.keys(engine).filter((name) => FIELD_OFFSET.test(name))).toEqual([]);
+  });
+
+  it('is named exports only, no export *', () => {
+    const text = blankComments(readFileSync(join(SRC, ENGINE_ENTRY), 'utf8'));
+    expect(text).not.toMatch(/\bexport\s*\*/);
+  });
+});
+
 describe('the checker itself', () => {
+  it('lets code outside the engine import only its public surface, and no field offset', () => {
+    const source = [
+      "import { pictureBuffer, type RchanBuf } from '../../engine/index.ts';",
+      "import { B_SUBBUFS_PRODUCED, type CpuCounters } from '../../engine/index.ts';",
+      "import { inspectSubbuf } from '../../engine/sim/subbufView.ts';",
+      "import text from '../../engine/sim/conformance/scenarios/s01.json?raw';",
+      'import {',
+      '  P_WRITTEN,',
+      '  R_INTACT as read,',
+      "} from '../../engine/index.ts';",
+    ].join('\n');
+    expect(checkFile('panels/live/LivePanel.tsx', source)).toEqual([
+      "src/panels/live/LivePanel.tsx:2: panels imports the field offset B_SUBBUFS_PRODUCED: read it through the engine's read API",
+      "src/panels/live/LivePanel.tsx:3: panels imports '../../engine/sim/subbufView.ts': outside the engine, import its public surface (src/engine/index.ts)",
+      "src/panels/live/LivePanel.tsx:5: panels imports the field offset P_WRITTEN: read it through the engine's read API",
+      "src/panels/live/LivePanel.tsx:5: panels imports the field offset R_INTACT: read it through the engine's read API",
+    ]);
+    expect(checkFile('main.tsx', "import { CH_N_BUFS, W_SLEEPERS } from './engine/index.ts';")).toEqual([
+      "src/main.tsx:1: src/ imports the field offset CH_N_BUFS: read it through the engine's read API",
+      "src/main.tsx:1: src/ imports the field offset W_SLEEPERS: read it through the engine's read API",
+    ]);
+    expect(checkFile('engine/sim/views.ts', "import { B_OFFSET } from '../kernel/layout.ts';\nconst o = buf.ctl[B_OFFSET];")).toEqual([]);
+    expect(checkFile('panels/x/X.tsx', 'const p = run.chan.buf(0)?.ctl[3] ?? 0;\n// buf.ctl[3] in a comment is fine\nconst w = buf.words [0];')).toEqual([
+      "src/panels/x/X.tsx:1: reads the engine's memory by index (.ctl[...]): use the engine's read API",
+      "src/panels/x/X.tsx:3: reads the engine's memory by index (.words[...]): use the engine's read API",
+    ]);
+    expect(checkFile('workers/client.ts', "import { RUN, PRODUCERS, SUBBUF_READY, RELAY_FILE_MODE } from '../engine/index.ts';")).toEqual([]);
+  });
+
+
   it('lets the engine import only the engine', () => {
     expect(checkFile('engine/sim/run.ts', "import { x } from '../kernel/relay.ts';")).toEqual([]);
     expect(checkFile('engine/sim/run.ts', "import { y } from '../../lib/format.ts';")).toEqual([
@@ -272,8 +356,8 @@ describe('the checker itself', () => {
       "export { run } from '../workers/run.ts';",
     ].join('\n');
     expect(importsOf(source)).toEqual([
-      { specifier: '../workers/client.ts', typeOnly: true, line: 3 },
-      { specifier: '../workers/run.ts', typeOnly: false, line: 4 },
+      { specifier: '../workers/client.ts', typeOnly: true, line: 3, names: ['Client'] },
+      { specifier: '../workers/run.ts', typeOnly: false, line: 4, names: ['run'] },
     ]);
   });
 

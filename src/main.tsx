@@ -2,7 +2,19 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { demoScenario } from './demoScenario.ts';
-import { B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, LOG_GROUPS, findPreset, P_WRITTEN, R_INTACT, Simulation, describeEvent, groupOf, parseSimConfig, simReport } from './engine/index.ts';
+import {
+  LOG_GROUPS,
+  Simulation,
+  bufferCounters,
+  cpuCounters,
+  describeEvent,
+  findPreset,
+  groupOf,
+  parseSimConfig,
+  readBufferCounters,
+  readCpuCounters,
+  simReport,
+} from './engine/index.ts';
 import { StoreContext, createAppStore, type AppStore } from './store/index.ts';
 import { frameProfile, settled, takeFrameTimes } from './lib/frameLoop.ts';
 import { renderCounts } from './lib/renderCount.ts';
@@ -23,21 +35,21 @@ function liveSnapshot(s: AppStore): LiveSnapshot {
   const state = s.getState();
   const run = state.liveRun();
   const cpus = run?.config.channel.cpus ?? state.liveConfig.channel.cpus;
-  const per = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.stats.get(c, field) ?? 0);
-  const kernel = (field: number): number[] => Array.from({ length: cpus }, (_, c) => run?.chan.buf(c)?.ctl[field] ?? 0);
+  const counters = Array.from({ length: cpus }, (_, c) => (run === null ? cpuCounters() : readCpuCounters(run.stats, c, cpuCounters())));
+  const buffers = Array.from({ length: cpus }, (_, c) => readBufferCounters(run?.chan.buf(c) ?? null, bufferCounters()));
   return {
     status: state.liveStatus,
     kind: run === null ? null : state.liveDemo ? 'demo' : run.kind,
     fallbackReason: run?.fallbackReason ?? null,
     error: state.liveError,
-    producerWorkers: run?.producerWorkers ?? 0,
-    readerWorkers: run?.readerWorkers ?? 0,
+    producerWorkers: run?.mode === 'live' ? run.producerWorkers : 0,
+    readerWorkers: run?.mode === 'live' ? run.readerWorkers : 0,
     cpus,
     virtualTime: run?.virtualTime() ?? 0,
-    written: per(P_WRITTEN),
-    readIntact: per(R_INTACT),
-    subbufsProduced: kernel(B_SUBBUFS_PRODUCED),
-    subbufsConsumed: kernel(B_SUBBUFS_CONSUMED),
+    written: counters.map((c) => c.written),
+    readIntact: counters.map((c) => c.readIntact),
+    subbufsProduced: buffers.map((b) => b.subbufsProduced),
+    subbufsConsumed: buffers.map((b) => b.subbufsConsumed),
     accounting: state.liveAccounting,
   };
 }

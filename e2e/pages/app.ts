@@ -65,6 +65,26 @@ export class AppPage {
     return this.page.evaluate(() => window.relayscope!.live.snapshot());
   }
 
+  /**
+   * Records written per CPU, read through the test API at each of the page's next `frames`
+   * animation frames: what the page saw over that stretch of its own time.
+   */
+  writtenOverFrames(frames: number): Promise<number[][]> {
+    return this.page.evaluate(
+      (n) =>
+        new Promise<number[][]>((resolve) => {
+          const seen: number[][] = [];
+          const frame = (): void => {
+            seen.push(window.relayscope!.live.snapshot().written);
+            if (seen.length >= n) resolve(seen);
+            else requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        }),
+      frames,
+    );
+  }
+
   /** Pauses the live run through the test API and returns its snapshot with the accounting. */
   pauseLive(): Promise<LiveSnapshot> {
     return this.page.evaluate(() => window.relayscope!.live.pause());

@@ -6,17 +6,18 @@
  */
 import { Worker } from 'node:worker_threads';
 import {
-  CTL_PRODUCERS,
-  CTL_READERS,
+  PRODUCERS,
+  READERS,
   LiveControl,
   PAUSE,
-  R_LAPPED_READS,
   RUN,
   STOP,
   accounting,
   controlByteLength,
+  cpuCounters,
   openSimChannel,
   parseSimConfig,
+  readTotalCounters,
   type LiveThreadResult,
   type LiveThreadSetup,
   type SimConfig,
@@ -77,8 +78,8 @@ async function runRound(round: Round, perProducer: number, seed: number): Promis
   const controlMemory = shared(controlByteLength());
   const control = new LiveControl(controlMemory);
   control.setTimeBase(clock(), 0, 1);
-  control.set(CTL_READERS, RUN);
-  control.set(CTL_PRODUCERS, RUN);
+  control.set(READERS, RUN);
+  control.set(PRODUCERS, RUN);
   const started = clock();
   const workerUrl = new URL('./stressWorker.js', import.meta.url);
   const results: LiveThreadResult[] = [];
@@ -99,11 +100,11 @@ async function runRound(round: Round, perProducer: number, seed: number): Promis
   const readers = Array.from({ length: CPUS }, (_, k) => spawn({ ...base, role: 'reader', index: CPUS + k, cpus: [k] }));
   await Promise.all(producers);
   // Producers are done: readers stop, each taking the inventory of its buffer.
-  const epoch = control.set(CTL_READERS, PAUSE);
+  const epoch = control.set(READERS, PAUSE);
   await waitFor(() => Array.from({ length: CPUS }, (_, k) => control.acked(CPUS + k, epoch)).every(Boolean));
   const seconds = (clock() - started) / 1000;
   const acc = accounting(stats);
-  control.set(CTL_READERS, STOP);
+  control.set(READERS, STOP);
   await Promise.all(readers);
   const sum = (k: keyof (typeof acc)[number]): number => acc.reduce((s, a) => s + (a[k] as number), 0);
   return {
@@ -116,7 +117,7 @@ async function runRound(round: Round, perProducer: number, seed: number): Promis
     torn: sum('torn'),
     unaccounted: acc.reduce((s, a) => s + Math.abs(a.unaccounted), 0),
     duplicates: sum('duplicates'),
-    lapped: stats.total(R_LAPPED_READS),
+    lapped: readTotalCounters(stats, cpuCounters()).lappedReads,
     seconds,
     wakeLatenciesUs: results.flatMap((r) => r.wakeLatenciesUs ?? []),
   };

@@ -1,37 +1,155 @@
 /**
- * The relay engine: the kernel model (kernel/) and what surrounds it (sim/). Pure and
- * deterministic: no DOM, no workers, no clock, no unseeded randomness.
+ * The relay engine's public surface: the kernel model (kernel/) and what surrounds it (sim/).
+ * Pure and deterministic: no DOM, no workers, no clock, no unseeded randomness.
+ *
+ * Everything outside src/engine imports the engine from here, by name, grouped below by what a
+ * consumer needs. Where a field lives in memory stays inside: views read a run through the read
+ * API (sim/views.ts, sim/subbufView.ts), which fills objects the caller owns.
  */
-export * from './kernel/index.ts';
-export * from './sim/canonical.ts';
-export * from './sim/client.ts';
-export * from './sim/ledger.ts';
-export * from './sim/payload.ts';
-export * from './sim/runner.ts';
-export * from './sim/scenario.ts';
-export * from './sim/producer.ts';
-export * from './sim/random.ts';
-export * from './sim/reader.ts';
-export * from './sim/record.ts';
-export * from './sim/simConfig.ts';
-export * from './sim/simulation.ts';
-export * from './sim/stats.ts';
-export * from './sim/presets.ts';
-export * from './sim/report.ts';
-export * from './sim/jsonSyntax.ts';
-export * from './sim/accounting.ts';
-export * from './sim/live.ts';
-export * from './sim/liveThread.ts';
-export * from './sim/subbufView.ts';
-export * from './sim/readerPhase.ts';
-export * from './sim/pace.ts';
-export * from './sim/simChannel.ts';
-export * from './sim/eventRing.ts';
-export * from './sim/eventLog.ts';
-export * from './sim/timeline.ts';
-export * from './sim/steppedRun.ts';
-export * from './sim/sweep.ts';
-export * from './sim/workloadCsv.ts';
-export * from './sim/chromeTrace.ts';
-export * from './sim/countersExport.ts';
-export * from './sim/files.ts';
+
+// The kernel model: relay.c's client API, its files, and the channel as views over memory.
+export { buffersMemory } from './kernel/layout.ts';
+export { RELAY_FILE_MODE, Rchan, type RchanBuf, type RelayEvent, type RelayTracer } from './kernel/rchan.ts';
+export { relayClose, relayCpuOffline, relayCpuOnline, relayFlush, relayOpen, relayReset, relayWrite } from './kernel/relay.ts';
+export {
+  POLLERR,
+  POLLIN,
+  relayFilePoll,
+  relayFileRead,
+  relayFileSendfile,
+  relayMappingRead,
+  relayPage,
+  relayPageMap,
+  relayPages,
+} from './kernel/relayFile.ts';
+
+// The kernel versions the model behaves as, and what differs between them (for the page to show).
+export {
+  DEFAULT_KERNEL,
+  KERNEL_DIFFERENCES,
+  KERNEL_HISTORY,
+  KERNEL_VERSIONS,
+  KERNEL_VERSION_INFO,
+  isKernelVersion,
+  type KernelDifference,
+  type KernelHistoryEntry,
+  type KernelVersion,
+  type KernelVersionInfo,
+} from './kernel/versions.ts';
+
+// A run's configuration: the settings, their choices, presets, and errors that name the setting.
+export {
+  ARRIVALS,
+  ConfigError,
+  DEFAULT_SIM_CONFIG,
+  READER_LAYOUTS,
+  READER_MODES,
+  SIZE_MODELS,
+  WRITE_CALLS,
+  parseSimConfig,
+  type SimConfig,
+} from './sim/simConfig.ts';
+export {
+  SETTING_PATHS,
+  SETTING_SECTIONS,
+  isSettingPath,
+  sectionSettings,
+  settingValue,
+  splitSettingPath,
+  type SettingKey,
+  type SettingPath,
+  type SettingSection,
+  type SettingValue,
+} from './sim/settingPaths.ts';
+export { RELAY_MODES, relayClient } from './sim/client.ts';
+export { PRESETS, findPreset } from './sim/presets.ts';
+export { jsonSyntaxMessage } from './sim/jsonSyntax.ts';
+
+// Deterministic runs: the virtual-time simulation, stepping by hand and going back in time.
+export { Simulation } from './sim/simulation.ts';
+export { LANDMARK_BUDGET, SteppedRun, type StepBy } from './sim/steppedRun.ts';
+export { LANDMARKS, Timeline, type ChannelOp, type Landmark, type TimedOp } from './sim/timeline.ts';
+
+// Reports and accounting: where every record went.
+export { lostRecords, runReport, simReport, type SimReport } from './sim/report.ts';
+export { accounting, discardInventory, takeInventory, type CpuAccounting } from './sim/accounting.ts';
+export { SimStats } from './sim/stats.ts';
+export { openSimChannel } from './sim/simChannel.ts';
+
+// Reading a run for a view, allocation-free: counters, the buffer picture, the reader's place.
+export {
+  bufferCounters,
+  cpuCounters,
+  readBufferCounters,
+  readCpuCounters,
+  readTotalCounters,
+  writerOffset,
+  type BufferCounters,
+  type CpuCounters,
+} from './sim/views.ts';
+export {
+  SUBBUF_CONSUMED,
+  SUBBUF_FREE,
+  SUBBUF_OVERWRITING,
+  SUBBUF_READY,
+  SUBBUF_WRITING,
+  bufferPicture,
+  inspectSubbuf,
+  pictureBuffer,
+  pictureFields,
+  recordEnds,
+  type BufferPicture,
+  type SubbufInspection,
+} from './sim/subbufView.ts';
+export {
+  READER_ASLEEP,
+  READER_OFF,
+  READER_PAUSED,
+  READER_PHASES,
+  READER_PROCESSING,
+  READER_READING,
+  READER_WOKEN,
+  kernelReaderPhase,
+  readerCount,
+  readerOfBuffer,
+  simReaderPhase,
+  type ReaderPhaseName,
+} from './sim/readerPhase.ts';
+export { SPEEDS, followableSpeed, speedLabel } from './sim/pace.ts';
+
+// Live runs: the loops that producer and reader threads run, steered by the control block.
+// PRODUCERS and READERS name the kind of loop a LiveControl command is for.
+export {
+  CTL_PRODUCERS as PRODUCERS,
+  CTL_READERS as READERS,
+  LiveControl,
+  PAUSE,
+  RUN,
+  STOP,
+  controlByteLength,
+  readerLoop,
+} from './sim/live.ts';
+export { runLiveThread, type LiveThreadResult, type LiveThreadSetup } from './sim/liveThread.ts';
+export { Producer } from './sim/producer.ts';
+export { Reader, readerOptions } from './sim/reader.ts';
+export { Random } from './sim/random.ts';
+
+// The event log: each thread's ring of relay events, merged for the page.
+export { EV, EventRingReader, EventRingWriter, eventRingsByteLength } from './sim/eventRing.ts';
+export { EventLog, LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGroup } from './sim/eventLog.ts';
+
+// Scenario files and their canonical trace.
+export { ScenarioError, parseScenario, type Scenario } from './sim/scenario.ts';
+export { ScenarioRunner, type BufferState, type TraceStep } from './sim/runner.ts';
+export { canonicalLine, canonicalTrace } from './sim/canonical.ts';
+
+// A process's relay files: fds and mappings.
+export { FileTable, type FileErrno } from './sim/files.ts';
+
+// The sizing sweep.
+export { SweepJob, defaultSweepAxes, runSweep, type SweepAxes, type SweepCell, type SweepProgress, type SweepResult } from './sim/sweep.ts';
+
+// Imported workloads, and exports of a run.
+export { checkWorkload, checkWorkloadCpus, parseWorkloadCsv, type ImportedWorkload } from './sim/workloadCsv.ts';
+export { ChromeTraceRecorder, chromeTrace, type ChromeTrace } from './sim/chromeTrace.ts';
+export { countersCsv, countersJson } from './sim/countersExport.ts';

@@ -104,7 +104,9 @@ describe('an imported workload', () => {
     expect(store.getState().liveRun()).toBeNull();
     // The same records in another layout hash alike.
     expect(importWorkload(store, 'size,cpu,timestamp_s\n64,0,2\n80,1,2.000005\n200,0,2.001\n', 'again.csv')).toBeNull();
-    expect(store.getState().liveRun()?.eventsRun()).toBe(4);
+    const run = store.getState().liveRun();
+    expect(run?.mode).toBe('deterministic');
+    expect(run?.mode === 'deterministic' && run.eventsRun()).toBe(4);
     expect(store.getState().liveSeed).toBe(6);
     expect(stateToQuery(currentUrlState(store, false))).toBe(query);
   });

@@ -83,6 +83,7 @@ describe('the files slice', () => {
   function fakeRun(kind: LiveRun['kind'], calls: string[]): LiveRun {
     const chan = channel('v6.17', 2);
     return {
+      mode: kind === 'deterministic' ? 'deterministic' : 'live',
       kind,
       chan,
       fallbackReason: null,

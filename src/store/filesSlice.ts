@@ -61,8 +61,9 @@ export const filesSlice: StateCreator<FilesSlice & LiveSlice, [], [], FilesSlice
     fileAct: async (action, cpuHint = 0) => {
       const run = get().liveRun();
       if (run === null || get().liveStatus === 'failed') return null;
-      const pausing = run.kind !== 'deterministic' && get().liveStatus === 'running';
-      if (pausing) await run.pause();
+      const live = run.mode === 'live' ? run : null;
+      const pausing = live !== null && get().liveStatus === 'running';
+      if (pausing) await live.pause();
       if (get().liveRun() !== run) return null;
       if (owner !== run || table === null) {
         owner = run;
@@ -70,7 +71,7 @@ export const filesSlice: StateCreator<FilesSlice & LiveSlice, [], [], FilesSlice
       }
       const result = performFileAction(table, run.chan, action, cpuHint);
       // Resumed only if nobody paused the run meanwhile (its Pause button waits for the same pause).
-      if (pausing && get().liveStatus === 'running' && get().liveRun() === run) run.resume();
+      if (pausing && get().liveStatus === 'running' && get().liveRun() === run) live.resume();
 
       const generation = get().liveGeneration;
       const was = currentFiles(get());

@@ -9,6 +9,7 @@ import { filesSlice, type FilesSlice } from './filesSlice.ts';
 import { exploreSlice, type ExploreSlice } from './exploreSlice.ts';
 import { uiSlice, type UiSlice } from './uiSlice.ts';
 import type { CreateExplorer } from '../workers/exploreClient.ts';
+import type { LiveRun } from '../workers/client.ts';
 export type AppState = LiveSlice & FilesSlice & ExploreSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -31,6 +32,17 @@ export function useAppStore<T>(selector: (s: AppState) => T): T {
   return useStore(store, selector);
 }
 
+const selectLiveRun = (s: AppState): LiveRun | null => s.liveRun();
+
+/**
+ * The current run, for what a component renders around it (its shape, its kind); the component
+ * renders again when another run starts or the run stops. Per-frame data is read from the run in
+ * a frame callback (`store.getState().liveRun()` there), never through this.
+ */
+export function useLiveRun(): LiveRun | null {
+  return useAppStore(selectLiveRun);
+}
+
 export function useAppStoreApi(): AppStore {
   const store = useContext(StoreContext);
   if (store === null) throw new Error('useAppStoreApi outside StoreContext');
@@ -42,4 +54,4 @@ export type { LastOp, LiveStatus, ReplacedRun, StartOptions } from './liveSlice.
 export { currentFiles, type FileHandle, type FilesState, type MapHandle } from './filesSlice.ts';
 export type { FileAction, FileResult } from './fileActions.ts';
 export type { CompareResult, JobState, JobStatus, SweepRequest, SweepRun } from './exploreSlice.ts';
-export type { ChannelOp, LiveRun, RunMode, StepBy } from '../workers/client.ts';
+export type { ChannelOp, LiveRun, RealTimeRun, RunMode, SteppedLiveRun, StepBy } from '../workers/client.ts';

@@ -17,7 +17,7 @@ import {
   type SimConfig,
   type Timeline,
 } from '../engine/index.ts';
-import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, StepBy } from '../workers/client.ts';
+import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, SteppedLiveRun, StepBy } from '../workers/client.ts';
 import type { UrlState } from './urlState.ts';
 
 /** The fastest a live run's clock goes: workers then write as fast as they can. */
@@ -148,6 +148,8 @@ export const liveSlice =
       run?.dispose();
       run = null;
     };
+    /** The current run if it is a stepped one. */
+    const stepped = (): SteppedLiveRun | null => (run !== null && run.mode === 'deterministic' ? run : null);
     return {
       liveConfig: DEFAULT_SIM_CONFIG,
       liveSeed: 1,
@@ -191,9 +193,9 @@ export const liveSlice =
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
       liveNotice: '',
       jumpLive: (direction) => {
-        const current = run;
+        const current = stepped();
         const landmark = get().liveLandmark;
-        if (current === null || current.kind !== 'deterministic') return;
+        if (current === null) return;
         if (direction === 'previous') {
           set({ liveNotice: get().seekPrevious(landmark) ? '' : `No earlier ${landmark} in this run.` });
           return;
@@ -221,7 +223,7 @@ export const liveSlice =
                 mode: run.kind === 'deterministic' ? 'deterministic' : 'live',
                 speed: before.liveSpeed,
                 events: run.kind === 'deterministic' ? run.eventsRun() : 0,
-                timeline: run.timeline,
+                timeline: run.mode === 'deterministic' ? run.timeline : null,
               }
             : null;
         // The test API runs in real time unless told otherwise; a person's run at a pace they can follow.
@@ -278,35 +280,36 @@ export const liveSlice =
         });
       },
       stepLive: (by) => {
-        if (run === null || run.kind !== 'deterministic') return 0;
-        const events = run.step(by);
-        set({ liveAccounting: run.accounting(), liveNotice: '' });
+        const current = stepped();
+        if (current === null) return 0;
+        const events = current.step(by);
+        set({ liveAccounting: current.accounting(), liveNotice: '' });
         return events;
       },
       seekLive: (events) => {
-        const current = run;
-        if (current === null || current.kind !== 'deterministic') return;
+        const current = stepped();
+        if (current === null) return;
         const at = current.eventsRun();
         if (events >= at) current.step({ kind: 'events', count: events - at });
-        else {
-          const { liveSpeed, liveDemo, livePlaying } = get();
-          get().startLive(current.config, get().liveRunSeed, { mode: 'deterministic', timeline: current.timeline ?? undefined, quiet: true, speed: liveSpeed, demo: liveDemo });
-          run?.step({ kind: 'events', count: events });
-          set({ livePlaying });
-        }
-        if (run !== null) set({ liveAccounting: run.accounting() });
+        const { liveSpeed, liveDemo, livePlaying } = get();
+        // Back in time: the same configuration and seed again, with the run's timeline (the demo stays the demo).
+        if (events < at) get().startLive(current.config, get().liveRunSeed, { mode: 'deterministic', timeline: current.timeline, quiet: true, speed: liveSpeed, demo: liveDemo });
+        const now = stepped();
+        if (now === null) return;
+        if (now !== current) now.step({ kind: 'events', count: events });
+        set({ liveAccounting: now.accounting(), livePlaying: now !== current ? livePlaying : get().livePlaying });
       },
       seekPrevious: (landmark) => {
-        const timeline = run?.timeline ?? null;
-        if (run === null || timeline === null) return false;
-        const previous = timeline.previous(landmark, run.eventsRun());
+        const current = stepped();
+        if (current === null) return false;
+        const previous = current.timeline.previous(landmark, current.eventsRun());
         if (previous === null) return false;
         get().seekLive(previous);
         return true;
       },
       pauseLive: async () => {
         const current = run;
-        if (current === null || get().liveStatus !== 'running') return get().liveAccounting;
+        if (current === null || current.mode !== 'live' || get().liveStatus !== 'running') return get().liveAccounting;
         await current.pause();
         if (run !== current) return null;
         const accounting = current.accounting();
@@ -314,7 +317,7 @@ export const liveSlice =
         return accounting;
       },
       resumeLive: () => {
-        if (run === null || get().liveStatus !== 'paused') return;
+        if (run === null || run.mode !== 'live' || get().liveStatus !== 'paused') return;
         run.resume();
         set({ liveStatus: 'running', liveAccounting: null });
       },
@@ -326,7 +329,7 @@ export const liveSlice =
       setLiveSpeed: async (speed) => {
         set({ liveSpeed: speed, liveSpeedChosen: true });
         // A live run's clock takes a finite rate: as fast as possible is its fastest speed.
-        await run?.setSpeed(Number.isFinite(speed) ? speed : MAX_LIVE_SPEED);
+        if (run !== null && run.mode === 'live') await run.setSpeed(Number.isFinite(speed) ? speed : MAX_LIVE_SPEED);
       },
     };
   };

@@ -5,7 +5,21 @@
  * inspection and the view. Reading an address checks everything and, on the first thing
  * wrong, says where and why; the caller then shows the defaults.
  */
-import { ConfigError, DEFAULT_SIM_CONFIG, PRESETS, findPreset, parseSimConfig, type ChannelOp, type SimConfig, type TimedOp } from '../engine/index.ts';
+import {
+  ConfigError,
+  DEFAULT_SIM_CONFIG,
+  PRESETS,
+  findPreset,
+  SETTING_PATHS,
+  isSettingPath,
+  parseSimConfig,
+  settingValue,
+  splitSettingPath,
+  type ChannelOp,
+  type SettingSection,
+  type SimConfig,
+  type TimedOp,
+} from '../engine/index.ts';
 import type { RunMode } from '../workers/client.ts';
 import { DEFAULT_TAB, isTab, TABS, type TabId } from './uiSlice.ts';
 
@@ -75,16 +89,12 @@ const OP_NAMES = ['flush', 'reset', 'close', 'cpu_online', 'cpu_offline'] as con
 const opText = ({ at, op }: TimedOp): string => `${at}:${op.op}${'cpu' in op ? `:${op.cpu}` : ''}`;
 const SEED_MAX = 2 ** 32 - 1;
 
-type Section = keyof SimConfig;
-const SECTIONS: readonly Section[] = ['channel', 'workload', 'reader'];
-
 /** The query string for `s`: only what differs from the defaults. */
 export function stateToQuery(s: UrlState): string {
   const q = new URLSearchParams();
-  for (const section of SECTIONS) {
-    const now = s.config[section] as unknown as Record<string, unknown>;
-    const base = DEFAULT_SIM_CONFIG[section] as unknown as Record<string, unknown>;
-    for (const key of Object.keys(base)) if (now[key] !== base[key]) q.set(`${section}.${key}`, String(now[key]));
+  for (const path of SETTING_PATHS) {
+    const value = settingValue(s.config, path);
+    if (value !== settingValue(DEFAULT_SIM_CONFIG, path)) q.set(path, String(value));
   }
   if (s.seed !== DEFAULT_URL_STATE.seed) q.set('seed', String(s.seed));
   if (s.mode !== 'live') q.set('mode', s.mode);
@@ -138,7 +148,7 @@ export function queryToState(query: string): UrlReading {
     return { ok: false, error: 'the address cannot be read as name=value pairs' };
   }
   try {
-    const raw: Record<Section, Record<string, unknown>> = { channel: {}, workload: {}, reader: {} };
+    const raw: Record<SettingSection, Record<string, unknown>> = { channel: {}, workload: {}, reader: {} };
     const state: UrlState = { ...DEFAULT_URL_STATE };
     const seen = new Set<string>();
     let empty = true;
@@ -147,11 +157,9 @@ export function queryToState(query: string): UrlReading {
       if (!UI_SETTINGS.has(name)) empty = false;
       if (seen.has(name)) throw new UrlError(`${name} is given twice`);
       seen.add(name);
-      const dot = name.indexOf('.');
-      const section = name.slice(0, dot) as Section;
-      const key = name.slice(dot + 1);
-      if (dot > 0 && SECTIONS.includes(section) && Object.hasOwn(DEFAULT_SIM_CONFIG[section], key)) {
-        raw[section][key] = typed(name, value, (DEFAULT_SIM_CONFIG[section] as unknown as Record<string, unknown>)[key]);
+      if (isSettingPath(name)) {
+        const { section, key } = splitSettingPath(name);
+        raw[section][key] = typed(name, value, settingValue(DEFAULT_SIM_CONFIG, name));
       } else if (name === 'seed') state.seed = integer('seed', value, 0, SEED_MAX);
       else if (name === 'mode') {
         if (value !== 'live' && value !== 'deterministic') throw new UrlError(`mode must be live or deterministic, got ${JSON.stringify(value)}`);

@@ -38,14 +38,15 @@ export function currentUrlState(store: AppStore, embed: boolean, page: PageSetti
   // The demo is no one's run: the address does not describe it.
   if (s.liveDemo) return { ...DEFAULT_URL_STATE, embed, tab: s.tab, ...page };
   const run = s.liveRun();
-  const events = run?.eventsRun() ?? 0;
+  const stepped = run !== null && run.mode === 'deterministic' ? run : null;
+  const events = stepped?.eventsRun() ?? 0;
   return {
     config: s.liveConfig,
     seed: s.liveSeed,
     mode: s.liveMode,
     events,
-    t: run !== null && run.kind === 'deterministic' ? run.virtualTime() : 0,
-    ops: run?.timeline?.ops.filter((o) => o.at <= events) ?? [],
+    t: stepped?.virtualTime() ?? 0,
+    ops: stepped?.timeline.ops.filter((o) => o.at <= events) ?? [],
     selection: s.selection,
     embed,
     workload: s.liveWorkload?.hash ?? null,

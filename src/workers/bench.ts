@@ -6,16 +6,16 @@
  */
 import { RingBuffer } from 'ringbuf.js';
 import {
-  CTL_PRODUCERS,
-  CTL_READERS,
+  PRODUCERS,
+  READERS,
   LiveControl,
-  P_DROPPED_FULL,
-  R_INTACT,
   RUN,
   STOP,
   controlByteLength,
+  cpuCounters,
   openSimChannel,
   parseSimConfig,
+  readTotalCounters,
   type LiveThreadSetup,
   type SimConfig,
   type SimStats,
@@ -96,21 +96,23 @@ async function pipeline(n: number, perProducer: number): Promise<{ perS: number;
   const { kernel, stats } = channel(config);
   const control = new LiveControl(new SharedArrayBuffer(controlByteLength()));
   control.setTimeBase(clock(), 0, 1);
-  control.set(CTL_READERS, RUN);
+  control.set(READERS, RUN);
   const tasks: BenchTask[] = [];
   for (let cpu = 0; cpu < n; cpu++)
     tasks.push({ role: 'relay-producer', config, kernel, stats: stats.memory as SharedArrayBuffer, cpu, count: perProducer, waitWhileFull: true });
   for (let k = 0; k < n; k++)
     tasks.push({ role: 'relay-reader', config, kernel, stats: stats.memory as SharedArrayBuffer, control: control.memory as SharedArrayBuffer, bufs: [k] });
   let drained = 0;
+  const total = cpuCounters();
   const results = await runTasks(tasks, async () => {
     // Everything written has been read, or dropped (which the lossless producers should avoid).
-    while (stats.total(R_INTACT) + stats.total(P_DROPPED_FULL) < n * perProducer) await sleep(1);
+    while (readTotalCounters(stats, total).readIntact + total.droppedFull < n * perProducer) await sleep(1);
     drained = clock();
-    control.set(CTL_READERS, STOP);
+    control.set(READERS, STOP);
   });
   const start = Math.min(...results.map((r) => r.start));
-  return { perS: (n * perProducer) / ((drained - start) / 1000), lost: stats.total(P_DROPPED_FULL) + (n * perProducer - stats.total(R_INTACT)) };
+  readTotalCounters(stats, total);
+  return { perS: (n * perProducer) / ((drained - start) / 1000), lost: total.droppedFull + (n * perProducer - total.readIntact) };
 }
 
 /** A live run at a modest rate, so that readers sleep and productions wake them. */
@@ -123,8 +125,8 @@ async function wakeupLatencies(seconds: number): Promise<number[]> {
   const { kernel, stats } = channel(config);
   const control = new LiveControl(new SharedArrayBuffer(controlByteLength()));
   control.setTimeBase(clock(), 0, 1);
-  control.set(CTL_READERS, RUN);
-  control.set(CTL_PRODUCERS, RUN);
+  control.set(READERS, RUN);
+  control.set(PRODUCERS, RUN);
   const base = {
     config,
     seed: 1,
@@ -140,8 +142,8 @@ async function wakeupLatencies(seconds: number): Promise<number[]> {
     setups.map((setup) => ({ role: 'live', setup })),
     async () => {
       await sleep(seconds * 1000);
-      control.set(CTL_PRODUCERS, STOP);
-      control.set(CTL_READERS, STOP);
+      control.set(PRODUCERS, STOP);
+      control.set(READERS, STOP);
     },
   );
   return results.flatMap((r) => r.latencies ?? []);

@@ -7,9 +7,6 @@
  */
 import { RingBuffer } from 'ringbuf.js';
 import {
-  B_OFFSET,
-  B_SUBBUFS_CONSUMED,
-  B_SUBBUFS_PRODUCED,
   LiveControl,
   Producer,
   Random,
@@ -20,6 +17,7 @@ import {
   relayClient,
   runLiveThread,
   type LiveThreadSetup,
+  writerOffset,
   type SimConfig,
 } from '../engine/index.ts';
 
@@ -65,14 +63,13 @@ function run(task: BenchTask, go: Int32Array): { start: number; end: number; lat
       const size = task.config.workload.sizeMin;
       Atomics.wait(go, 0, 0);
       const start = clock();
-      const ctl = buf.ctl;
       const last = buf.nSubbufs - 1;
       for (let i = 0; i < task.count; i++) {
         // A write that switches into the last free sub-buffer fills the ring and is itself
         // dropped, so a lossless producer waits before it. No kernel client can wait; this
         // measure of a pipeline's lossless capacity does.
         if (task.waitWhileFull)
-          while (ctl[B_OFFSET] + size > buf.subbufSize && ctl[B_SUBBUFS_PRODUCED] - ctl[B_SUBBUFS_CONSUMED] >= last) {
+          while (writerOffset(buf) + size > buf.subbufSize && buf.ready >= last) {
             // the reader frees a sub-buffer soon
           }
         producer.emit(size, i);

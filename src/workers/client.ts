@@ -6,12 +6,12 @@
  * main thread in virtual time instead, and says why.
  */
 import {
-  CTL_PRODUCERS,
+  PRODUCERS,
   EV,
   EventLog,
   EventRingReader,
   EventRingWriter,
-  CTL_READERS,
+  READERS,
   LiveControl,
   PAUSE,
   RUN,
@@ -65,45 +65,60 @@ export interface LiveRunOptions {
   workload?: ImportedWorkload;
 }
 
-export interface LiveRun {
-  /** Workers racing over shared memory, the single-thread fallback, or a stepped run. */
-  readonly kind: 'workers' | 'single-thread' | 'deterministic';
-  /** Why the run fell back to a single thread (null with workers). */
-  readonly fallbackReason: string | null;
+/** What every run of the page offers, whatever drives it. */
+interface RunBase {
   readonly config: SimConfig;
   readonly chan: Rchan;
   readonly stats: SimStats;
-  readonly producerWorkers: number;
-  readonly readerWorkers: number;
-  readonly paused: boolean;
   /** Relay events from every thread, merged; the page polls it each frame. */
   readonly events: EventLog;
-  /** Deterministic runs: landmarks and operations by event count, shared with rebuilds of the run. */
-  readonly timeline: Timeline | null;
+  readonly paused: boolean;
   /** Virtual seconds since the start. */
   virtualTime(): number;
   /** What reader `k` is doing now: READER_* of the engine's readerPhase.ts. */
   readerPhase(k: number): number;
-  /** Deterministic runs: events run since the start, an exact position in the run (0 otherwise). */
-  eventsRun(): number;
-  /** Whether the last step to a landmark found one (it stops at its budget otherwise). */
-  found(): boolean;
-  /** Stops producers, then readers (which take the inventory); resolves once all have. */
-  pause(): Promise<void>;
-  resume(): void;
-  setSpeed(speed: number): Promise<void>;
-  /** Every CPU's accounting; exact while paused. */
+  /** Every CPU's accounting; exact while paused, and after every step of a stepped run. */
   accounting(): CpuAccounting[];
-  /** Deterministic runs only: advances virtual time; returns the events run. */
-  step(by: StepBy): number;
   /**
-   * relay_flush, relay_reset, relay_close or CPU hotplug. A deterministic run applies it at
-   * once; a live one pauses its threads, applies it and resumes, as a kernel client quiesces
-   * its writers around relay_reset.
+   * relay_flush, relay_reset, relay_close or CPU hotplug. A stepped run applies it at once; a
+   * real-time one pauses its threads, applies it and resumes, as a kernel client quiesces its
+   * writers around relay_reset.
    */
   operate(op: ChannelOp): Promise<void>;
   dispose(): void;
 }
+
+/** A run in real time: workers racing over shared memory, or the single-thread fallback. */
+export interface RealTimeRun extends RunBase {
+  readonly mode: 'live';
+  readonly kind: 'workers' | 'single-thread';
+  /** Why the run fell back to a single thread (null with workers). */
+  readonly fallbackReason: string | null;
+  readonly producerWorkers: number;
+  readonly readerWorkers: number;
+  /** Stops producers, then readers (which take the inventory); resolves once all have. */
+  pause(): Promise<void>;
+  resume(): void;
+  setSpeed(speed: number): Promise<void>;
+}
+
+/** A deterministic run in virtual time, on the page's thread, advanced only by its steps. */
+export interface SteppedLiveRun extends RunBase {
+  readonly mode: 'deterministic';
+  readonly kind: 'deterministic';
+  readonly fallbackReason: null;
+  /** Landmarks and operations by event count, shared with rebuilds of the run. */
+  readonly timeline: Timeline;
+  /** Events run since the start: an exact position in the run. */
+  eventsRun(): number;
+  /** Whether the last step to a landmark found one (it stops at its budget otherwise). */
+  found(): boolean;
+  /** Advances virtual time; returns the events run. */
+  step(by: StepBy): number;
+}
+
+/** The page's run; `mode` tells which it is. */
+export type LiveRun = RealTimeRun | SteppedLiveRun;
 
 const clock = (): number => performance.timeOrigin + performance.now();
 
@@ -117,9 +132,9 @@ export function workersUnavailable(): string | null {
 
 export function createLiveRun(config: SimConfig, options: LiveRunOptions): LiveRun {
   // An imported workload is replayed in virtual time only.
-  if (options.mode === 'deterministic' || options.workload !== undefined) return new SingleThreadRun(config, options, null);
+  if (options.mode === 'deterministic' || options.workload !== undefined) return new SteppedMainRun(config, options);
   const reason = workersUnavailable();
-  return reason === null ? new WorkerRun(config, options) : new SingleThreadRun(config, options, reason);
+  return reason === null ? new WorkerRun(config, options) : new FallbackRun(config, options, reason);
 }
 
 /**
@@ -131,15 +146,8 @@ function logHotplug(events: EventRingWriter, chan: Rchan, op: ChannelOp): void {
   else if (op.op === 'cpu_offline') events.hotplug(EV.cpuOffline, op.cpu);
 }
 
-/** Resolves once `done()` holds, checking on each animation-free tick. */
-function until(done: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => (done() ? resolve() : void setTimeout(check, 1));
-    check();
-  });
-}
-
-class WorkerRun implements LiveRun {
+class WorkerRun implements RealTimeRun {
+  readonly mode = 'live';
   readonly kind = 'workers';
   readonly fallbackReason = null;
   readonly chan: Rchan;
@@ -148,7 +156,6 @@ class WorkerRun implements LiveRun {
   readerWorkers: number;
   paused = false;
   readonly events: EventLog;
-  readonly timeline = null;
   private readonly control: LiveControl;
   /** The coordinator's ring (index 0); workers log to 1 + their index. */
   private readonly log: EventRingWriter;
@@ -184,8 +191,8 @@ class WorkerRun implements LiveRun {
     this.log = new EventRingWriter(eventMemory, 0, () => this.virtualTime() * 1e6);
     this.events = new EventLog(Array.from({ length: rings }, (_, i) => new EventRingReader(eventMemory, i)));
     ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared, this.log.tracer));
-    this.control.set(CTL_READERS, RUN);
-    this.control.set(CTL_PRODUCERS, RUN);
+    this.control.set(READERS, RUN);
+    this.control.set(PRODUCERS, RUN);
 
     this.base = {
       config,
@@ -203,28 +210,20 @@ class WorkerRun implements LiveRun {
     for (const cpus of readerGroups) this.addReader(cpus, perBuffer);
   }
 
-  virtualTime(): number {
-    return this.paused ? this.pausedAt : this.control.virtualTime(clock());
-  }
-
   readerPhase(k: number): number {
     return kernelReaderPhase(this.chan, this.config, k);
   }
 
-  eventsRun(): number {
-    return 0;
-  }
-
-  found(): boolean {
-    return true;
+  virtualTime(): number {
+    return this.paused ? this.pausedAt : this.control.virtualTime(clock());
   }
 
   async pause(): Promise<void> {
     if (this.paused || this.disposed) return;
-    const producers = this.control.set(CTL_PRODUCERS, PAUSE);
-    await until(() => this.range(0, this.producerWorkers).every((i) => this.control.acked(i, producers)));
-    const readers = this.control.set(CTL_READERS, PAUSE);
-    await until(() => this.range(this.producerWorkers, this.readerWorkers).every((i) => this.control.acked(i, readers)));
+    const producers = this.control.set(PRODUCERS, PAUSE);
+    await this.acks(0, this.producerWorkers, producers);
+    const readers = this.control.set(READERS, PAUSE);
+    await this.acks(this.producerWorkers, this.readerWorkers, readers);
     this.pausedAt = this.control.virtualTime(clock());
     if (this.readerWorkers === 0) {
       takeInventory(this.chan, this.stats, null, readerOptions(this.config), this.pausedAt * 1e6);
@@ -236,8 +235,8 @@ class WorkerRun implements LiveRun {
     if (!this.paused || this.disposed) return;
     this.control.setTimeBase(clock(), this.pausedAt, this.speed);
     this.paused = false;
-    this.control.set(CTL_READERS, RUN);
-    this.control.set(CTL_PRODUCERS, RUN);
+    this.control.set(READERS, RUN);
+    this.control.set(PRODUCERS, RUN);
   }
 
   async setSpeed(speed: number): Promise<void> {
@@ -249,10 +248,6 @@ class WorkerRun implements LiveRun {
 
   accounting(): CpuAccounting[] {
     return accounting(this.stats);
-  }
-
-  step(): number {
-    throw new Error('a live run cannot be stepped: start a deterministic one');
   }
 
   async operate(op: ChannelOp): Promise<void> {
@@ -280,8 +275,8 @@ class WorkerRun implements LiveRun {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.control.set(CTL_PRODUCERS, STOP);
-    this.control.set(CTL_READERS, STOP);
+    this.control.set(PRODUCERS, STOP);
+    this.control.set(READERS, STOP);
     for (const w of this.workers) w.terminate();
   }
 
@@ -313,8 +308,9 @@ class WorkerRun implements LiveRun {
     worker.postMessage(msg);
   }
 
-  private range(from: number, count: number): number[] {
-    return Array.from({ length: count }, (_, i) => from + i);
+  /** Resolves once workers `from`..`from + count - 1` have all stopped for pause `epoch`. */
+  private async acks(from: number, count: number, epoch: number): Promise<void> {
+    await Promise.all(Array.from({ length: count }, (_, k) => this.control.untilAcked(from + k, epoch)));
   }
 }
 
@@ -329,69 +325,110 @@ function groups(count: number, max: number): number[][] {
 const EVENTS_PER_TICK = 200_000;
 
 /**
- * The deterministic engine on the main thread: stepped by hand (deterministic mode), or, as
- * the fallback of a live run, with its virtual time following the clock.
+ * The deterministic engine on the page's thread, over a SteppedRun, with the event log the
+ * relay events go to: what a stepped run and the single-thread fallback share.
  */
-class SingleThreadRun implements LiveRun {
-  readonly kind: 'single-thread' | 'deterministic';
-  readonly producerWorkers = 0;
-  readonly readerWorkers = 0;
+abstract class MainThreadRun {
   readonly chan: Rchan;
   readonly stats: SimStats;
-  paused: boolean;
   readonly events: EventLog;
-  readonly timeline: Timeline | null;
-  private readonly log: EventRingWriter;
-  private readonly run: SteppedRun;
-  private baseReal = clock();
-  private baseVirtual = 0;
-  private speed: number;
-  private readonly timer: ReturnType<typeof setInterval> | null;
+  protected readonly run: SteppedRun;
 
   constructor(
     readonly config: SimConfig,
     options: LiveRunOptions,
-    /** Why a live run fell back to one thread; null for a deterministic run. */
-    readonly fallbackReason: string | null,
   ) {
     const memory = new ArrayBuffer(eventRingsByteLength(1));
     let run: SteppedRun | null = null;
-    this.log = new EventRingWriter(memory, 0, () => (run === null ? 0 : run.sim.now * 1e6));
+    const log = new EventRingWriter(memory, 0, () => (run === null ? 0 : run.sim.now * 1e6));
     this.events = new EventLog([new EventRingReader(memory, 0)]);
     run = new SteppedRun(config, {
       seed: options.seed,
       timeline: options.timeline,
       workload: options.workload,
-      tracer: this.log.tracer,
+      tracer: log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),
-      onOp: (op) => logHotplug(this.log, this.run.sim.chan, op),
+      onOp: (op) => logHotplug(log, this.run.sim.chan, op),
     });
     this.run = run;
     this.chan = run.sim.chan;
     this.stats = run.sim.stats;
-    this.speed = options.speed;
-    this.kind = fallbackReason === null ? 'deterministic' : 'single-thread';
-    this.timeline = this.kind === 'deterministic' ? run.timeline : null;
-    // A deterministic run waits for its steps; a fallback keeps pace with the clock.
-    this.paused = this.kind === 'deterministic';
-    this.timer = this.kind === 'deterministic' ? null : setInterval(() => this.tick(), 16);
   }
 
-  virtualTime(): number {
-    return this.paused ? this.run.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
+  accounting(): CpuAccounting[] {
+    return this.run.sim.accounting();
   }
 
   readerPhase(k: number): number {
     return simReaderPhase(this.run.sim, k);
   }
+}
+
+/** A deterministic run stepped by hand: always paused between its steps. */
+class SteppedMainRun extends MainThreadRun implements SteppedLiveRun {
+  readonly mode = 'deterministic';
+  readonly kind = 'deterministic';
+  readonly fallbackReason = null;
+  readonly paused = true;
+  readonly timeline: Timeline;
+
+  constructor(config: SimConfig, options: LiveRunOptions) {
+    super(config, options);
+    this.timeline = this.run.timeline;
+  }
+
+  virtualTime(): number {
+    return this.run.sim.now;
+  }
 
   eventsRun(): number {
-    return this.kind === 'deterministic' ? this.run.eventsRun : 0;
+    return this.run.eventsRun;
   }
 
   found(): boolean {
     return this.run.found;
+  }
+
+  step(by: StepBy): number {
+    return this.run.step(by);
+  }
+
+  async operate(op: ChannelOp): Promise<void> {
+    this.run.operate(op);
+  }
+
+  dispose(): void {}
+}
+
+/**
+ * The fallback of a real-time run where workers cannot run: the deterministic engine on the
+ * page's thread, its virtual time following the clock.
+ */
+class FallbackRun extends MainThreadRun implements RealTimeRun {
+  readonly mode = 'live';
+  readonly kind = 'single-thread';
+  readonly producerWorkers = 0;
+  readonly readerWorkers = 0;
+  paused = false;
+  private baseReal = clock();
+  private baseVirtual = 0;
+  private speed: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    config: SimConfig,
+    options: LiveRunOptions,
+    /** Why the run is on one thread. */
+    readonly fallbackReason: string,
+  ) {
+    super(config, options);
+    this.speed = options.speed;
+    this.timer = setInterval(() => this.tick(), 16);
+  }
+
+  virtualTime(): number {
+    return this.paused ? this.run.sim.now : this.baseVirtual + ((clock() - this.baseReal) / 1000) * this.speed;
   }
 
   async pause(): Promise<void> {
@@ -401,7 +438,7 @@ class SingleThreadRun implements LiveRun {
   }
 
   resume(): void {
-    if (!this.paused || this.kind === 'deterministic') return;
+    if (!this.paused) return;
     this.baseReal = clock();
     this.paused = false;
   }
@@ -412,22 +449,13 @@ class SingleThreadRun implements LiveRun {
     this.speed = speed;
   }
 
-  accounting(): CpuAccounting[] {
-    return this.run.sim.accounting();
-  }
-
-  step(by: StepBy): number {
-    if (this.kind !== 'deterministic') throw new Error('only a deterministic run can be stepped');
-    return this.run.step(by);
-  }
-
   async operate(op: ChannelOp): Promise<void> {
     this.tick();
     this.run.operate(op);
   }
 
   dispose(): void {
-    if (this.timer !== null) clearInterval(this.timer);
+    clearInterval(this.timer);
   }
 
   private tick(): void {

@@ -98,6 +98,18 @@ export class LiveControl {
     return Atomics.load(this.words, CTL_ACK + i) >= epoch;
   }
 
+  /**
+   * Coordinator, on a thread that must not block (the page's): resolves once worker `i` has
+   * stopped for pause `epoch`, waiting on its ack word with Atomics.waitAsync (`ack` notifies it).
+   */
+  async untilAcked(i: number, epoch: number): Promise<void> {
+    const at = CTL_ACK + i;
+    for (let seen = Atomics.load(this.words, at); seen < epoch; seen = Atomics.load(this.words, at)) {
+      const wait = Atomics.waitAsync(this.words, at, seen);
+      if (wait.async) await wait.value;
+    }
+  }
+
   ack(i: number): void {
     Atomics.store(this.words, CTL_ACK + i, Atomics.load(this.words, CTL_EPOCH));
     Atomics.notify(this.words, CTL_ACK + i);

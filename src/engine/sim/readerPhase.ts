@@ -7,10 +7,10 @@
  * kernel's state of the buffers it reads: on their wait queue (asleep), a deferred wakeup queued
  * (woken), data ready (reading), or none (processing what it read).
  */
-import { B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, W_SLEEPERS, relayWakeupPending, type Rchan, type RchanBuf } from '../kernel/index.ts';
+import type { Rchan } from '../kernel/index.ts';
 import type { SimConfig } from './simConfig.ts';
 import type { Simulation } from './simulation.ts';
-import { P_DROPPED_FULL, P_DROPPED_TOOBIG, type SimStats } from './stats.ts';
+import { bufferCounters, readBufferCounters } from './views.ts';
 
 /** No reader serves this buffer (disabled, or none for it). */
 export const READER_OFF = 0;
@@ -50,8 +50,7 @@ export function simReaderPhase(sim: Simulation, k: number): number {
   return slot.phase;
 }
 
-/** Tasks asleep on the buffer's wait queue (`read_wait`). */
-export const sleepersOn = (buf: RchanBuf): number => Atomics.load(buf.words, W_SLEEPERS);
+const counters = bufferCounters();
 
 /** READER_* of reader `k` of a run whose readers publish nothing: from the kernel's state. */
 export function kernelReaderPhase(chan: Rchan, config: SimConfig, k: number): number {
@@ -62,30 +61,12 @@ export function kernelReaderPhase(chan: Rchan, config: SimConfig, k: number): nu
   let woken = false;
   let ready = false;
   for (let i = n === 1 ? 0 : k; i < (n === 1 ? bufs.length : k + 1); i++) {
-    const b = bufs[i];
-    if (sleepersOn(b) > 0) asleep = true;
-    if (relayWakeupPending(b)) woken = true;
-    if (b.ctl[B_SUBBUFS_PRODUCED] !== b.ctl[B_SUBBUFS_CONSUMED]) ready = true;
+    readBufferCounters(bufs[i], counters);
+    if (counters.sleepers > 0) asleep = true;
+    if (counters.wakeupPending) woken = true;
+    if (counters.ready > 0) ready = true;
   }
   if (woken) return READER_WOKEN;
   if (asleep) return READER_ASLEEP;
   return ready ? READER_READING : READER_PROCESSING;
-}
-
-/** Whether a deferred wakeup is queued on the buffer (irq_work, or up to v4.9 the timer). */
-export const wakeupQueued = (buf: RchanBuf): boolean => relayWakeupPending(buf);
-
-/** What a stalled writer has lost: the run's drops on CPU `cpu`. */
-export interface Drops {
-  /** Records dropped because the ring was full (no-overwrite). */
-  full: number;
-  /** Records dropped as larger than a sub-buffer. */
-  toobig: number;
-}
-
-/** Fills `out` with CPU `cpu`'s drops so far. */
-export function dropsOf(stats: SimStats, cpu: number, out: Drops): Drops {
-  out.full = stats.get(cpu, P_DROPPED_FULL);
-  out.toobig = stats.get(cpu, P_DROPPED_TOOBIG);
-  return out;
 }

@@ -6,6 +6,7 @@
 import { KERNEL_VERSIONS, NR_CPUS, relayOpenError, type KernelVersion } from '../kernel/index.ts';
 import { RELAY_MODES, clientOptionsError, type RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
+import { SETTING_SECTIONS, sectionSettings } from './settingPaths.ts';
 
 export interface ChannelSettings {
   cpus: number;
@@ -181,14 +182,14 @@ export function parseSimConfig(raw: unknown, base: SimConfig = DEFAULT_SIM_CONFI
     Section,
     Record<string, unknown>
   >;
-  for (const section of Object.keys(CHECKS) as Section[]) {
+  for (const section of SETTING_SECTIONS) {
     const given = raw[section];
     if (given === undefined) continue;
     if (!isObject(given)) fail(section, 'an object', given);
     const checks = CHECKS[section] as Record<string, Check>;
     for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
       const check = checks[key];
-      if (check === undefined) throw new ConfigError(`${section}.${key} is not a setting (${Object.keys(checks).join(', ')})`);
+      if (check === undefined) throw new ConfigError(`${section}.${key} is not a setting (${sectionSettings(section).join(', ')})`);
       out[section][key] = check(value, `${section}.${key}`);
     }
   }

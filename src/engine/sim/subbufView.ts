@@ -2,8 +2,9 @@
  * What each sub-buffer of a buffer holds right now, for pictures of the ring: a pure read of
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
-import { B_BIG_COUNT, B_BYTES_CONSUMED, B_FINALIZED, B_FULL_COUNT, B_PADDING, B_SUBBUFS_CONSUMED, tryWriterState, type RchanBuf, type WriterState } from '../kernel/index.ts';
+import type { RchanBuf } from '../kernel/index.ts';
 import { RECORD_HEADER_SIZE, RECORD_MAGIC, payloadIntact, readRecordHeader } from './record.ts';
+import { readBufferFields, type BufferFields } from './views.ts';
 
 /** Never written since open or reset. */
 export const SUBBUF_FREE = 0;
@@ -31,11 +32,6 @@ export interface BufferPicture {
   readOffset: number;
   produced: number;
   consumed: number;
-  /** relay_close finalized the buffer: its writer writes no more. */
-  finalized: boolean;
-  /** The kernel's own counters: `full_count` (times the start step found the ring full) and `big_count`. */
-  fullCount: number;
-  bigCount: number;
 }
 
 export function bufferPicture(n: number): BufferPicture {
@@ -49,24 +45,7 @@ export function bufferPicture(n: number): BufferPicture {
     readOffset: 0,
     produced: 0,
     consumed: 0,
-    finalized: false,
-    fullCount: 0,
-    bigCount: 0,
   };
-}
-
-const snapshot: WriterState = { produced: 0, offset: 0, data: 0 };
-
-/** A buffer's fields as a picture needs them: the writer's, the consumer's and the padding. */
-export interface BufferFields {
-  produced: number;
-  offset: number;
-  data: number;
-  consumed: number;
-  bytesConsumed: number;
-  /** padding[] of the sub-buffers, at `paddingAt` + index. */
-  padding: ArrayLike<number>;
-  paddingAt: number;
 }
 
 /**
@@ -74,44 +53,9 @@ export interface BufferFields {
  * the writer stays in the middle of a switch that long: a frame then keeps its last picture.
  */
 export function pictureBuffer(buf: RchanBuf, out: BufferPicture, tries = Infinity): boolean {
-  if (!tryWriterState(buf, snapshot, tries)) return false;
-  const w = snapshot;
-  const ctl = buf.ctl;
-  fields.produced = w.produced;
-  fields.offset = w.offset;
-  fields.data = w.data;
-  fields.consumed = ctl[B_SUBBUFS_CONSUMED];
-  fields.bytesConsumed = ctl[B_BYTES_CONSUMED];
-  fields.padding = ctl;
-  fields.paddingAt = B_PADDING;
+  if (!readBufferFields(buf, fields, tries)) return false;
   pictureFields(fields, buf.subbufSize, buf.nSubbufs, out);
-  out.finalized = ctl[B_FINALIZED] !== 0;
-  out.fullCount = ctl[B_FULL_COUNT];
-  out.bigCount = ctl[B_BIG_COUNT];
   return true;
-}
-
-/**
- * Where the records of sub-buffer `subbuf` end, for pictures that draw each record: fills
- * `ends` with the end offset of each record (of record.ts's format) found in its first `fill`
- * bytes after the client's `header`, and returns how many, at most `ends.length`. A picture
- * of one frame may race the writer; a record not yet whole simply ends the list.
- */
-export function recordEnds(buf: RchanBuf, subbuf: number, fill: number, header: number, ends: Float64Array): number {
-  const base = subbuf * buf.subbufSize;
-  let at = header;
-  let n = 0;
-  while (n < ends.length && at + RECORD_HEADER_SIZE <= fill) {
-    const d = buf.data;
-    const p = base + at;
-    // The magic byte, then the whole record's length (u32, little-endian) at bytes 4-7.
-    if (d[p] !== RECORD_MAGIC) break;
-    const length = (d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (d[p + 7] << 24)) >>> 0;
-    if (length < RECORD_HEADER_SIZE || at + length > fill) break;
-    at += length;
-    ends[n++] = at;
-  }
-  return n;
 }
 
 // Reused by every call: pictures are taken every frame, and this allocates nothing.
@@ -151,6 +95,29 @@ export function pictureFields(f: BufferFields, sbs: number, n: number, out: Buff
   out.produced = f.produced;
   out.consumed = consumed;
   return out;
+}
+
+/**
+ * Where the records of sub-buffer `subbuf` end, for pictures that draw each record: fills
+ * `ends` with the end offset of each record (of record.ts's format) found in its first `fill`
+ * bytes after the client's `header`, and returns how many, at most `ends.length`. A picture
+ * of one frame may race the writer; a record not yet whole simply ends the list.
+ */
+export function recordEnds(buf: RchanBuf, subbuf: number, fill: number, header: number, ends: Float64Array): number {
+  const base = subbuf * buf.subbufSize;
+  const d = buf.data;
+  let at = header;
+  let n = 0;
+  while (n < ends.length && at + RECORD_HEADER_SIZE <= fill) {
+    const p = base + at;
+    // The magic byte, then the whole record's length (u32, little-endian) at bytes 4-7.
+    if (d[p] !== RECORD_MAGIC) break;
+    const length = (d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (d[p + 7] << 24)) >>> 0;
+    if (length < RECORD_HEADER_SIZE || at + length > fill) break;
+    at += length;
+    ends[n++] = at;
+  }
+  return n;
 }
 
 /** A record found in a sub-buffer's bytes. */

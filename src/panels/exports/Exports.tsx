@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { countersCsv, countersJson, runReport, type SimReport } from '../../engine/index.ts';
 import { downloadText } from '../../lib/download.ts';
-import { useAppStore, useAppStoreApi, type AppStore } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, type AppStore, useLiveRun } from '../../store/index.ts';
 
 /** The current run's report, when its counters are exact: a deterministic run, or a paused one. */
 function currentReport(store: AppStore): SimReport | null {
@@ -18,10 +18,8 @@ function currentReport(store: AppStore): SimReport | null {
 
 export function Exports() {
   const status = useAppStore((s) => s.liveStatus);
-  // Re-render when a new run starts, so the buttons follow it.
-  useAppStore((s) => s.liveGeneration);
   const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const exact = run !== null && status !== 'failed' && (run.kind === 'deterministic' || status === 'paused');
   const [secondsText, setSecondsText] = useState('');
   const [traceError, setTraceError] = useState<string | null>(null);

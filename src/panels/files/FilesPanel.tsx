@@ -10,7 +10,7 @@ import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { RELAY_FILE_MODE, type Rchan } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
-import { currentFiles, useAppStore, useAppStoreApi, type FileAction } from '../../store/index.ts';
+import { currentFiles, useAppStore, useAppStoreApi, type FileAction, useLiveRun } from '../../store/index.ts';
 
 const MODE_TEXT = `0${RELAY_FILE_MODE.toString(8)} (r--------)`;
 
@@ -35,7 +35,7 @@ export function FilesPanel() {
   const ops = useAppStore((s) => s.liveOps);
   const status = useAppStore((s) => s.liveStatus);
   const files = useAppStore(currentFiles);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const table = useRef<HTMLTableSectionElement>(null);
   const chanCells = useRef<HTMLParagraphElement>(null);
 

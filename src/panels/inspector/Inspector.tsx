@@ -8,7 +8,7 @@ import { inspectSubbuf, type SubbufInspection } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
 import { SLOWEST_REFRESH_MS } from '../../lib/frameLoop.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
-import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 import { STATE_NAMES } from '../channel/states.ts';
 
 const SHOWN = 200;
@@ -21,7 +21,7 @@ export function Inspector() {
   const selection = useAppStore((s) => s.selection);
   const accounting = useAppStore((s) => s.liveAccounting);
   const [view, setView] = useState<SubbufInspection | null>(null);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
 
   useEffect(() => {
     const look = (): void => {

@@ -5,35 +5,26 @@
  */
 import { useEffect, useRef } from 'react';
 import {
-  B_BIG_COUNT,
-  B_FULL_COUNT,
-  B_I_SIZE,
-  B_SUBBUFS_CONSUMED,
-  B_SUBBUFS_PRODUCED,
-  P_BYTES,
-  P_PADDING,
-  R_BYTES,
-  P_DROPPED_FULL,
-  P_DROPPED_TOOBIG,
-  P_NO_SLEEPER,
-  P_WAKEUPS,
-  P_WRITTEN,
-  R_INTACT,
-  R_LAG_US,
-  R_OVERWRITTEN,
+  bufferCounters,
+  cpuCounters,
+  readBufferCounters,
+  readCpuCounters,
+  type BufferCounters,
   type CpuAccounting,
+  type CpuCounters,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { SettingsForm } from './SettingsForm.tsx';
-import { useAppStore, useAppStoreApi, type LiveRun } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 
 interface Column {
   key: string;
   label: string;
   title: string;
-  read: (run: LiveRun, cpu: number) => number;
+  /** The cell's number, from the CPU's counters and its buffer's (all 0 for a CPU with none). */
+  read: (cpu: CpuCounters, buf: BufferCounters) => number;
 }
 
 /** The settings drawer: the form, and what the run is running on. */
@@ -42,7 +33,7 @@ export function LivePanel() {
   const status = useAppStore((s) => s.liveStatus);
   const generation = useAppStore((s) => s.liveGeneration);
   const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
 
   return (
     <section className="card settings-card" aria-labelledby="live-heading">
@@ -94,8 +85,7 @@ export function RunNotices() {
 export function CountersStrip() {
   const status = useAppStore((s) => s.liveStatus);
   const generation = useAppStore((s) => s.liveGeneration);
-  const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   if (run === null || status === 'failed') return null;
   return <CounterTable key={generation} cpus={run.config.channel.cpus} />;
 }
@@ -103,46 +93,31 @@ export function CountersStrip() {
 /** Where every record went: taken at a pause, or after each step of a deterministic run. */
 export function AccountingPanel() {
   const accounting = useAppStore((s) => s.liveAccounting);
-  const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const deterministic = run !== null && run.kind === 'deterministic';
   if (accounting === null) return <p className="meta">Pause a live run (or step a deterministic one) to see where every record went.</p>;
   return <AccountingTable rows={accounting} title={deterministic ? 'Accounting now' : 'Accounting at the pause'} />;
 }
 
-function stat(run: LiveRun, cpu: number, field: number): number {
-  return run.stats.get(cpu, field);
-}
-
-function kernel(run: LiveRun, cpu: number, field: number): number {
-  // A global buffer is every CPU's: it shows on CPU 0.
-  if (run.chan.isGlobal && cpu > 0) return 0;
-  return run.chan.buf(cpu)?.ctl[field] ?? 0;
-}
 
 const COLUMNS: Column[] = [
-  { key: 'written', label: 'written', title: 'records the producer wrote', read: (r, c) => stat(r, c, P_WRITTEN) },
-  { key: 'read', label: 'read', title: 'records read back intact', read: (r, c) => stat(r, c, R_INTACT) },
-  { key: 'full', label: 'full', title: 'dropped: the buffer was full (no-overwrite)', read: (r, c) => stat(r, c, P_DROPPED_FULL) },
-  { key: 'toobig', label: 'too big', title: 'dropped: larger than a sub-buffer', read: (r, c) => stat(r, c, P_DROPPED_TOOBIG) },
-  { key: 'overwritten', label: 'overwritten', title: 'lapped by the writer before they were read', read: (r, c) => stat(r, c, R_OVERWRITTEN) },
-  { key: 'produced', label: 'produced', title: 'subbufs_produced: sub-buffers produced', read: (r, c) => kernel(r, c, B_SUBBUFS_PRODUCED) },
-  { key: 'consumed', label: 'consumed', title: 'subbufs_consumed: sub-buffers consumed', read: (r, c) => kernel(r, c, B_SUBBUFS_CONSUMED) },
-  {
-    key: 'ready',
-    label: 'ready',
-    title: 'subbufs_produced - subbufs_consumed: what an mmap reader may process',
-    read: (r, c) => kernel(r, c, B_SUBBUFS_PRODUCED) - kernel(r, c, B_SUBBUFS_CONSUMED),
-  },
-  { key: 'wakeups', label: 'wakeups', title: 'productions that woke a sleeping reader', read: (r, c) => stat(r, c, P_WAKEUPS) },
-  { key: 'nosleeper', label: 'no sleeper', title: 'productions with nobody asleep in poll', read: (r, c) => stat(r, c, P_NO_SLEEPER) },
-  { key: 'bytes', label: 'bytes written', title: 'bytes of the records that landed', read: (r, c) => stat(r, c, P_BYTES) },
-  { key: 'bytesread', label: 'bytes read', title: 'bytes of the records read back', read: (r, c) => stat(r, c, R_BYTES) },
-  { key: 'padding', label: 'padding', title: 'padding bytes of the sub-buffers the writes produced', read: (r, c) => stat(r, c, P_PADDING) },
-  { key: 'fullcount', label: 'full_count', title: 'full_count: times the start step found the buffer full', read: (r, c) => kernel(r, c, B_FULL_COUNT) },
-  { key: 'bigcount', label: 'big_count', title: 'big_count: records too big for a sub-buffer', read: (r, c) => kernel(r, c, B_BIG_COUNT) },
-  { key: 'isize', label: 'i_size', title: "i_size: the relay file's size, data bytes of produced sub-buffers", read: (r, c) => kernel(r, c, B_I_SIZE) },
-  { key: 'lag', label: 'lag ms', title: "the last record's age when read", read: (r, c) => stat(r, c, R_LAG_US) / 1000 },
+  { key: 'written', label: 'written', title: 'records the producer wrote', read: (c) => c.written },
+  { key: 'read', label: 'read', title: 'records read back intact', read: (c) => c.readIntact },
+  { key: 'full', label: 'full', title: 'dropped: the buffer was full (no-overwrite)', read: (c) => c.droppedFull },
+  { key: 'toobig', label: 'too big', title: 'dropped: larger than a sub-buffer', read: (c) => c.droppedToobig },
+  { key: 'overwritten', label: 'overwritten', title: 'lapped by the writer before they were read', read: (c) => c.overwritten },
+  { key: 'produced', label: 'produced', title: 'subbufs_produced: sub-buffers produced', read: (_, b) => b.subbufsProduced },
+  { key: 'consumed', label: 'consumed', title: 'subbufs_consumed: sub-buffers consumed', read: (_, b) => b.subbufsConsumed },
+  { key: 'ready', label: 'ready', title: 'subbufs_produced - subbufs_consumed: what an mmap reader may process', read: (_, b) => b.ready },
+  { key: 'wakeups', label: 'wakeups', title: 'productions that woke a sleeping reader', read: (c) => c.wakeups },
+  { key: 'nosleeper', label: 'no sleeper', title: 'productions with nobody asleep in poll', read: (c) => c.noSleeper },
+  { key: 'bytes', label: 'bytes written', title: 'bytes of the records that landed', read: (c) => c.bytes },
+  { key: 'bytesread', label: 'bytes read', title: 'bytes of the records read back', read: (c) => c.bytesRead },
+  { key: 'padding', label: 'padding', title: 'padding bytes of the sub-buffers the writes produced', read: (c) => c.padding },
+  { key: 'fullcount', label: 'full_count', title: 'full_count: times the start step found the buffer full', read: (_, b) => b.fullCount },
+  { key: 'bigcount', label: 'big_count', title: 'big_count: records too big for a sub-buffer', read: (_, b) => b.bigCount },
+  { key: 'isize', label: 'i_size', title: "i_size: the relay file's size, data bytes of produced sub-buffers", read: (_, b) => b.iSize },
+  { key: 'lag', label: 'lag ms', title: "the last record's age when read", read: (c) => c.lagUs / 1000 },
 ];
 
 /** Per-CPU counters, written straight into the cells each frame. */
@@ -166,14 +141,22 @@ function CounterTable({ cpus }: { cpus: number }) {
       }
     });
     if (cpus > 16) for (const tr of body.current?.rows ?? []) watch.observe(tr);
+    // Each CPU's counters and its buffer's, read once a frame into objects made here.
+    const counters = Array.from({ length: cpus }, () => cpuCounters());
+    const buffers = Array.from({ length: cpus }, () => bufferCounters());
     const stop = onFrame('counters', () => {
       const run = store.getState().liveRun();
       if (run === null) return;
+      for (let c = 0; c < cpus; c++) {
+        readCpuCounters(run.stats, c, counters[c]);
+        // A global buffer is every CPU's: it shows on CPU 0.
+        readBufferCounters(run.chan.isGlobal && c > 0 ? null : run.chan.buf(c), buffers[c]);
+      }
       bound.forEach(({ cell, col, cpu, row }, k) => {
         if (col === undefined || cpu === undefined || (row !== null && hidden.has(row))) return;
         let value = 0;
-        if (cpu === 'total') for (let c = 0; c < cpus; c++) value += col.read(run, c);
-        else value = col.read(run, Number(cpu));
+        if (cpu === 'total') for (let c = 0; c < cpus; c++) value += col.read(counters[c], buffers[c]);
+        else value = col.read(counters[Number(cpu)], buffers[Number(cpu)]);
         if (value === shown[k]) return;
         shown[k] = value;
         cell.textContent = col.key === 'lag' ? value.toFixed(1) : formatCount(value);

@@ -15,13 +15,17 @@ import {
   SIZE_MODELS,
   WRITE_CALLS,
   parseSimConfig,
+  settingValue,
+  splitSettingPath,
+  type SettingPath,
   type SimConfig,
 } from '../../engine/index.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { PresetOptions } from '../common/PresetOptions.tsx';
 
-interface Field {
-  path: string;
+/** A field of a setting, or (`P` with 'seed') of the seed. */
+interface Field<P extends string = SettingPath> {
+  path: P;
   label: string;
   /** A number, one of some words, or a boolean shown as two words (false first). */
   options?: readonly string[];
@@ -80,11 +84,10 @@ const SECTIONS: { id: keyof SimConfig; legend: string; fields: Field[] }[] = [
 ];
 
 const FIELDS: Field[] = SECTIONS.flatMap((s) => s.fields);
-const SEED = 'seed';
+const SEED = 'seed' as const;
 
 function valueAt(config: SimConfig, f: Field): string {
-  const [section, key] = f.path.split('.') as [keyof SimConfig, string];
-  const value = (config[section] as unknown as Record<string, unknown>)[key];
+  const value = settingValue(config, f.path);
   return f.boolean ? f.boolean[value ? 1 : 0] : String(value);
 }
 
@@ -97,7 +100,7 @@ const formValues = (config: SimConfig, seed: number): Record<string, string> => 
 function rawConfig(values: Record<string, string>): Record<string, Record<string, unknown>> {
   const raw: Record<string, Record<string, unknown>> = { channel: {}, workload: {}, reader: {} };
   for (const f of FIELDS) {
-    const [section, key] = f.path.split('.');
+    const { section, key } = splitSettingPath(f.path);
     const text = values[f.path].trim();
     raw[section][key] = f.boolean ? text === f.boolean[1] : f.options ? text : text === '' ? NaN : Number(text);
   }
@@ -142,7 +145,7 @@ export function SettingsForm() {
     setErrors({});
   };
 
-  const input = (f: Field) => {
+  const input = (f: Field<SettingPath | typeof SEED>) => {
     const id = `live-${f.path.replace('.', '-')}`;
     const err = errors[f.path];
     const words = f.boolean ?? f.options;

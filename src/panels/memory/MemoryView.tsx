@@ -11,7 +11,7 @@ import { pageAt, pageGrid, pageText } from './pageGrid.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
-import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 
 /** How long a page stays highlighted after its fault, ms. */
 const FLASH_MS = 1500;
@@ -30,7 +30,7 @@ export function MemoryView() {
   const [page, setPage] = useState(0);
   const canvas = useRef<HTMLCanvasElement>(null);
   const faultsText = useRef<HTMLParagraphElement>(null);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const chan = run?.chan ?? null;
   const geometry = useMemo(() => (chan === null ? null : relayPageMap(chan)), [chan]);
   const pages = geometry?.pageCount ?? 0;

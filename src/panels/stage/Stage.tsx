@@ -13,7 +13,6 @@
  */
 import { useEffect, useRef } from 'react';
 import {
-  P_NO_SLEEPER,
   READER_OFF,
   READER_PHASES,
   READER_WOKEN,
@@ -24,15 +23,18 @@ import {
   SUBBUF_OVERWRITING,
   SUBBUF_READY,
   SUBBUF_WRITING,
+  bufferCounters,
   bufferPicture,
-  dropsOf,
+  cpuCounters,
   pictureBuffer,
+  readBufferCounters,
+  readCpuCounters,
   readerCount,
   readerOfBuffer,
   recordEnds,
-  wakeupQueued,
+  type BufferCounters,
   type BufferPicture,
-  type Drops,
+  type CpuCounters,
   type RchanBuf,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
@@ -127,7 +129,9 @@ interface Row {
   buf: RchanBuf;
   name: string;
   p: BufferPicture;
-  drops: Drops;
+  /** The kernel's counters of the buffer (full_count, finalized, the wakeup queued) and the run's of its CPU (drops). */
+  k: BufferCounters;
+  cpu: CpuCounters;
   /** The reader that reads this buffer, or -1. */
   reader: number;
   /** Text alternative elements. */
@@ -296,7 +300,8 @@ function drawStage(
       buf,
       name,
       p: bufferPicture(buf.nSubbufs),
-      drops: { full: 0, toobig: 0 },
+      k: bufferCounters(),
+      cpu: cpuCounters(),
       reader: readerOfBuffer(config, bufs.length, buf.index),
       el: li,
       line,
@@ -310,7 +315,7 @@ function drawStage(
       lastProduced: -1,
       lastOffset: -1,
       lastWriteSubbuf: -1,
-      lastNoSleeper: run.stats.get(buf.cpu, P_NO_SLEEPER),
+      lastNoSleeper: readCpuCounters(run.stats, buf.cpu, cpuCounters()).noSleeper,
       switchAt: -Infinity,
       landAt: -Infinity,
       noWakeAt: -Infinity,
@@ -373,7 +378,8 @@ function drawStage(
       const index = (cursor + n) % rows.length;
       // A writer caught mid-switch on a descheduled thread: this row keeps its last picture.
       if (!pictureBuffer(row.buf, row.p, 64)) continue;
-      dropsOf(run.stats, row.buf.cpu, row.drops);
+      readCpuCounters(run.stats, row.buf.cpu, row.cpu);
+      readBufferCounters(row.buf, row.k);
       noteChanges(run, row, now);
       markOps(run, row, opMark, now);
       drawRow(ctx, g, index, row, now, hatch, stripes, header);
@@ -397,11 +403,11 @@ function noteChanges(run: LiveRun, row: Row, now: number): void {
   const p = row.p;
   if (row.lastProduced >= 0 && p.produced > row.lastProduced) row.switchAt = now;
   if (p.writeSubbuf === row.lastWriteSubbuf && p.writeOffset > row.lastOffset && row.lastOffset >= 0) row.landAt = now;
-  const noSleeper = run.stats.get(row.buf.cpu, P_NO_SLEEPER);
+  const noSleeper = row.cpu.noSleeper;
   if (noSleeper > row.lastNoSleeper) row.noWakeAt = now;
-  if (row.drops.full > row.lastFull) row.dropAt = now;
+  if (row.cpu.droppedFull > row.lastFull) row.dropAt = now;
   row.lastNoSleeper = noSleeper;
-  row.lastFull = row.drops.full;
+  row.lastFull = row.cpu.droppedFull;
   row.lastProduced = p.produced;
   row.lastOffset = p.writeOffset;
   row.lastWriteSubbuf = p.writeSubbuf;
@@ -411,7 +417,7 @@ function noteChanges(run: LiveRun, row: Row, now: number): void {
 function markOps(run: LiveRun, row: Row, opMark: { op: LastOp['op']; at: number } | null, now: number): void {
   const tags = row.tags;
   tags.length = 0;
-  if (row.p.finalized) tags.push('closed');
+  if (row.k.finalized) tags.push('closed');
   if (!run.chan.isGlobal && !run.chan.cpuOnline(row.buf.cpu)) tags.push('CPU offline');
   if (opMark !== null && now - opMark.at < OP_MS && (!('cpu' in opMark.op) || opMark.op.cpu === row.buf.cpu)) tags.push(OP_NAMES[opMark.op.op]);
 }
@@ -445,10 +451,10 @@ function writeRowText(run: LiveRun, row: Row, lanes: Lane[]): void {
     row.stalledEl = null;
   }
   if (row.stalledEl !== null) {
-    const dropped = String(row.drops.full);
+    const dropped = String(row.cpu.droppedFull);
     if (row.stalledEl.dataset.dropped !== dropped) {
       row.stalledEl.dataset.dropped = dropped;
-      row.stalledEl.textContent = `stalled: ${formatCount(row.drops.full)} dropped (the ring is full, no-overwrite)`;
+      row.stalledEl.textContent = `stalled: ${formatCount(row.cpu.droppedFull)} dropped (the ring is full, no-overwrite)`;
     }
   }
   const line = describe(row);
@@ -475,9 +481,9 @@ function describe(row: Row): string {
 /** What else the picture shows of the buffer: drops, the kernel's counters, lapping, marks. */
 function describeMore(row: Row, phase: number, tags: readonly string[]): string {
   const p = row.p;
-  const parts = [`full_count ${p.fullCount} (the kernel's counter)`, `big_count ${p.bigCount}`];
-  if (row.drops.full > 0) parts.push(`${formatCount(row.drops.full)} dropped because the ring was full`);
-  if (row.drops.toobig > 0) parts.push(`${formatCount(row.drops.toobig)} dropped as too big`);
+  const parts = [`full_count ${row.k.fullCount} (the kernel's counter)`, `big_count ${row.k.bigCount}`];
+  if (row.cpu.droppedFull > 0) parts.push(`${formatCount(row.cpu.droppedFull)} dropped because the ring was full`);
+  if (row.cpu.droppedToobig > 0) parts.push(`${formatCount(row.cpu.droppedToobig)} dropped as too big`);
   if (p.writeSubbuf >= 0 && p.state[p.writeSubbuf] === SUBBUF_OVERWRITING) parts.push('the writer is overwriting a sub-buffer nobody read');
   if (row.reader >= 0) parts.push(`read by reader ${row.reader} (${READER_PHASES[phase]})`);
   for (const t of tags) parts.push(t);
@@ -489,7 +495,7 @@ function updateLane(run: LiveRun, lane: Lane, rows: Row[], now: number): void {
   const phase = run.readerPhase(lane.k);
   // A deferred wakeup queued on a buffer this reader reads is a wakeup in flight too.
   let from = -1;
-  for (let r = 0; r < rows.length; r++) if (rows[r].reader === lane.k && wakeupQueued(rows[r].buf)) from = r;
+  for (let r = 0; r < rows.length; r++) if (rows[r].reader === lane.k && rows[r].k.wakeupPending) from = r;
   const inFlight = phase === READER_WOKEN || from >= 0;
   if (inFlight && lane.wakeEl === null) {
     lane.hopAt = now;
@@ -591,7 +597,7 @@ function drawRow(
     ctx.fillStyle = '#4a5563';
     ctx.font = `${g.font}px system-ui, sans-serif`;
     ctx.fillText(`consumed ${p.consumed}`, 8, top + h / 2 + g.font * 2.1);
-    if (h > g.font * 4.5) ctx.fillText(`full_count ${p.fullCount}`, 8, top + h / 2 + g.font * 3.3);
+    if (h > g.font * 4.5) ctx.fillText(`full_count ${row.k.fullCount}`, 8, top + h / 2 + g.font * 3.3);
   } else if (g.rowH >= 8) {
     ctx.fillStyle = stalled ? DROP_COLOUR : INK;
     ctx.font = `${g.font}px system-ui, sans-serif`;
@@ -671,7 +677,7 @@ function drawRow(
       ctx.fillStyle = DROP_COLOUR;
       ctx.font = `700 ${g.font}px system-ui, sans-serif`;
       ctx.textAlign = 'right';
-      ctx.fillText(`stalled: ${formatCount(row.drops.full)} dropped`, g.width - 4, y0 + g.rowH / 2);
+      ctx.fillText(`stalled: ${formatCount(row.cpu.droppedFull)} dropped`, g.width - 4, y0 + g.rowH / 2);
       ctx.textAlign = 'left';
     }
     return;
@@ -679,7 +685,7 @@ function drawRow(
 
   // The writer's position above, read(2)'s below.
   const tickH = Math.max(9, g.font * 0.75);
-  if (p.writeSubbuf >= 0 && !p.finalized) {
+  if (p.writeSubbuf >= 0 && !row.k.finalized) {
     const c = Math.floor(p.writeSubbuf / per);
     const xw = x0 + c * cellW + gap / 2 + (Math.min(p.writeOffset, sbs) / sbs) * Math.max(1, cellW - gap);
     triangle(ctx, xw, top - 2, tickH, -1, INK);
@@ -703,8 +709,8 @@ function drawRow(
 
   // Drops spill off the end of a full ring: one mark a record, a count for the rest.
   const spillX = x0 + barW + 14;
-  const full = row.drops.full;
-  const big = row.drops.toobig;
+  const full = row.cpu.droppedFull;
+  const big = row.cpu.droppedToobig;
   if (full > 0 || big > 0) {
     const marks = Math.min(full, DROP_MARKS);
     const m = Math.max(6, Math.min(14, g.barH / 5));

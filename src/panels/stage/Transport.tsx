@@ -5,7 +5,7 @@
  * advanced here, in the one frame loop, at the chosen speed.
  */
 import { useEffect, useRef, useState } from 'react';
-import { SPEEDS, P_DROPPED_FULL, P_DROPPED_TOOBIG, speedLabel } from '../../engine/index.ts';
+import { SPEEDS, cpuCounters, readCpuCounters, speedLabel } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
@@ -216,22 +216,27 @@ function DropAnnouncer() {
   const store = useAppStoreApi();
   const el = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
-    let seen: number[] = [];
+    const seen: number[] = [];
     let lastSaid = -Infinity;
+    const counters = cpuCounters();
     return onFrame('announcer', (now) => {
       const run = store.getState().liveRun();
       if (run === null || el.current === null) return;
       const cpus = run.config.channel.cpus;
-      if (seen.length !== cpus) seen = Array.from({ length: cpus }, () => 0);
       let rising = -1;
+      let full = false;
       for (let c = 0; c < cpus; c++) {
-        const d = run.stats.get(c, P_DROPPED_FULL) + run.stats.get(c, P_DROPPED_TOOBIG);
-        if (rising < 0 && d > seen[c]) rising = c;
-        seen[c] = d;
+        readCpuCounters(run.stats, c, counters);
+        const dropped = counters.droppedFull + counters.droppedToobig;
+        if (rising < 0 && dropped > (seen[c] ?? 0)) {
+          rising = c;
+          full = counters.droppedFull > 0;
+        }
+        seen[c] = dropped;
       }
+      seen.length = cpus;
       if (rising < 0 || now - lastSaid < 3000) return;
       lastSaid = now;
-      const full = run.stats.get(rising, P_DROPPED_FULL) > 0;
       el.current.textContent = `CPU ${rising} is dropping records: ${full ? 'its buffer is full' : 'they are larger than a sub-buffer'}.`;
     });
   }, [store]);

@@ -12,7 +12,7 @@ import { useEffect, useRef, useState } from 'react';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
-import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 import { MAX_SAMPLES, METRICS, series, takeSample, type Sample } from './samples.ts';
 
 const WIDTH = 640;
@@ -50,8 +50,7 @@ export function TimeSeries() {
   countRender('TimeSeries');
   const generation = useAppStore((s) => s.liveGeneration);
   const status = useAppStore((s) => s.liveStatus);
-  const store = useAppStoreApi();
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
   const [cpu, setCpu] = useState(-1);
   if (run === null || status === 'failed') return null;
   return (

@@ -2,16 +2,7 @@
  * Samples of a run's counters over virtual time, kept in a bounded window, and the series the
  * charts draw from them: rates between samples, levels at each.
  */
-import {
-  P_DROPPED_FULL,
-  P_DROPPED_TOOBIG,
-  P_WAKEUPS,
-  P_WRITTEN,
-  R_INTACT,
-  R_OVERWRITTEN,
-  type Rchan,
-  type SimStats,
-} from '../../engine/index.ts';
+import { cpuCounters, readCpuCounters, type Rchan, type SimStats } from '../../engine/index.ts';
 
 /** Samples kept: older ones are dropped. */
 export const MAX_SAMPLES = 1200;
@@ -37,6 +28,9 @@ export const METRICS = [
 
 export type MetricKey = (typeof METRICS)[number]['key'];
 
+// Reused by every sample: a CPU's counters as they are read.
+const counters = cpuCounters();
+
 export function takeSample(t: number, stats: SimStats, chan: Rchan): Sample {
   const cpus = stats.cpus;
   const s: Sample = {
@@ -48,10 +42,11 @@ export function takeSample(t: number, stats: SimStats, chan: Rchan): Sample {
     ready: new Float64Array(cpus),
   };
   for (let c = 0; c < cpus; c++) {
-    s.written[c] = stats.get(c, P_WRITTEN);
-    s.read[c] = stats.get(c, R_INTACT);
-    s.lost[c] = stats.get(c, P_DROPPED_FULL) + stats.get(c, P_DROPPED_TOOBIG) + stats.get(c, R_OVERWRITTEN);
-    s.wakeups[c] = stats.get(c, P_WAKEUPS);
+    const n = readCpuCounters(stats, c, counters);
+    s.written[c] = n.written;
+    s.read[c] = n.readIntact;
+    s.lost[c] = n.droppedFull + n.droppedToobig + n.overwritten;
+    s.wakeups[c] = n.wakeups;
     // A global buffer is every CPU's: it counts once, on CPU 0.
     const buf = chan.isGlobal && c > 0 ? null : chan.buf(c);
     s.ready[c] = buf === null ? 0 : Math.max(0, buf.ready);

@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { LANDMARKS, type Landmark } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
-import { useAppStore, useAppStoreApi } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 
 export function TimeTravel() {
   const store = useAppStoreApi();
@@ -16,7 +16,7 @@ export function TimeTravel() {
   const landmark = useAppStore((s) => s.liveLandmark);
   const said = useAppStore((s) => s.liveNotice);
   const slider = useRef<HTMLInputElement>(null);
-  const run = store.getState().liveRun();
+  const run = useLiveRun();
 
   // A range input reports every position while dragged; the run follows when it is let go.
   useEffect(() => {

@@ -70,7 +70,8 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
     let began = -1;
     const stop = onFrame('tour.replay', (now) => {
       if (began < 0) began = now;
-      const run = store.getState().liveRun();
+      const current = store.getState().liveRun();
+      const run = current !== null && current.mode === 'deterministic' ? current : null;
       const at = run?.eventsRun() ?? replay.to;
       const due = Math.min(replay.to, replay.from + Math.ceil(((replay.to - replay.from) * (now - began)) / REPLAY_MS));
       if (run !== null && at < due) run.step({ kind: 'events', count: due - at });
@@ -103,7 +104,8 @@ export function Tours({ initialChapter = null }: { initialChapter?: number | nul
       const run = store.getState().liveRun();
       const from = run?.kind === 'deterministic' ? run.eventsRun() : -1;
       const answer = await s.question.reveal(store);
-      const to = store.getState().liveRun()?.eventsRun() ?? 0;
+      const after = store.getState().liveRun();
+      const to = after !== null && after.mode === 'deterministic' ? after.eventsRun() : 0;
       const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
       // The engine has decided; the stage goes back and plays the step at a pace one can follow.
       if (from >= 0 && to > from && !still && store.getState().liveRun() === run) {

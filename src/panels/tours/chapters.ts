@@ -4,19 +4,16 @@
  * shows it. Every answer is read from the engine after the step, never written here.
  */
 import {
-  B_SUBBUFS_CONSUMED,
-  B_SUBBUFS_PRODUCED,
-  B_FULL_COUNT,
-  P_DROPPED_FULL,
-  P_DROPPED_TOOBIG,
-  P_NO_SLEEPER,
-  R_TIMEOUTS,
   READER_WOKEN,
-  P_WAKEUPS,
-  P_WRITTEN,
-  R_OVERWRITTEN,
+  bufferCounters,
+  cpuCounters,
   parseSimConfig,
+  readBufferCounters,
+  readCpuCounters,
+  readTotalCounters,
   runSweep,
+  type BufferCounters,
+  type CpuCounters,
   type SimConfig,
 } from '../../engine/index.ts';
 import type { AppStore, LiveRun } from '../../store/index.ts';
@@ -56,12 +53,11 @@ const run = (store: AppStore): LiveRun => {
   if (r === null) throw new Error('the tour has no run: start the chapter again');
   return r;
 };
-const total = (r: LiveRun, field: number): number => {
-  let n = 0;
-  for (let cpu = 0; cpu < r.config.channel.cpus; cpu++) n += r.stats.get(cpu, field);
-  return n;
-};
-const kernel = (r: LiveRun, cpu: number, field: number): number => r.chan.buf(cpu)?.ctl[field] ?? 0;
+/** A counter summed over every CPU. */
+const total = (r: LiveRun, counter: keyof CpuCounters): number => readTotalCounters(r.stats, cpuCounters())[counter];
+/** A field of a CPU's buffer (0 when it has none). */
+const kernel = (r: LiveRun, cpu: number, field: Exclude<keyof BufferCounters, 'present' | 'finalized' | 'wakeupPending'>): number =>
+  readBufferCounters(r.chan.buf(cpu), bufferCounters())[field];
 const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic', quiet: true });
 const yesNo = ['yes', 'no'] as const;
 
@@ -81,9 +77,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'Step to the first sub-buffer switch. Will the other CPU’s buffer switch at the same moment?',
           choices: yesNo,
           reveal: (store) => {
-            const before = [0, 1].map((c) => kernel(run(store), c, B_SUBBUFS_PRODUCED));
+            const before = [0, 1].map((c) => kernel(run(store), c, 'subbufsProduced'));
             store.getState().stepLive({ kind: 'switch' });
-            const after = [0, 1].map((c) => kernel(run(store), c, B_SUBBUFS_PRODUCED));
+            const after = [0, 1].map((c) => kernel(run(store), c, 'subbufsProduced'));
             const both = after.every((p, c) => p > before[c]);
             return {
               answer: both ? 'yes' : 'no',
@@ -101,7 +97,7 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             store.getState().stepLive({ kind: 'switch' });
-            const p = kernel(run(store), 0, B_SUBBUFS_PRODUCED);
+            const p = kernel(run(store), 0, 'subbufsProduced');
             return { answer: p === 2 ? 'yes' : 'no', why: `subbufs_produced is ${p}: it counts every sub-buffer the writer finished, since relay_open.` };
           },
         },
@@ -115,7 +111,7 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             store.getState().stepLive({ kind: 'time', seconds: 0.05 });
-            const c = kernel(run(store), 0, B_SUBBUFS_CONSUMED);
+            const c = kernel(run(store), 0, 'subbufsConsumed');
             return { answer: c > 0 ? 'yes' : 'no', why: `subbufs_consumed is ${c}: read(2) hands a sub-buffer back once it has read it to its padding.` };
           },
         },
@@ -179,9 +175,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'Will the first record of 5000 bytes land?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_DROPPED_TOOBIG);
+            const before = total(run(store), 'droppedToobig');
             store.getState().stepLive({ kind: 'event' });
-            const after = total(run(store), P_DROPPED_TOOBIG);
+            const after = total(run(store), 'droppedToobig');
             return { answer: after > before ? 'no' : 'yes', why: `Records dropped as too big: ${before} → ${after}; the ring is untouched.` };
           },
         },
@@ -203,9 +199,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The ring holds 16 records of 1024 bytes and is full. Will the next write be dropped?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_DROPPED_FULL);
+            const before = total(run(store), 'droppedFull');
             store.getState().stepLive({ kind: 'event' });
-            const after = total(run(store), P_DROPPED_FULL);
+            const after = total(run(store), 'droppedFull');
             return {
               answer: after > before ? 'yes' : 'no',
               why: `Records dropped because the buffer was full: ${before} → ${after}. relay_switch_subbuf asked subbuf_start for sub-buffer 0, it refused, and the record was lost (full_count counts each refusal).`,
@@ -220,9 +216,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'Ten more writes arrive. How many are dropped?',
           choices: ['0', '5', '10'],
           reveal: (store) => {
-            const before = total(run(store), P_DROPPED_FULL);
+            const before = total(run(store), 'droppedFull');
             store.getState().stepLive({ kind: 'events', count: 10 });
-            const after = total(run(store), P_DROPPED_FULL);
+            const after = total(run(store), 'droppedFull');
             return { answer: String(after - before), why: `Dropped because the ring was full: ${before} → ${after}.` };
           },
         },
@@ -235,8 +231,8 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             const r = run(store);
-            const full = kernel(r, 0, B_FULL_COUNT);
-            const dropped = total(r, P_DROPPED_FULL);
+            const full = kernel(r, 0, 'fullCount');
+            const dropped = total(r, 'droppedFull');
             return { answer: full === dropped ? 'yes' : 'no', why: `full_count is ${full}, records dropped ${dropped}: each dropped write made the writer try a switch, and each try was refused.` };
           },
         },
@@ -252,9 +248,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'When the reader wakes and reads, will the writer produce sub-buffers again?',
           choices: yesNo,
           reveal: (store) => {
-            const before = kernel(run(store), 0, B_SUBBUFS_PRODUCED);
+            const before = kernel(run(store), 0, 'subbufsProduced');
             store.getState().stepLive({ kind: 'time', seconds: 0.04 });
-            const after = kernel(run(store), 0, B_SUBBUFS_PRODUCED);
+            const after = kernel(run(store), 0, 'subbufsProduced');
             return { answer: after > before ? 'yes' : 'no', why: `subbufs_produced: ${before} → ${after}.` };
           },
         },
@@ -276,9 +272,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The reader is behind. In the next 100 ms, will any record be overwritten before it is read?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), R_OVERWRITTEN);
+            const before = total(run(store), 'overwritten');
             store.getState().stepLive({ kind: 'time', seconds: 0.1 });
-            const after = total(run(store), R_OVERWRITTEN);
+            const after = total(run(store), 'overwritten');
             return { answer: after > before ? 'yes' : 'no', why: `Records overwritten before they were read: ${before} → ${after}. Nothing was dropped: the writer went on, over the reader's data.` };
           },
         },
@@ -295,8 +291,8 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             store.getState().stepLive({ kind: 'switch' });
-            const c = kernel(run(store), 0, B_SUBBUFS_CONSUMED);
-            return { answer: c === 0 ? 'yes' : 'no', why: `subbufs_consumed is ${c}, subbufs_produced ${kernel(run(store), 0, B_SUBBUFS_PRODUCED)}: more produced than the ring holds, the lap shows only in the difference.` };
+            const c = kernel(run(store), 0, 'subbufsConsumed');
+            return { answer: c === 0 ? 'yes' : 'no', why: `subbufs_consumed is ${c}, subbufs_produced ${kernel(run(store), 0, 'subbufsProduced')}: more produced than the ring holds, the lap shows only in the difference.` };
           },
         },
       },
@@ -307,9 +303,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'In the next 100 ms, will any record be dropped because the ring is full?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_DROPPED_FULL);
+            const before = total(run(store), 'droppedFull');
             store.getState().stepLive({ kind: 'time', seconds: 0.1 });
-            const after = total(run(store), P_DROPPED_FULL);
+            const after = total(run(store), 'droppedFull');
             return { answer: after > before ? 'yes' : 'no', why: `Dropped because full: ${before} → ${after}.` };
           },
         },
@@ -322,9 +318,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'In the next 100 ms, will any record be overwritten before it is read?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), R_OVERWRITTEN);
+            const before = total(run(store), 'overwritten');
             store.getState().stepLive({ kind: 'time', seconds: 0.1 });
-            const after = total(run(store), R_OVERWRITTEN);
+            const after = total(run(store), 'overwritten');
             return { answer: after > before ? 'yes' : 'no', why: `Overwritten before they were read: ${before} → ${after}.` };
           },
         },
@@ -346,9 +342,9 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'The reader drained everything and sleeps in poll. Will the next sub-buffer switch wake it?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), P_WAKEUPS);
+            const before = total(run(store), 'wakeups');
             store.getState().stepLive({ kind: 'switch' });
-            const after = total(run(store), P_WAKEUPS);
+            const after = total(run(store), 'wakeups');
             return { answer: after > before ? 'yes' : 'no', why: `Wakeups issued: ${before} → ${after}. The event log shows irq_work_queue and then wakeup_readers.` };
           },
         },
@@ -365,9 +361,9 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             const r = run(store);
-            const before = [total(r, P_WAKEUPS), total(r, P_NO_SLEEPER)];
+            const before = [total(r, 'wakeups'), total(r, 'noSleeper')];
             store.getState().stepLive({ kind: 'switch' });
-            const after = [total(r, P_WAKEUPS), total(r, P_NO_SLEEPER)];
+            const after = [total(r, 'wakeups'), total(r, 'noSleeper')];
             return {
               answer: after[0] > before[0] ? 'yes' : 'no',
               why: `Wakeups: ${before[0]} → ${after[0]}; productions with nobody asleep: ${before[1]} → ${after[1]}.`,
@@ -400,10 +396,10 @@ export const CHAPTERS: readonly Chapter[] = [
           prompt: 'In the next 25 ms, with no sub-buffer produced, will the reader run?',
           choices: yesNo,
           reveal: (store) => {
-            const before = total(run(store), R_TIMEOUTS);
+            const before = total(run(store), 'readerTimeouts');
             store.getState().stepLive({ kind: 'time', seconds: 0.025 });
-            const after = total(run(store), R_TIMEOUTS);
-            return { answer: after > before ? 'yes' : 'no', why: `Poll timeouts: ${before} → ${after}; wakeups stayed ${total(run(store), P_WAKEUPS)}.` };
+            const after = total(run(store), 'readerTimeouts');
+            return { answer: after > before ? 'yes' : 'no', why: `Poll timeouts: ${before} → ${after}; wakeups stayed ${total(run(store), 'wakeups')}.` };
           },
         },
       },
@@ -426,7 +422,7 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'flush' });
             const r = run(store);
-            const ready = kernel(r, 0, B_SUBBUFS_PRODUCED) - kernel(r, 0, B_SUBBUFS_CONSUMED);
+            const ready = kernel(r, 0, 'subbufsProduced') - kernel(r, 0, 'subbufsConsumed');
             return { answer: String(ready), why: `subbufs_produced - subbufs_consumed = ${ready}; padding[0] is ${r.chan.bufAt(0).padding(0)} bytes.` };
           },
         },
@@ -440,7 +436,7 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'reset' });
             store.getState().stepLive({ kind: 'events', count: 3 });
-            return { answer: String(kernel(run(store), 0, B_SUBBUFS_PRODUCED)), why: 'subbufs_produced and subbufs_consumed are back to 0, and three new records landed in sub-buffer 0.' };
+            return { answer: String(kernel(run(store), 0, 'subbufsProduced')), why: 'subbufs_produced and subbufs_consumed are back to 0, and three new records landed in sub-buffer 0.' };
           },
         },
       },
@@ -452,12 +448,12 @@ export const CHAPTERS: readonly Chapter[] = [
           reveal: async (store) => {
             await store.getState().operateLive({ op: 'close' });
             const r = run(store);
-            const before = kernel(r, 0, B_SUBBUFS_PRODUCED);
-            const written = total(r, P_WRITTEN);
+            const before = kernel(r, 0, 'subbufsProduced');
+            const written = total(r, 'written');
             store.getState().stepLive({ kind: 'time', seconds: 0.05 });
             return {
-              answer: total(r, P_WRITTEN) > written || kernel(r, 0, B_SUBBUFS_PRODUCED) > before ? 'yes' : 'no',
-              why: `Records written after the close: ${total(r, P_WRITTEN) - written}. The channel is off the list; nothing more is written.`,
+              answer: total(r, 'written') > written || kernel(r, 0, 'subbufsProduced') > before ? 'yes' : 'no',
+              why: `Records written after the close: ${total(r, 'written') - written}. The channel is off the list; nothing more is written.`,
             };
           },
         },
@@ -475,9 +471,9 @@ export const CHAPTERS: readonly Chapter[] = [
           choices: yesNo,
           reveal: (store) => {
             const r = run(store);
-            const before = r.stats.get(1, P_WRITTEN);
+            const before = readCpuCounters(r.stats, 1, cpuCounters()).written;
             store.getState().stepLive({ kind: 'time', seconds: 0.02 });
-            const after = r.stats.get(1, P_WRITTEN);
+            const after = readCpuCounters(r.stats, 1, cpuCounters()).written;
             return { answer: after > before ? 'yes' : 'no', why: `CPU 1 wrote ${after - before} records; its buffer still holds what it had.` };
           },
         },
