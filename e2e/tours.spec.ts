@@ -28,6 +28,8 @@ test.describe('the guided tours', () => {
   });
 
   test('start from the first chapter and walk through every step', async ({ page }) => {
+    // Twenty-five steps, each driving its own run: a long walk on a busy machine.
+    test.setTimeout(180_000);
     // Reveals settle at once with reduced motion: the walk does not wait for each replay.
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('/');
