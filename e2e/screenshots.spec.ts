@@ -40,7 +40,7 @@ test.describe('screenshots of a paused run', () => {
     await page.evaluate(() => window.relayscope!.live.idle());
     await alignToPixel(channel);
     await expect(channel).toHaveScreenshot('channel.png', { animations: 'disabled' });
-    const inspector = page.locator('section', { has: page.locator('#inspector-heading') });
+    const inspector = page.getByRole('region', { name: 'Sub-buffer inspector' });
     await expect(inspector.getByTestId('inspector.summary')).toHaveText(/^Sub-buffer 3: /);
     await alignToPixel(inspector);
     await expect(inspector).toHaveScreenshot('inspector.png', { animations: 'disabled', mask: [] });

@@ -232,10 +232,19 @@ function geometry(width: number, height: number, rows: number, singleLane: boole
   if (!full) {
     return { width, height, full, rowH, labelW: rowH >= 9 ? 62 : 40, spillW: 0, barTop: rowH >= 6 ? 1 : 0, barH: Math.max(1, rowH - (rowH >= 6 ? 2 : 0)), laneTop: 0, laneH: 0, font: Math.min(12, rowH - 1), bigFont: Math.min(14, rowH - 1), singleLaneTop: -1 };
   }
-  const strip = font + 10;
-  const barH = Math.max(14, Math.min(rowH * (singleLane ? 0.55 : 0.42), 130 * scale));
-  const tickRoom = Math.max(12, font);
-  const laneH = singleLane ? 0 : Math.max(16, Math.min(rowH - strip - barH - tickRoom * 2, 52 * scale));
+  let strip = font + 10;
+  let barH = Math.max(14, Math.min(rowH * (singleLane ? 0.55 : 0.42), 130 * scale));
+  let tickRoom = Math.max(12, font);
+  let laneH = singleLane ? 0 : Math.max(16, Math.min(rowH - strip - barH - tickRoom * 2, 52 * scale));
+  // Rows too short for all of it (several buffers in a small stage): everything shrinks alike, so that lanes never overlap the next row.
+  const needed = strip + tickRoom * 2 + barH + laneH + 2;
+  if (needed > rowH) {
+    const k = rowH / needed;
+    strip *= k;
+    tickRoom *= k;
+    barH *= k;
+    laneH *= k;
+  }
   return {
     width,
     height,
@@ -245,7 +254,7 @@ function geometry(width: number, height: number, rows: number, singleLane: boole
     spillW: Math.min(150, width * 0.14),
     barTop: strip + tickRoom,
     barH,
-    laneTop: strip + tickRoom + barH + tickRoom,
+    laneTop: strip + tickRoom + barH + tickRoom * 0.8,
     laneH,
     font,
     bigFont: Math.round(font * 1.45),
