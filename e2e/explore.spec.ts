@@ -28,10 +28,15 @@ const config = {
   reader: { period: 0.02, pauseEvery: 0.05, pauseFor: 0.01 },
 };
 
+/** The slow reader: 4 CPUs at 200,000 records/s of 48-96 B (3.6 MB/s per CPU), a reader that drains 1.024 MB/s per CPU. */
+const slow = { channel: { cpus: 4 }, workload: { rate: 200_000, sizeMin: 48, sizeMax: 96 }, reader: { costPerKiB: 1000 } };
+
 const WORKLOAD = ['timestamp_us,cpu,size', ...Array.from({ length: 400 }, (_, i) => `${i * 25},${i % 2},${48 + (i % 5) * 16}`)].join('\n');
 
 test.describe('the sizing explorer', () => {
   test('sweeps a preset in a worker to the recommendation the CLI gives', async ({ app, pageErrors }) => {
+    // Seconds of simulation at 200,000 records/s, in the page and in the CLI.
+    test.slow();
     await app.goto();
     const sweep = app.sweep;
     await sweep.source.selectOption('blktrace');
@@ -49,15 +54,61 @@ test.describe('the sizing explorer', () => {
     expect(page?.recommended).toEqual(fromCli.recommended);
     expect(page?.margin).toEqual(fromCli.margin);
     expect(page?.reason).toBe(fromCli.reason);
+    expect(page?.capacity).toEqual(fromCli.capacity);
+    expect(fromCli.grid.map((c: { verdict: string }) => c.verdict)).toContain('loss-free');
+    expect(fromCli.capacity.bottleneck).toBe('buffer');
+    await expect(sweep.capacity).toHaveAttribute('data-bottleneck', 'buffer');
+    await expect(sweep.capacity).toContainText(fromCli.capacity.statement);
+    // The estimate beside the simulated peak, for the recommended cell.
+    await expect(sweep.estimate).toHaveAttribute('data-simulated', String(fromCli.margin.peakBacklogBytes));
+    await expect(sweep.estimate).toHaveAttribute('data-estimated', String(fromCli.margin.estimatedPeakBacklogBytes));
+    await expect(sweep.estimate).toContainText('estimated');
+    await expect(sweep.estimate).toContainText('simulated');
 
     const rec = fromCli.recommended;
     await expect(sweep.recommended).toHaveAttribute('data-subbuf-size', String(rec.subbufSize));
     await expect(sweep.recommended).toHaveAttribute('data-n-subbufs', String(rec.nSubbufs));
     await expect(sweep.margin).toContainText(`at worst ${fromCli.margin.peakReady} of ${rec.nSubbufs} sub-buffers`);
-    await expect(sweep.cell(rec.subbufSize, rec.nSubbufs)).toContainText('no loss');
+    await expect(sweep.cell(rec.subbufSize, rec.nSubbufs)).toContainText('loss-free');
+    await expect(sweep.cell(rec.subbufSize, rec.nSubbufs)).toHaveAttribute('data-verdict', 'loss-free');
     await expect(sweep.cell(rec.subbufSize, rec.nSubbufs)).toHaveAccessibleName(/recommended/);
     const lossy = fromCli.grid.find((c: { lost: number | null }) => (c.lost ?? 0) > 0);
     await expect(sweep.cell(lossy.subbufSize, lossy.nSubbufs)).toContainText('lost');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('finds the slow reader the bottleneck and recommends no size, as the CLI does with its default length', async ({ app, pageErrors }) => {
+    // Seconds of simulation at 200,000 records/s, in the page and in the CLI.
+    test.slow();
+    await app.goto();
+    await app.startLive(slow, 1, { mode: 'deterministic' });
+    const sweep = app.sweep;
+    await sweep.axis('subbufSizes').fill('16K, 512K');
+    await sweep.axis('nSubbufs').fill('8');
+    await sweep.run.click();
+    await expect(sweep.status).toHaveText('done', { timeout: 60_000 });
+
+    const out = relayscope('sweep', '--config', tmp('slow.json', JSON.stringify(slow)), '--subbuf-sizes', '16384,524288', '--n-subbufs', '8', '--json');
+    const fromCli = JSON.parse(out.trim().split('\n').at(-1) ?? '');
+    expect(fromCli).toMatchObject({ recommended: null, seconds: 1, capacity: { bottleneck: 'reader' } });
+    expect(fromCli.secondsReason).toMatch(/^the shortest default sweep \(1 s\)/);
+    expect(fromCli.reason).toMatch(/the reader drains 1\.02 MB\/s per CPU, the writers produce 3\.6 MB\/s/);
+    expect(fromCli.reason).toMatch(/a cost of at most 284 µs\/KiB/);
+    // The larger ring lost nothing in 1 s, only because its backlog had not filled it yet.
+    expect(fromCli.grid.map((c: { verdict: string }) => c.verdict)).toEqual(['lossy', 'loss-free-for']);
+
+    const page = await sweep.result();
+    expect(page?.cells).toEqual(fromCli.grid);
+    expect(page?.capacity).toEqual(fromCli.capacity);
+    expect(page?.recommended).toBeNull();
+    expect(page?.reason).toBe(fromCli.reason);
+    expect(page?.secondsReason).toBe(fromCli.secondsReason);
+    await expect(sweep.recommended).toHaveCount(0);
+    await expect(sweep.reason).toContainText(fromCli.reason);
+    await expect(sweep.capacity).toHaveAttribute('data-bottleneck', 'reader');
+    await expect(sweep.secondsReason).toContainText(fromCli.secondsReason);
+    await expect(sweep.cell(524288, 8)).toHaveAttribute('data-verdict', 'loss-free-for');
+    await expect(sweep.cell(524288, 8)).toContainText('loss-free 1 s only');
     expect(pageErrors).toEqual([]);
   });
 
@@ -129,10 +180,40 @@ test.describe('the A/B comparison', () => {
     await expect(c.cell('written', 'a')).toHaveText(count(a.total.written));
     await expect(c.cell('written', 'better')).toHaveText('equal');
 
+    await expect(c.cell('verdict', 'better')).toHaveAttribute('data-better', 'B');
+
     await c.field('B', 'nSubbufs').fill('0');
     await c.run.click();
     await expect(c.fieldError('B', 'nSubbufs')).toContainText('B: channel.nSubbufs must be');
     await expect(c.table).toBeVisible();
+  });
+});
+
+test.describe('the A/B comparison of a slow reader', () => {
+  test('does not call the larger buffer better at loss: it holds more records at risk', async ({ app }) => {
+    // Seconds of simulation at 200,000 records/s, in the page and in the CLI.
+    test.slow();
+    await app.goto();
+    await app.startLive(slow, 1, { mode: 'deterministic' });
+    const c = app.compare;
+    await c.field('A', 'subbufSize').fill('16384');
+    await c.field('A', 'nSubbufs').fill('8');
+    await c.field('B', 'subbufSize').fill('524288');
+    await c.field('B', 'nSubbufs').fill('8');
+    await c.seconds.fill('0.5');
+    await c.run.click();
+    await expect(c.status).toHaveText('done', { timeout: 60_000 });
+    await expect(c.cell('lost', 'b')).toHaveText('0');
+    await expect(c.cell('lost', 'better')).toHaveAttribute('data-better', '');
+    await expect(c.cell('lost', 'better')).toContainText('the reader is the bottleneck of both');
+    await expect(c.cell('lost', 'better')).not.toContainText('less');
+    await expect(c.cell('verdict', 'a')).toHaveText('lossy');
+    await expect(c.cell('verdict', 'b')).toContainText('loss-free for 0.5 s only (backlog growing at');
+    await expect(c.cell('verdict', 'better')).toHaveAttribute('data-better', '');
+    await expect(c.cell('inBuffer', 'better')).toHaveAttribute('data-better', 'A');
+    await expect(c.cell('maxLagUs', 'better')).toHaveAttribute('data-better', 'A');
+    await expect(c.capacity('B')).toHaveAttribute('data-bottleneck', 'reader');
+    await expect(c.capacity('B')).toContainText('the reader drains 1.02 MB/s per CPU, the writers produce 3.6 MB/s');
   });
 });
 

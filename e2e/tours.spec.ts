@@ -28,13 +28,13 @@ test.describe('the guided tours', () => {
   });
 
   test('start from the first chapter and walk through every step', async ({ page }) => {
-    // Twenty-five steps, each driving its own run: a long walk on a busy machine.
+    // Twenty-eight steps, each driving its own run, some for seconds of virtual time: a long walk.
     test.setTimeout(180_000);
     // Reveals settle at once with reduced motion: the walk does not wait for each replay.
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('/');
     await page.getByTestId('tour.start').click();
-    const steps = [4, 4, 4, 4, 4, 4, 1];
+    const steps = [4, 4, 4, 4, 4, 4, 4];
     for (const [c, n] of steps.entries()) {
       for (let k = 1; k <= n; k++) {
         await expect(page.getByTestId('tour.position')).toHaveText(`Chapter ${c + 1} of 7, step ${k} of ${n}`);

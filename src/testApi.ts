@@ -116,7 +116,8 @@ export interface RelayscopeTestApi {
   simulate(config: unknown, seed: number, seconds: number): SimReport;
   /**
    * The sizing explorer's last complete sweep, exactly as the engine's `SweepJob.result()` gave
-   * it (the grid, recommendation, margin and reason of `relayscope sweep --json`); null before one.
+   * it (the grid with each cell's verdict, the capacity analysis, recommendation, margin, reason
+   * and secondsReason of `relayscope sweep --json`); null before one.
    */
   sweepResult(): SweepResult | null;
   /** The script time (ms) of each animation frame since the last call, from the app's frame loop. */

@@ -15,6 +15,11 @@ export class SweepPanel {
   readonly reason: Locator;
   readonly heatmap: Locator;
   readonly note: Locator;
+  /** The capacity analysis; its data-bottleneck says reader, buffer or nothing. */
+  readonly capacity: Locator;
+  readonly secondsReason: Locator;
+  /** The recommended cell's peak backlog: data-estimated and data-simulated, in bytes. */
+  readonly estimate: Locator;
 
   constructor(readonly page: Page) {
     this.source = page.getByTestId('sweep.source');
@@ -28,6 +33,9 @@ export class SweepPanel {
     this.reason = page.getByTestId('sweep.reason');
     this.heatmap = page.getByTestId('sweep.heatmap');
     this.note = page.getByTestId('sweep.note');
+    this.capacity = page.getByTestId('sweep.capacity');
+    this.secondsReason = page.getByTestId('sweep.seconds-reason');
+    this.estimate = page.getByTestId('sweep.estimate');
   }
 
   /** An axis field: subbufSizes, nSubbufs or periods. */
@@ -74,6 +82,11 @@ export class ComparePanel {
     return this.page.getByTestId(`compare.${side}.${name}.error`);
   }
 
+  /** A side's capacity analysis; its data-bottleneck says reader, buffer or nothing. */
+  capacity(side: 'A' | 'B'): Locator {
+    return this.page.getByTestId(`compare.capacity.${side}`);
+  }
+
   /** A row's cell: a, b or better (its data-better says A, B, same or nothing). */
   cell(key: string, column: 'a' | 'b' | 'better'): Locator {
     return this.page.getByTestId(`compare.row.${key}.${column}`);
@@ -87,8 +100,12 @@ export class ExportPanel {
   readonly trace: Locator;
   readonly traceSeconds: Locator;
   readonly note: Locator;
+  readonly blktrace: Locator;
+  readonly blktraceNote: Locator;
 
   constructor(readonly page: Page) {
+    this.blktrace = page.getByTestId('export.blktrace');
+    this.blktraceNote = page.getByTestId('export.blktrace.note');
     this.csv = page.getByTestId('export.csv');
     this.json = page.getByTestId('export.json');
     this.trace = page.getByTestId('export.trace');
@@ -101,6 +118,12 @@ export class ExportPanel {
     const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), button.click()]);
     const path = await download.path();
     return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+  }
+
+  /** Clicks `button` and resolves with the download's name and bytes. */
+  async downloadBytes(button: Locator): Promise<{ name: string; bytes: Uint8Array }> {
+    const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), button.click()]);
+    return { name: download.suggestedFilename(), bytes: new Uint8Array(readFileSync(await download.path())) };
   }
 }
 
@@ -123,5 +146,10 @@ export class WorkloadPanel {
   /** Chooses a file with `text` as its contents. */
   choose(name: string, text: string): Promise<void> {
     return this.file.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+  }
+
+  /** Chooses several files at once (a blktrace capture's per-CPU files). */
+  chooseFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<void> {
+    return this.file.setInputFiles(files.map((f) => ({ name: f.name, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })));
   }
 }

@@ -238,7 +238,9 @@ describe('relayscope sweep', () => {
     const r = run('sweep', '--preset', 'flight-recorder', '--seconds', '0.2', '--n-subbufs', '2,4', '--subbuf-sizes', '4096');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/subbuf_size +n_subbufs +memory +written +lost +loss +peak ready/);
-    expect(r.stdout).toMatch(/no recommendation: no configuration in the grid is loss-free/);
+    expect(r.stdout).toMatch(/capacity: no reader drains the channel: an overwrite channel keeps only the newest data/);
+    expect(r.stdout).toMatch(/holds the last [\d.]+ (m?s|µs)/);
+    expect(r.stdout).toMatch(/no recommendation: no reader drains the channel/);
   });
 
   it('gives preset null for a configuration file, and reports refused cells', () => {
@@ -248,6 +250,35 @@ describe('relayscope sweep', () => {
     expect(out.preset).toBeNull();
     expect(out.grid[0]).toMatchObject({ subbufSize: 8, written: null, lost: null, lossRate: null });
     expect(out.grid[0].error).toMatch(/workload\.sizeMax must be from 16/);
+  });
+
+  it('recommends nothing when the reader is the bottleneck, naming both rates and what the reader would need', () => {
+    const slow = file('slow.json', JSON.stringify({ channel: { cpus: 4 }, workload: { rate: 200_000, sizeMin: 48, sizeMax: 96 }, reader: { costPerKiB: 1000 } }));
+    const r = run('sweep', '--config', slow, '--subbuf-sizes', '524288', '--n-subbufs', '8', '--json');
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+    expect(out).toMatchObject({ seconds: 1, recommended: null, margin: null, capacity: { bottleneck: 'reader', total: { produceBytesPerS: 14_400_000, drainBytesPerS: 4_096_000 } } });
+    expect(out.secondsReason).toBe('the shortest default sweep (1 s): the workload has no bursts and the reader no pauses');
+    expect(out.capacity.cpus.map((c: { cpu: number }) => c.cpu)).toEqual([0, 1, 2, 3]);
+    expect(Object.keys(out.capacity.cpus[0])).toEqual(expect.arrayContaining(['cpu', 'produceBytesPerS', 'drainBytesPerS', 'peakBacklogBytes']));
+    expect(out.reason).toMatch(/^the reader is the bottleneck: the reader drains 1\.02 MB\/s per CPU, the writers produce 3\.6 MB\/s: larger buffers only delay the loss/);
+    expect(out.reason).toMatch(/drain at least 3\.6 MB\/s, a cost of at most 284 µs\/KiB/);
+    expect(out.grid[0]).toMatchObject({ verdict: 'loss-free-for', lossFreeForSeconds: 1, lost: 0 });
+    expect(out.grid[0].backlogGrowthBytesPerS).toBeGreaterThan(9e6);
+    const table = run('sweep', '--config', slow, '--subbuf-sizes', '524288', '--n-subbufs', '8', '--seconds', '0.5');
+    expect(table.stdout).toMatch(/0\.5 s of virtual time each \(given with --seconds\)/);
+    expect(table.stdout).toMatch(/loss-free for 0\.5 s only \(backlog growing at [\d.]+ MB\/s\)/);
+    expect(table.stdout).toMatch(/no recommendation: the reader is the bottleneck/);
+  });
+
+  it('says what a rate of 0 or a disabled reader cannot tell, instead of a size', () => {
+    const idle = run('sweep', '--config', file('idle.json', JSON.stringify({ workload: { rate: 0 } })), '--subbuf-sizes', '4096', '--n-subbufs', '2', '--json');
+    const i = JSON.parse(idle.stdout.trim().split('\n').at(-1) ?? '');
+    expect(i).toMatchObject({ recommended: null, capacity: { bottleneck: null } });
+    expect(i.reason).toMatch(/write nothing \(a rate of 0\): every size loses nothing, so the sweep cannot tell what size the channel needs/);
+    const none = run('sweep', '--config', file('none.json', JSON.stringify({ reader: { enabled: false } })), '--subbuf-sizes', '4096', '--n-subbufs', '2', '--seconds', '0.1', '--json');
+    const n = JSON.parse(none.stdout.trim().split('\n').at(-1) ?? '');
+    expect(n).toMatchObject({ recommended: null, capacity: { bottleneck: 'reader', total: { drainBytesPerS: null } } });
+    expect(n.reason).toMatch(/no reader drains the channel: a no-overwrite channel fills and then drops every record, whatever its size/);
   });
 
   it('refuses bad input with exit status 2 and one line', () => {
@@ -290,6 +321,10 @@ describe('relayscope simulate and sweep --workload-csv', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
     expect(out.grid.map((c: { written: number }) => c.written)).toEqual([400, 400]);
     expect(out.workload.records).toBe(400);
+    // A replay is judged over its capture, with its measured rates.
+    expect(out.secondsReason).toBe("the capture's length (0.01995 s): a replay has no steady state beyond its end");
+    expect(out.capacity.measured).toBe(true);
+    expect(out.grid.filter((c: { lost: number }) => c.lost === 0).map((c: { verdictText: string }) => c.verdictText)).toContain('loss-free over the capture');
   });
 
   it('refuses a bad field or a CPU the configuration lacks, naming the line', () => {

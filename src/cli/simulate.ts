@@ -1,8 +1,12 @@
 /** `relayscope simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]` */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ChromeTraceRecorder,
   ConfigError,
+  blktraceExit,
+  blktraceReport,
+  parseBlktraceCapture,
   PRESETS,
   Simulation,
   findPreset,
@@ -13,6 +17,7 @@ import {
   type ImportedWorkload,
   type SimConfig,
   type SimReport,
+  type BlktraceReport,
 } from '../engine/index.ts';
 import { numberFlag, parseFlags } from './args.ts';
 import { UsageError } from './usage.ts';
@@ -61,6 +66,50 @@ export function loadWorkload(file: string | undefined): ImportedWorkload | undef
   }
 }
 
+/** The capture named by --workload-blktrace DIR (and --blktrace-device NAME), or undefined without one. */
+export function loadCapture(command: string, dir: string | undefined, device: string | undefined): ImportedWorkload | undefined {
+  if (dir === undefined) {
+    if (device !== undefined) throw new UsageError(`${command}: --blktrace-device chooses a device of --workload-blktrace DIR; give that too`);
+    return undefined;
+  }
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new UsageError(`${dir}: cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const files = names
+    .filter((n) => /\.blktrace\.\d+$/.test(n))
+    .map((n) => {
+      const path = join(dir, n);
+      try {
+        return { name: path, bytes: new Uint8Array(readFileSync(path)) };
+      } catch (e) {
+        throw new UsageError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    });
+  return refusedAsUsage(() => parseBlktraceCapture(files, { device, label: dir }));
+}
+
+/** The imported workload of --workload-csv or --workload-blktrace (at most one of them). */
+export function loadAnyWorkload(command: string, flags: { values: Map<string, string> }): ImportedWorkload | undefined {
+  const csv = flags.values.get('--workload-csv');
+  const dir = flags.values.get('--workload-blktrace');
+  if (csv !== undefined && dir !== undefined) throw new UsageError(`${command}: give --workload-csv FILE or --workload-blktrace DIR, not both`);
+  return csv !== undefined ? loadWorkload(csv) : loadCapture(command, dir, flags.values.get('--blktrace-device'));
+}
+
+/** Why `--blktrace-out` cannot write blktrace's files for this run, or null. */
+function blktraceOutRefusal(config: SimConfig, workload: ImportedWorkload | undefined): string | null {
+  const c = config.channel;
+  const blk = workload === undefined ? config.workload.format === 'blktrace' : workload.blktrace !== undefined;
+  if (!blk) return 'needs blktrace records: workload.format blktrace (the blktrace preset) or a capture (--workload-blktrace DIR)';
+  if (c.global) return "blktrace's files are per CPU: a global buffer (channel.global) cannot be written as them";
+  if (config.reader.layout !== 'per-cpu') return 'blktrace reads each CPU\'s buffer with a thread of its own: reader.layout must be per-cpu';
+  if (c.headerReserve !== 0) return "blktrace's files hold only records: channel.headerReserve must be 0";
+  return null;
+}
+
 /** Runs `make`, turning what the configuration refuses (a workload it cannot replay) into a UsageError. */
 export function refusedAsUsage<T>(make: () => T): T {
   try {
@@ -102,17 +151,31 @@ function table(r: SimReport): string {
   return lines.join('\n');
 }
 
+function blktraceLines(r: BlktraceReport, dir: string | undefined): string {
+  const rows = r.cpus.map(
+    (c) => `  cpu ${c.cpu}: ${c.blktrace.events} events, sequence ${c.blktrace.firstSeq ?? '-'} to ${c.blktrace.lastSeq ?? '-'}, ${c.blktrace.seqGaps} gaps (${c.blktrace.seqMissing} missing)\n`,
+  );
+  return (
+    `blktrace: what blkparse would count in the files the readers wrote${dir === undefined ? '' : ` (written to ${dir})`}\n` +
+    rows.join('') +
+    (r.blktraceMessage === null ? 'blktrace: no dropped events\n' : `${r.blktraceMessage}\n`)
+  );
+}
+
 export function simulate(args: string[], write: (chunk: string) => void): void {
   const flags = parseFlags('simulate', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--workload-csv', '--trace-out'],
+    values: ['--config', '--preset', '--seconds', '--seed', '--workload-csv', '--trace-out', '--blktrace-out', '--workload-blktrace', '--blktrace-device'],
     switches: ['--json'],
   });
   if (flags.rest.length > 0) throw new UsageError(`simulate: unexpected argument "${flags.rest[0]}"`);
   const { config, name } = loadSimConfig('simulate', flags.values.get('--config'), flags.values.get('--preset'));
-  const workload = loadWorkload(flags.values.get('--workload-csv'));
+  const workload = loadAnyWorkload('simulate', flags);
+  const blktraceOut = flags.values.get('--blktrace-out');
+  const refusal = blktraceOut === undefined ? null : blktraceOutRefusal(config, workload);
+  if (refusal !== null) throw new UsageError(`simulate: --blktrace-out ${refusal}`);
   const seconds = numberFlag('simulate', flags, '--seconds', workload?.duration ?? 1, 0, 3600);
   const seed = numberFlag('simulate', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
-  const sim = refusedAsUsage(() => new Simulation(config, { seed, workload }));
+  const sim = refusedAsUsage(() => new Simulation(config, { seed, workload, blktraceFiles: blktraceOut !== undefined }));
   const traceOut = flags.values.get('--trace-out');
   let traced = '';
   if (traceOut === undefined) sim.runUntil(seconds);
@@ -127,7 +190,18 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
       throw new UsageError(`${traceOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   }
-  const report = simReport(sim);
+  blktraceExit(sim);
+  const plain = simReport(sim);
+  const blk = blktraceReport(sim, plain);
+  const report = blk ?? plain;
+  if (blktraceOut !== undefined && sim.blktrace !== null) {
+    try {
+      mkdirSync(blktraceOut, { recursive: true });
+      for (const f of sim.blktrace.fileList()) writeFileSync(join(blktraceOut, f.name), f.bytes);
+    } catch (e) {
+      throw new UsageError(`${blktraceOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
   if (flags.switches.has('--json')) {
     // The page's simulate() gives the same report; only an imported workload adds a field.
     const extra = workload === undefined ? {} : { workload: workloadSummary(workload) };
@@ -147,6 +221,7 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
       `wakeups: ${t.wakeups} issued (${t.pollersWoken} pollers woken), ${t.productionsWithoutSleeper} productions with nobody asleep\n` +
       `reader lag: at most ${(t.maxLagUs / 1000).toFixed(2)} ms\n` +
       `accounting: ${t.unaccounted} unaccounted, ${t.torn} torn, ${t.missing} missing, ${t.duplicates} duplicated\n` +
+      (blk === null ? '' : blktraceLines(blk, blktraceOut)) +
       traced,
   );
 }

@@ -11,12 +11,16 @@ commands:
                                 (several files: each preceded by "== FILE")
   simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
            [--workload-csv FILE] [--trace-out FILE]
+           [--workload-blktrace DIR [--blktrace-device NAME]] [--blktrace-out DIR]
                                 run producers and readers in virtual time and report
                                 per-CPU counters, loss by cause, wakeups, reader lag, memory;
                                 --workload-csv replays recorded records (timestamp, cpu, size);
-                                --trace-out writes the run as a Chrome trace (Perfetto UI)
+                                --trace-out writes the run as a Chrome trace (Perfetto UI);
+                                --workload-blktrace replays a blktrace capture (<dev>.blktrace.<cpu>);
+                                --blktrace-out writes what blktrace's readers read, for blkparse
   sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
         [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE]
+        [--workload-blktrace DIR [--blktrace-device NAME]]
                                 simulate every subbuf_size x n_subbufs of a grid (powers of
                                 two around the configuration's by default) and recommend the
                                 loss-free one with the least memory

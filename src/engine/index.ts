@@ -11,17 +11,9 @@
 export { buffersMemory } from './kernel/layout.ts';
 export { RELAY_FILE_MODE, Rchan, type RchanBuf, type RelayEvent, type RelayTracer } from './kernel/rchan.ts';
 export { relayClose, relayCpuOffline, relayCpuOnline, relayFlush, relayOpen, relayReset, relayWrite } from './kernel/relay.ts';
-export {
-  POLLERR,
-  POLLIN,
-  relayFilePoll,
-  relayFileRead,
-  relayFileSendfile,
-  relayMappingRead,
-  relayPage,
-  relayPageMap,
-  relayPages,
-} from './kernel/relayFile.ts';
+export { POLLERR, POLLIN, relayFilePoll, relayFileRead, relayFileSendfile } from './kernel/relayFile.ts';
+// What user space computes over a relay file's memory: its pages, and the bytes a mapping touches.
+export { relayMappingRead, relayPage, relayPageMap, relayPages } from './sim/mapping.ts';
 
 // The kernel versions the model behaves as, and what differs between them (for the page to show).
 export {
@@ -44,6 +36,7 @@ export {
   DEFAULT_SIM_CONFIG,
   READER_LAYOUTS,
   READER_MODES,
+  RECORD_FORMATS,
   SIZE_MODELS,
   WRITE_CALLS,
   parseSimConfig,
@@ -146,10 +139,41 @@ export { canonicalLine, canonicalTrace } from './sim/canonical.ts';
 // A process's relay files: fds and mappings.
 export { FileTable, type FileErrno } from './sim/files.ts';
 
-// The sizing sweep.
-export { SweepJob, defaultSweepAxes, runSweep, type SweepAxes, type SweepCell, type SweepProgress, type SweepResult } from './sim/sweep.ts';
+// The sizing sweep, the capacity model and the steady-state verdict.
+export {
+  MAX_SWEEP_SECONDS,
+  SweepJob,
+  defaultSweepAxes,
+  runSweep,
+  sweepSeconds,
+  type SweepAxes,
+  type SweepCell,
+  type SweepMargin,
+  type SweepProgress,
+  type SweepResult,
+} from './sim/sweep.ts';
+export { capacityOf, mbps, termWords, type Bottleneck, type BufferCapacity, type Capacity, type CapacityTerm } from './sim/capacity.ts';
+export { runOutcome, watchedRun, type RunOutcome, type SteadyVerdict, type Verdict } from './sim/steadyState.ts';
 
 // Imported workloads, and exports of a run.
 export { checkWorkload, checkWorkloadCpus, parseWorkloadCsv, type ImportedWorkload } from './sim/workloadCsv.ts';
 export { ChromeTraceRecorder, chromeTrace, type ChromeTrace } from './sim/chromeTrace.ts';
 export { countersCsv, countersJson } from './sim/countersExport.ts';
+
+// blktrace as a real peer: its record, its files, captures in, and what blkparse would count.
+export {
+  BLK_IO_TRACE_SIZE,
+  BLKTRACE_SEQUENCES,
+  blktraceFileName,
+  blktraceSummary,
+  countsAsEvent,
+  decodeBlkIoTrace,
+  encodeBlkIoTrace,
+  magicOrder,
+  type BlkIoTrace,
+  type BlktraceCpuSummary,
+  type BlktraceSequence,
+} from './sim/blktrace.ts';
+export { generateCapture, type CaptureOptions } from './sim/blktraceGen.ts';
+export { captureDevices, parseBlktraceCapture, type CaptureFile } from './sim/blktraceCapture.ts';
+export { blktraceExit, blktraceReport, liveRunRefusal, type BlktraceReport } from './sim/blktraceRun.ts';

@@ -54,6 +54,9 @@ describe('the explore slice', () => {
     expect(r?.configs).toEqual([config, b]);
     expect(r?.reports.map((x) => x.config.channel.nSubbufs)).toEqual([4, 16]);
     expect(r?.reports[0].total.written).toBe(r?.reports[1].total.written);
+    // Each side with its steady-state verdict, peak backlog and capacity analysis.
+    expect(r?.outcomes.map((o) => o.capacity.bottleneck)).toEqual(['buffer', 'buffer']);
+    expect(r?.outcomes.every((o) => o.verdict.verdict !== null && o.peakBacklogBytes > 0)).toBe(true);
   });
 });
 

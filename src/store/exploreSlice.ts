@@ -6,7 +6,7 @@
  * the last good result in place.
  */
 import type { StateCreator } from 'zustand';
-import type { ChromeTrace, SimConfig, SimReport, SweepAxes, SweepResult } from '../engine/index.ts';
+import type { ChromeTrace, RunOutcome, SimConfig, SimReport, SweepAxes, SweepResult } from '../engine/index.ts';
 import type { CreateExplorer, ExploreJob, ExploreProgress, ExploreResult, Explorer } from '../workers/exploreClient.ts';
 import type { LiveSlice } from './liveSlice.ts';
 
@@ -24,6 +24,8 @@ export interface JobState<R> {
 export interface SweepRequest {
   config: SimConfig;
   seconds: number;
+  /** Why the sweep runs `seconds` (sweepSeconds' reason, or "given"). */
+  secondsReason?: string;
   axes: Partial<SweepAxes>;
 }
 
@@ -36,6 +38,8 @@ export interface SweepRun {
 export interface CompareResult {
   configs: readonly [SimConfig, SimConfig];
   reports: [SimReport, SimReport];
+  /** Each side's steady-state verdict, peak backlog and capacity. */
+  outcomes: [RunOutcome, RunOutcome];
   seconds: number;
 }
 
@@ -101,14 +105,14 @@ export const exploreSlice =
       sweep: IDLE,
       compare: IDLE,
       exploreFallback: null,
-      startSweep: async ({ config, seconds, axes }) => {
-        const r = await start('sweep', { kind: 'sweep', config, axes, ...common(seconds) }, 'sweep');
+      startSweep: async ({ config, seconds, secondsReason, axes }) => {
+        const r = await start('sweep', { kind: 'sweep', config, axes, secondsReason, ...common(seconds) }, 'sweep');
         if (r?.kind === 'sweep') set({ sweep: { status: 'done', progress: null, error: null, result: { config, result: r.result } } });
       },
       cancelSweep: () => cancels.get('sweep')?.(),
       startCompare: async (configs, seconds) => {
         const r = await start('compare', { kind: 'compare', configs, ...common(seconds) }, 'compare');
-        if (r?.kind === 'compare') set({ compare: { status: 'done', progress: null, error: null, result: { configs, reports: r.reports, seconds } } });
+        if (r?.kind === 'compare') set({ compare: { status: 'done', progress: null, error: null, result: { configs, reports: r.reports, outcomes: r.outcomes, seconds } } });
       },
       cancelCompare: () => cancels.get('compare')?.(),
       chromeTrace: async (seconds) => {

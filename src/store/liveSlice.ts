@@ -6,10 +6,12 @@
 import type { StateCreator } from 'zustand';
 import { formatCount } from '../lib/format.ts';
 import {
+  ConfigError,
   DEFAULT_SIM_CONFIG,
   LANDMARK_BUDGET,
   followableSpeed,
   checkWorkload,
+  liveRunRefusal,
   parseSimConfig,
   type CpuAccounting,
   type ImportedWorkload,
@@ -213,6 +215,9 @@ export const liveSlice =
         const workload = get().liveWorkload ?? undefined;
         // A WorkloadError (a CPU beyond the channel, a record too large) is a ConfigError too.
         if (workload !== undefined) checkWorkload(workload, parsed);
+        const mode = workload !== undefined ? 'deterministic' : (options.mode ?? get().liveMode);
+        const refused = mode === 'live' ? liveRunRefusal(parsed) : null;
+        if (refused !== null) throw new ConfigError(refused);
         // A user's start over a user's run that has gone somewhere can be undone.
         const before = get();
         const replaced: ReplacedRun | null =
@@ -231,7 +236,6 @@ export const liveSlice =
         dispose();
         const liveSeed = seed ?? get().liveSeed;
         const generation = get().liveGeneration + 1;
-        const mode = workload !== undefined ? 'deterministic' : (options.mode ?? get().liveMode);
         const created = createRun(parsed, {
           mode,
           seed: liveSeed,

@@ -74,6 +74,7 @@ function run(task: BenchTask, go: Int32Array): { start: number; end: number; lat
           }
         producer.emit(size, i);
       }
+      stats.publish();
       return { start, end: clock() };
     }
     case 'relay-reader': {

@@ -227,6 +227,8 @@ class WorkerRun implements RealTimeRun {
     this.pausedAt = this.control.virtualTime(clock());
     if (this.readerWorkers === 0) {
       takeInventory(this.chan, this.stats, null, readerOptions(this.config), this.pausedAt * 1e6);
+      this.stats.publish();
+      this.stats.adopt();
     }
     this.paused = true;
   }
@@ -262,6 +264,10 @@ class WorkerRun implements RealTimeRun {
     else if (op.op === 'reset') {
       // The readers took the inventory as they paused: what it found is discarded.
       discardInventory(this.stats);
+      // Published before the readers run again (they adopt the rows as they resume); from here
+      // this thread reads the rows as published, as before.
+      this.stats.publish();
+      this.stats.adopt();
       relayReset(chan);
       this.control.noteReset();
     } else {

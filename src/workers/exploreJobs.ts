@@ -7,8 +7,10 @@ import {
   ChromeTraceRecorder,
   Simulation,
   SweepJob,
-  simReport,
+  runOutcome,
+  watchedRun,
   type ChromeTrace,
+  type RunOutcome,
   type ImportedWorkload,
   type SimConfig,
   type SimReport,
@@ -25,13 +27,13 @@ interface Common {
 }
 
 export type ExploreJob =
-  | (Common & { kind: 'sweep'; config: SimConfig; axes: Partial<SweepAxes> })
+  | (Common & { kind: 'sweep'; config: SimConfig; axes: Partial<SweepAxes>; secondsReason?: string })
   | (Common & { kind: 'compare'; configs: readonly [SimConfig, SimConfig] })
   | (Common & { kind: 'trace'; config: SimConfig });
 
 export type ExploreResult =
   | { kind: 'sweep'; result: SweepResult }
-  | { kind: 'compare'; reports: [SimReport, SimReport] }
+  | { kind: 'compare'; reports: [SimReport, SimReport]; outcomes: [RunOutcome, RunOutcome] }
   | { kind: 'trace'; trace: ChromeTrace };
 
 export interface ExploreProgress {
@@ -50,7 +52,13 @@ export interface RunningJob {
 }
 
 function sweepJob(job: Extract<ExploreJob, { kind: 'sweep' }>): RunningJob {
-  const sweep = new SweepJob(job.config, { seed: job.seed, seconds: job.seconds, ...job.axes, simOptions: { workload: job.workload } });
+  const sweep = new SweepJob(job.config, {
+    seed: job.seed,
+    seconds: job.seconds,
+    secondsReason: job.secondsReason,
+    ...job.axes,
+    simOptions: { workload: job.workload },
+  });
   return {
     step: (maxEvents) => sweep.step(maxEvents),
     get done() {
@@ -60,9 +68,10 @@ function sweepJob(job: Extract<ExploreJob, { kind: 'sweep' }>): RunningJob {
   };
 }
 
-/** Two simulations on the same seed and workload, run one after the other. */
+/** Two simulations on the same seed and workload, run one after the other, each with its steady-state verdict. */
 function compareJob(job: Extract<ExploreJob, { kind: 'compare' }>): RunningJob {
-  const sims = job.configs.map((config) => new Simulation(config, { seed: job.seed, workload: job.workload }));
+  const runs = job.configs.map((config) => watchedRun(config, { seed: job.seed, workload: job.workload }, job.seconds));
+  const sims = runs.map((r) => r.sim);
   let at = 0;
   const seconds = Math.max(job.seconds, 1e-9);
   return {
@@ -74,7 +83,10 @@ function compareJob(job: Extract<ExploreJob, { kind: 'compare' }>): RunningJob {
     get done() {
       return at === sims.length;
     },
-    result: () => ({ kind: 'compare', reports: [simReport(sims[0]), simReport(sims[1])] }),
+    result: () => {
+      const [a, b] = runs.map(runOutcome);
+      return { kind: 'compare', reports: [a.report, b.report], outcomes: [a.outcome, b.outcome] };
+    },
   };
 }
 

@@ -11,20 +11,19 @@ import {
   B_DATA,
   B_I_SIZE,
   B_OFFSET,
-  B_PADDING,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   relayFileOpen,
   relayFilePoll,
   relayFileRead,
   relayFlush,
-  relayMmapView,
   relayOpen,
   relayReserve,
   relaySubbufsConsumed,
   relayWrite,
   type RchanBuf,
 } from './index.ts';
+import { relayMmapView } from '../sim/mapping.ts';
 
 type Op = { op: 'write' | 'reserve'; size: number } | { op: 'read'; count: number } | { op: 'consume'; k: number } | { op: 'flush' } | { op: 'poll' };
 
@@ -40,8 +39,8 @@ function open(mode: 'no-overwrite' | 'overwrite', sbs: number, n: number, start:
   if (!opened.ok) throw new Error(opened.reason);
   const buf = opened.chan.buf(0)!;
   // Both counters start at the same multiple of n, so the ring is where it would be at 0.
-  buf.ctl[B_SUBBUFS_PRODUCED] = start;
-  buf.ctl[B_SUBBUFS_CONSUMED] = start;
+  buf.ctl.store64(B_SUBBUFS_PRODUCED, start);
+  buf.ctl.store64(B_SUBBUFS_CONSUMED, start);
   return buf;
 }
 
@@ -59,13 +58,13 @@ function observe(buf: RchanBuf, start: number, op: Op, file: ReturnType<typeof r
   const c = buf.ctl;
   return {
     result,
-    produced: c[B_SUBBUFS_PRODUCED] - start,
-    consumed: c[B_SUBBUFS_CONSUMED] - start,
-    offset: c[B_OFFSET],
-    data: c[B_DATA],
-    bytesConsumed: c[B_BYTES_CONSUMED],
-    iSize: c[B_I_SIZE],
-    padding: Array.from(c.subarray(B_PADDING, B_PADDING + buf.nSubbufs)),
+    produced: buf.produced - start,
+    consumed: buf.consumed - start,
+    offset: c.load(B_OFFSET),
+    data: c.load(B_DATA),
+    bytesConsumed: c.load(B_BYTES_CONSUMED),
+    iSize: buf.field(B_I_SIZE),
+    padding: Array.from({ length: buf.nSubbufs }, (_, i) => buf.padding(i)),
     mmap: relayMmapView(buf).map((s) => [s.subbuf, s.seq - start, s.padding]),
   };
 }
@@ -108,8 +107,8 @@ describe('sub-buffer counters past 2^32', () => {
     const start = 4 * Math.floor((2 ** 32 - 3) / 4);
     const buf = open('overwrite', 16, 4, start);
     for (let i = 0; i < 40; i++) relayWrite(buf, new Uint8Array(10));
-    expect(buf.ctl[B_SUBBUFS_PRODUCED]).toBeGreaterThan(2 ** 32);
-    expect(buf.ctl[B_SUBBUFS_PRODUCED] - start).toBe(39);
-    expect(buf.ctl[B_DATA]).toBe(39 % 4);
+    expect(buf.produced).toBeGreaterThan(2 ** 32);
+    expect(buf.produced - start).toBe(39);
+    expect(buf.ctl.load(B_DATA)).toBe(39 % 4);
   });
 });

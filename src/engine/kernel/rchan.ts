@@ -12,6 +12,9 @@ import {
   B_PADDING,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
+  B_BIG_COUNT,
+  B_FULL_COUNT,
+  B_I_SIZE,
   CH_ALLOC_SIZE,
   CH_FREED,
   CH_IS_GLOBAL,
@@ -25,10 +28,13 @@ import {
   CH_ONLINE,
   CH_SLOTS,
   CH_SUBBUF_SIZE,
+  W_CONSUMED,
+  W_SWITCH,
   WORDS_PER_BUF,
   channelLayout,
   type ChannelLayout,
 } from './layout.ts';
+import { SharedWords, readSeq64 } from './shared.ts';
 import { KERNEL_VERSIONS, kernelFeatures, type KernelFeatures, type KernelVersion } from './versions.ts';
 
 export type ChannelMemory = ArrayBuffer | SharedArrayBuffer;
@@ -84,14 +90,20 @@ export type ConsumeCause = 'read' | 'subbufs_consumed' | 'lapped';
 export type RelayTracer = (event: RelayEvent) => void;
 
 export class RchanBuf {
-  /** The buffer's fields and `padding[]` (indices B_* of layout.ts). */
-  readonly ctl: Float64Array;
-  /** The buffer's alloc_size bytes: `buf->start`. */
+  /** The buffer's fields and `padding[]` (indices B_* of layout.ts), atomic words only. */
+  readonly ctl: SharedWords;
+  /** The buffer's alloc_size bytes: `buf->start`. Published by the release store of `offset`. */
   readonly data: Uint8Array;
-  /** This buffer's Atomics words. */
-  readonly words: Int32Array;
+  /** This buffer's wait and seqlock words (W_* of layout.ts). */
+  readonly words: SharedWords;
   readonly subbufSize: number;
   readonly nSubbufs: number;
+  /**
+   * This thread is inside the buffer's switch seqlock (W_SWITCH odd by its own hand): a plain
+   * property of this thread's view, not shared memory. Code the switch calls (the callback, a
+   * tracer) reads the writer's counters directly then, instead of waiting for an even count.
+   */
+  switching = false;
 
   constructor(
     readonly chan: Rchan,
@@ -99,20 +111,20 @@ export class RchanBuf {
     readonly index: number,
   ) {
     const l = chan.layout;
-    this.ctl = new Float64Array(chan.memory, (l.chanFields + index * l.bufFields) * 8, l.bufFields);
+    this.ctl = new SharedWords(chan.memory, (l.chanFields + index * l.bufFields) * 4, l.bufFields);
     this.data = new Uint8Array(chan.memory, l.dataOffset + index * l.allocSize, l.allocSize);
-    this.words = new Int32Array(chan.memory, l.wordsOffset + index * WORDS_PER_BUF * 4, WORDS_PER_BUF);
+    this.words = new SharedWords(chan.memory, l.wordsOffset + index * WORDS_PER_BUF * 4, WORDS_PER_BUF);
     this.subbufSize = l.subbufSize;
     this.nSubbufs = l.nSubbufs;
   }
 
   get cpu(): number {
-    return this.ctl[B_CPU];
+    return this.ctl.load(B_CPU);
   }
 
   /** The relay file's name: base_filename followed by the CPU number. */
   get fileName(): string {
-    return `${this.chan.baseFilename}${this.ctl[B_FILE_CPU]}`;
+    return `${this.chan.baseFilename}${this.ctl.load(B_FILE_CPU)}`;
   }
 
   /** Where the file lives: the parent folder and the name. */
@@ -122,37 +134,60 @@ export class RchanBuf {
 
   /** `kref`: one for the channel until relay_close, plus one per open file. */
   get kref(): number {
-    return this.ctl[B_KREF];
+    return this.ctl.load(B_KREF);
   }
 
   /** The buffer's pages are freed: nothing may use it any more. */
   get freed(): boolean {
-    return this.ctl[B_FREED] === 1;
+    return this.ctl.load(B_FREED) === 1;
   }
 
   /** `offset == subbuf_size + 1`: the last switch was refused and the writer owns nothing. */
   get stalled(): boolean {
-    return this.ctl[B_OFFSET] === this.subbufSize + 1;
+    return this.ctl.load(B_OFFSET) === this.subbufSize + 1;
   }
 
   /** Buffer position the writer would write to next (`data + offset`). */
   get writePos(): number {
-    return this.ctl[B_DATA] * this.subbufSize + this.ctl[B_OFFSET];
+    return this.ctl.load(B_DATA) * this.subbufSize + this.ctl.load(B_OFFSET);
   }
 
   padding(subbuf: number): number {
-    return this.ctl[B_PADDING + subbuf];
+    return this.ctl.load(B_PADDING + subbuf);
+  }
+
+  /** `subbufs_produced`, read under the writer's switch seqlock: exact from any thread. */
+  get produced(): number {
+    return this.switching ? this.ctl.load64(B_SUBBUFS_PRODUCED) : readSeq64(this.words, W_SWITCH, this.ctl, B_SUBBUFS_PRODUCED);
+  }
+
+  /** `subbufs_consumed`, read under the consumer's seqlock: exact from any thread. */
+  get consumed(): number {
+    return readSeq64(this.words, W_CONSUMED, this.ctl, B_SUBBUFS_CONSUMED);
   }
 
   /** Sub-buffers produced and not consumed: what an mmap reader may process. */
   get ready(): number {
-    return this.ctl[B_SUBBUFS_PRODUCED] - this.ctl[B_SUBBUFS_CONSUMED];
+    return this.produced - this.consumed;
+  }
+
+  /**
+   * Any B_* field as a number, from any thread: 64-bit counters under their seqlock (the
+   * layout table names it), other fields with one atomic load.
+   */
+  field(index: number): number {
+    if (index === B_SUBBUFS_CONSUMED) return this.consumed;
+    if (index === B_SUBBUFS_PRODUCED || index === B_FULL_COUNT || index === B_BIG_COUNT || index === B_I_SIZE)
+      return this.switching ? this.ctl.load64(index) : readSeq64(this.words, W_SWITCH, this.ctl, index);
+    return this.ctl.load(index);
   }
 }
 
 export class Rchan {
-  readonly f64: Float64Array;
-  readonly words: Int32Array;
+  /** The channel's fields (CH_* of layout.ts), atomic words only. */
+  readonly ctl: SharedWords;
+  /** Every buffer's words, then the channel-wide ones (channelWordsBase). */
+  readonly words: SharedWords;
   readonly subbufSize: number;
   readonly nSubbufs: number;
   readonly allocSize: number;
@@ -172,10 +207,10 @@ export class Rchan {
     /** The folder the files are created in (relay_open's parent). */
     readonly parent: string,
   ) {
-    this.f64 = new Float64Array(memory, 0, layout.chanFields);
-    this.kernel = KERNEL_VERSIONS[this.f64[CH_KERNEL]] ?? KERNEL_VERSIONS[0];
+    this.ctl = new SharedWords(memory, 0, layout.chanFields);
+    this.kernel = KERNEL_VERSIONS[this.ctl.load(CH_KERNEL)] ?? KERNEL_VERSIONS[0];
     this.features = kernelFeatures(this.kernel);
-    this.words = new Int32Array(memory, layout.wordsOffset, layout.wordCount);
+    this.words = new SharedWords(memory, layout.wordsOffset, layout.wordCount);
     this.subbufSize = layout.subbufSize;
     this.nSubbufs = layout.nSubbufs;
     this.allocSize = layout.allocSize;
@@ -191,14 +226,16 @@ export class Rchan {
 
   /** Views over memory that an earlier relayOpen filled in: the geometry is read from it. */
   static attachExisting(memory: ChannelMemory, cb: RchanCallbacks, baseFilename: string, parent = RELAY_PARENT): Rchan {
-    const head = new Float64Array(memory, 0, CH_SLOTS);
+    if (memory.byteLength < CH_SLOTS * 4) throw new Error('relay memory does not hold a channel');
+    const head = new SharedWords(memory, 0, CH_SLOTS);
     const layout = channelLayout({
-      subbufSize: head[CH_SUBBUF_SIZE],
-      nSubbufs: head[CH_N_SUBBUFS],
-      nrCpus: head[CH_NR_CPUS],
-      isGlobal: head[CH_IS_GLOBAL] === 1,
+      subbufSize: head.load(CH_SUBBUF_SIZE),
+      nSubbufs: head.load(CH_N_SUBBUFS),
+      nrCpus: head.load(CH_NR_CPUS),
+      isGlobal: head.load(CH_IS_GLOBAL) === 1,
     });
-    if (layout.allocSize !== head[CH_ALLOC_SIZE]) throw new Error('relay memory does not hold a channel');
+    if (layout.allocSize !== head.load(CH_ALLOC_SIZE) || layout.byteLength > memory.byteLength)
+      throw new Error('relay memory does not hold a channel');
     return new Rchan(memory, layout, cb, baseFilename, parent);
   }
 
@@ -207,12 +244,12 @@ export class Rchan {
   }
 
   get isGlobal(): boolean {
-    return this.f64[CH_IS_GLOBAL] === 1;
+    return this.ctl.load(CH_IS_GLOBAL) === 1;
   }
 
   /** False once relay_close took the channel off the list of open channels. */
   get onList(): boolean {
-    return this.f64[CH_ON_LIST] === 1;
+    return this.ctl.load(CH_ON_LIST) === 1;
   }
 
   /**
@@ -220,26 +257,26 @@ export class Rchan {
    * so that a v6.17 trace can show what an older kernel would hold.
    */
   get lastToobig(): number {
-    return this.f64[CH_LAST_TOOBIG];
+    return this.ctl.load64(CH_LAST_TOOBIG);
   }
 
   /** `kref`: the client's reference until relay_close, plus one per buffer not yet freed. */
   get kref(): number {
-    return this.f64[CH_KREF];
+    return this.ctl.load(CH_KREF);
   }
 
   get freed(): boolean {
-    return this.f64[CH_FREED] === 1;
+    return this.ctl.load(CH_FREED) === 1;
   }
 
   get nBufs(): number {
-    return this.f64[CH_N_BUFS];
+    return this.ctl.load(CH_N_BUFS);
   }
 
   /** `*per_cpu_ptr(chan->buf, cpu)`, or null when that CPU has no buffer. */
   buf(cpu: number): RchanBuf | null {
     if (!(cpu >= 0 && cpu < this.layout.nrCpus)) return null;
-    const slot = this.f64[CH_SLOTS + cpu];
+    const slot = this.ctl.load(CH_SLOTS + cpu);
     return slot === 0 ? null : this.bufAt(slot - 1);
   }
 
@@ -261,6 +298,6 @@ export class Rchan {
   }
 
   cpuOnline(cpu: number): boolean {
-    return this.f64[CH_ONLINE + cpu] === 1;
+    return this.ctl.load(CH_ONLINE + cpu) === 1;
   }
 }

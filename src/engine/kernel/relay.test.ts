@@ -12,7 +12,6 @@ import {
   B_FULL_COUNT,
   B_I_SIZE,
   B_OFFSET,
-  B_PADDING,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   CH_VERSION,
@@ -30,7 +29,6 @@ import {
   relayFilePoll,
   relayFileRead,
   relayFlush,
-  relayMmapView,
   relayOpen,
   relayOpenError,
   relayReserve,
@@ -38,7 +36,7 @@ import {
   relayStats,
   relaySubbufsConsumed,
   relayWakeupPending,
-  relayWakeupWork,
+  wakeupReaders,
   relayWrite,
   type Rchan,
   type RchanBuf,
@@ -46,6 +44,7 @@ import {
   type RelayFile,
   type RelayOpenResult,
 } from './index.ts';
+import { relayMmapView } from '../sim/mapping.ts';
 
 interface OpenOptions {
   sbs: number;
@@ -94,23 +93,23 @@ function bytesOf(...parts: [length: number, tag: number][]): number[] {
 function state(buf: RchanBuf) {
   const c = buf.ctl;
   return {
-    offset: c[B_OFFSET],
-    data: c[B_DATA],
-    produced: c[B_SUBBUFS_PRODUCED],
-    consumed: c[B_SUBBUFS_CONSUMED],
-    bytesConsumed: c[B_BYTES_CONSUMED],
-    padding: Array.from(c.subarray(B_PADDING, B_PADDING + buf.nSubbufs)),
-    finalized: c[B_FINALIZED] === 1,
-    fullCount: c[B_FULL_COUNT],
-    bigCount: c[B_BIG_COUNT],
-    iSize: c[B_I_SIZE],
-    sleepers: Atomics.load(buf.words, W_SLEEPERS),
+    offset: c.load(B_OFFSET),
+    data: c.load(B_DATA),
+    produced: buf.produced,
+    consumed: buf.consumed,
+    bytesConsumed: c.load(B_BYTES_CONSUMED),
+    padding: Array.from({ length: buf.nSubbufs }, (_, i) => buf.padding(i)),
+    finalized: c.load(B_FINALIZED) === 1,
+    fullCount: buf.field(B_FULL_COUNT),
+    bigCount: buf.field(B_BIG_COUNT),
+    iSize: buf.field(B_I_SIZE),
+    sleepers: buf.words.load(W_SLEEPERS),
     wakeupPending: relayWakeupPending(buf),
   };
 }
 
 /** Every field of the buffer, and its memory, for "nothing changed" comparisons. */
-const fields = (buf: RchanBuf): number[] => Array.from(buf.ctl);
+const fields = (buf: RchanBuf): number[] => buf.ctl.toArray();
 const memory = (buf: RchanBuf): number[] => Array.from(buf.data);
 
 interface ReadOutcome {
@@ -236,7 +235,7 @@ describe('relay_open', () => {
 
   it('records version 7 and puts the channel on the list of open channels', () => {
     const chan = open({ sbs: 64, n: 4 });
-    expect(chan.f64[CH_VERSION]).toBe(7);
+    expect(chan.ctl.load(CH_VERSION)).toBe(7);
     expect(chan.onList).toBe(true);
   });
 
@@ -496,9 +495,9 @@ describe('relay_write', () => {
   it('counters far above 2^32 still select sub-buffers by their value mod n', () => {
     const buf = bufOf(open({ sbs: 8, n: 3 }));
     const big = 2 ** 40; // 2^40 % 3 == 1
-    buf.ctl[B_SUBBUFS_PRODUCED] = big;
-    buf.ctl[B_SUBBUFS_CONSUMED] = big;
-    buf.ctl[B_DATA] = big % 3;
+    buf.ctl.store64(B_SUBBUFS_PRODUCED, big);
+    buf.ctl.store64(B_SUBBUFS_CONSUMED, big);
+    buf.ctl.store(B_DATA, big % 3);
     relayWrite(buf, rec(6, 1));
     relayWrite(buf, rec(6, 2));
     expect(state(buf)).toMatchObject({ offset: 6, data: 2, produced: big + 1, consumed: big, padding: [0, 2, 0] });
@@ -933,7 +932,7 @@ describe('deferred wakeups', () => {
     expect(state(buf)).toMatchObject({ wakeupPending: false, sleepers: 1 });
     relayWrite(buf, rec(10, 2));
     expect(state(buf)).toMatchObject({ wakeupPending: true, sleepers: 1 });
-    expect(relayWakeupWork(buf)).toBe(1);
+    expect(wakeupReaders(buf)).toBe(1);
     expect(state(buf)).toMatchObject({ wakeupPending: false, sleepers: 0 });
     expect(kinds(events)).toEqual(['produce', 'wakeup_queued', 'subbuf_start', 'wakeup']);
   });
@@ -945,7 +944,7 @@ describe('deferred wakeups', () => {
     relayWrite(buf, rec(10, 1));
     relayWrite(buf, rec(10, 2));
     expect(state(buf).wakeupPending).toBe(false);
-    expect(relayWakeupWork(buf)).toBe(0);
+    expect(wakeupReaders(buf)).toBe(0);
     expect(kinds(events)).not.toContain('wakeup_queued');
     expect(kinds(events)).not.toContain('wakeup');
   });
@@ -955,7 +954,7 @@ describe('deferred wakeups', () => {
     for (let k = 0; k < 3; k++) relayFilePoll(relayFileOpen(buf));
     relayWrite(buf, rec(10, 1));
     relayWrite(buf, rec(10, 2));
-    expect(relayWakeupWork(buf)).toBe(3);
+    expect(wakeupReaders(buf)).toBe(3);
     expect(state(buf).sleepers).toBe(0);
   });
 
@@ -968,17 +967,17 @@ describe('deferred wakeups', () => {
     relayWrite(buf, rec(10, 2));
     relayFlush(chan);
     expect(state(buf).produced).toBe(2);
-    expect(relayWakeupWork(buf)).toBe(1);
-    expect(relayWakeupWork(buf)).toBe(0);
+    expect(wakeupReaders(buf)).toBe(1);
+    expect(wakeupReaders(buf)).toBe(0);
     expect(kinds(events).filter((k) => k === 'wakeup_queued')).toHaveLength(1);
     expect(kinds(events).filter((k) => k === 'wakeup')).toHaveLength(1);
   });
 
   it('refused switches while stalled queue no wakeup, even with a task waiting', () => {
     const { buf } = stalledChannel();
-    relayWakeupWork(buf);
+    wakeupReaders(buf);
     // A task still waiting on read_wait.
-    Atomics.store(buf.words, W_SLEEPERS, 1);
+    buf.words.store(W_SLEEPERS, 1);
     relayWrite(buf, rec(10, 4));
     relayFlush(buf.chan);
     expect(state(buf)).toMatchObject({ wakeupPending: false, sleepers: 1, produced: 2, fullCount: 3 });
@@ -990,7 +989,7 @@ describe('deferred wakeups', () => {
     expect(relayFilePoll(relayFileOpen(buf))).toBe(0);
     relayWrite(buf, rec(10, 4));
     expect(state(buf)).toMatchObject({ offset: 10, data: 0, produced: 2, sleepers: 1, wakeupPending: false });
-    expect(relayWakeupWork(buf)).toBe(0);
+    expect(wakeupReaders(buf)).toBe(0);
   });
 
   it('reset and close neither queue a wakeup nor wake the sleepers', () => {
@@ -1029,7 +1028,7 @@ describe('relay_flush', () => {
     relayFilePoll(relayFileOpen(buf));
     relayFlush(chan);
     expect(state(buf)).toMatchObject({ offset: 0, data: 1, produced: 1, padding: [44, 0, 0, 0], iSize: 20, wakeupPending: true });
-    expect(relayWakeupWork(buf)).toBe(1);
+    expect(wakeupReaders(buf)).toBe(1);
   });
 
   it('produces an empty sub-buffer with padding sbs and adds nothing to i_size; read skips it', () => {

@@ -40,6 +40,7 @@ import {
   RELAY_MEMORY_CAP,
   RELAYFS_CHANNEL_VERSION,
   UINT_MAX,
+  W_CONSUMED,
   W_SLEEPERS,
   W_SWITCH,
   W_WAIT,
@@ -57,6 +58,7 @@ import {
   type RchanCallbacks,
   type RelayTracer,
 } from './rchan.ts';
+import { SharedWords } from './shared.ts';
 import { DEFAULT_KERNEL, KERNEL_VERSIONS, type KernelVersion } from './versions.ts';
 
 export interface RelayOpenArgs {
@@ -115,21 +117,22 @@ export function relayOpen(args: RelayOpenArgs): RelayOpenResult {
   if (reason !== null) return { ok: false, reason };
   const layout = channelLayout(geometry);
   const memory = args.allocate ? args.allocate(layout.byteLength) : new ArrayBuffer(layout.byteLength);
-  new Float64Array(memory, 0, layout.chanFields)[CH_KERNEL] = KERNEL_VERSIONS.indexOf(args.kernel ?? DEFAULT_KERNEL);
+  // Nothing else sees the memory yet: other threads get it (postMessage) after relay_open.
+  new SharedWords(memory, 0, layout.chanFields).store(CH_KERNEL, KERNEL_VERSIONS.indexOf(args.kernel ?? DEFAULT_KERNEL));
   const chan = Rchan.attach(memory, layout, args.cb, args.baseFilename, args.parent);
   chan.tracer = args.tracer ?? null;
-  const f = chan.f64;
-  f[CH_KREF] = 1;
-  f[CH_VERSION] = RELAYFS_CHANNEL_VERSION;
-  f[CH_SUBBUF_SIZE] = layout.subbufSize;
-  f[CH_N_SUBBUFS] = layout.nSubbufs;
-  f[CH_ALLOC_SIZE] = layout.allocSize;
-  f[CH_NR_CPUS] = layout.nrCpus;
-  f[CH_MAX_BUFS] = layout.maxBufs;
-  f[CH_ON_LIST] = 1;
-  for (const cpu of args.online) f[CH_ONLINE + cpu] = 1;
+  const f = chan.ctl;
+  f.store(CH_KREF, 1);
+  f.store(CH_VERSION, RELAYFS_CHANNEL_VERSION);
+  f.store(CH_SUBBUF_SIZE, layout.subbufSize);
+  f.store(CH_N_SUBBUFS, layout.nSubbufs);
+  f.store(CH_ALLOC_SIZE, layout.allocSize);
+  f.store(CH_NR_CPUS, layout.nrCpus);
+  f.store(CH_MAX_BUFS, layout.maxBufs);
+  f.store(CH_ON_LIST, 1);
+  for (const cpu of args.online) f.store(CH_ONLINE + cpu, 1);
   for (let cpu = 0; cpu < layout.nrCpus; cpu++) {
-    if (f[CH_ONLINE + cpu] === 1) f[CH_SLOTS + cpu] = relayOpenBuf(chan, cpu).index + 1;
+    if (f.load(CH_ONLINE + cpu) === 1) f.store(CH_SLOTS + cpu, relayOpenBuf(chan, cpu).index + 1);
   }
   return { ok: true, chan };
 }
@@ -139,32 +142,38 @@ export function relayOpen(args: RelayOpenArgs): RelayOpenResult {
  * reset state. The first buffer of a global channel takes CPU 0's slot and cpu 0.
  */
 function relayOpenBuf(chan: Rchan, cpu: number): RchanBuf {
-  const f = chan.f64;
-  if (f[CH_IS_GLOBAL] === 1) return chan.bufAt(f[CH_SLOTS] - 1);
-  const buf = chan.bufAt(f[CH_N_BUFS]);
-  f[CH_N_BUFS] += 1;
-  buf.ctl[B_CPU] = cpu;
-  buf.ctl[B_FILE_CPU] = cpu;
-  buf.ctl[B_KREF] = 1;
-  f[CH_KREF] += 1;
+  const f = chan.ctl;
+  if (f.load(CH_IS_GLOBAL) === 1) return chan.bufAt(f.load(CH_SLOTS) - 1);
+  const buf = chan.bufAt(f.load(CH_N_BUFS));
+  f.add(CH_N_BUFS, 1);
+  buf.ctl.store(B_CPU, cpu);
+  buf.ctl.store(B_FILE_CPU, cpu);
+  buf.ctl.store(B_KREF, 1);
+  f.add(CH_KREF, 1);
   chan.tracer?.({ kind: 'buf_create', buf, cpu });
   if (chan.cb.isGlobal) {
-    f[CH_IS_GLOBAL] = 1;
-    f[CH_SLOTS] = buf.index + 1;
-    buf.ctl[B_CPU] = 0;
+    f.store(CH_IS_GLOBAL, 1);
+    f.store(CH_SLOTS, buf.index + 1);
+    buf.ctl.store(B_CPU, 0);
   }
-  resetBuf(buf);
+  __relayReset(buf);
   return buf;
 }
 
-/** `relay_buf_full`: produced - consumed >= n. */
+/**
+ * `relay_buf_full`: produced - consumed >= n. Run by the writer at a switch: its own
+ * `subbufs_produced`, and the consumer's count under the consumer's seqlock.
+ */
 export function relayBufFull(buf: RchanBuf): boolean {
-  return buf.ctl[B_SUBBUFS_PRODUCED] - buf.ctl[B_SUBBUFS_CONSUMED] >= buf.nSubbufs;
+  return buf.ctl.load64(B_SUBBUFS_PRODUCED) - buf.consumed >= buf.nSubbufs;
 }
 
-/** `relay_buf_empty`: produced == consumed (the current sub-buffer's data does not count). */
+/**
+ * `relay_buf_empty`: produced == consumed (the current sub-buffer's data does not count).
+ * Run by the consumer (poll): the writer's count under the switch seqlock.
+ */
 export function relayBufEmpty(buf: RchanBuf): boolean {
-  return buf.ctl[B_SUBBUFS_PRODUCED] === buf.ctl[B_SUBBUFS_CONSUMED];
+  return buf.produced === buf.ctl.load64(B_SUBBUFS_CONSUMED);
 }
 
 /**
@@ -172,7 +181,7 @@ export function relayBufEmpty(buf: RchanBuf): boolean {
  * bytes of the sub-buffer for the client's header.
  */
 export function subbufStartReserve(buf: RchanBuf, length: number): void {
-  buf.ctl[B_OFFSET] = length;
+  buf.ctl.store(B_OFFSET, length);
 }
 
 /**
@@ -183,11 +192,12 @@ export function subbufStartReserve(buf: RchanBuf, length: number): void {
 function relaySubbufStart(buf: RchanBuf, subbuf: number, prevSubbuf: number | null): boolean {
   const full = relayBufFull(buf);
   const features = buf.chan.features;
-  if (full && features.relayStats) buf.ctl[B_FULL_COUNT] += 1;
+  // Inside W_SWITCH (every caller holds it): a view reads the 64-bit count under it.
+  if (full && features.relayStats) buf.ctl.store64(B_FULL_COUNT, buf.ctl.load64(B_FULL_COUNT) + 1);
   const callback = buf.chan.cb.subbufStart;
   let accepted: boolean;
   if (!callback) accepted = !full;
-  else if (features.prevPadding) accepted = callback(buf, subbuf, prevSubbuf, buf.ctl[B_PREV_PADDING]);
+  else if (features.prevPadding) accepted = callback(buf, subbuf, prevSubbuf, buf.ctl.load(B_PREV_PADDING));
   else accepted = callback(buf, subbuf, prevSubbuf);
   buf.chan.tracer?.({ kind: 'subbuf_start', buf, subbuf, prevSubbuf, full, accepted });
   return accepted;
@@ -198,8 +208,8 @@ function relaySubbufStart(buf: RchanBuf, subbuf: number, prevSubbuf: number | nu
  * its length. The model keeps last_toobig in every version (Rchan.lastToobig says why).
  */
 function recordToobig(buf: RchanBuf, length: number, afterHeader: boolean): void {
-  if (buf.chan.features.relayStats) buf.ctl[B_BIG_COUNT] += 1;
-  buf.chan.f64[CH_LAST_TOOBIG] = length;
+  if (buf.chan.features.relayStats) buf.ctl.store64(B_BIG_COUNT, buf.ctl.load64(B_BIG_COUNT) + 1);
+  buf.chan.ctl.store64(CH_LAST_TOOBIG, length);
   buf.chan.tracer?.({ kind: 'toobig', buf, length, afterHeader });
 }
 
@@ -208,14 +218,16 @@ function recordToobig(buf: RchanBuf, length: number, afterHeader: boolean): void
  * the next one, and return how many of `length` bytes the caller may now write (0 = drop).
  */
 export function relaySwitchSubbuf(buf: RchanBuf, length: number): number {
-  if (length > buf.subbufSize) {
-    recordToobig(buf, length, false);
-    return 0;
-  }
   // The writer's state changes below; readers on other threads wait for an even W_SWITCH.
-  Atomics.add(buf.words, W_SWITCH, 1);
-  const accepted = closeAndStartSubbuf(buf, length);
-  Atomics.add(buf.words, W_SWITCH, 1);
+  // Odd first: nothing below may be seen half-done by a reader that takes the snapshot.
+  buf.words.add(W_SWITCH, 1);
+  buf.switching = true;
+  let accepted = 0;
+  if (length > buf.subbufSize) recordToobig(buf, length, false);
+  else accepted = closeAndStartSubbuf(buf, length);
+  buf.switching = false;
+  // Even again: the stores above are released to a reader that loads this value.
+  buf.words.add(W_SWITCH, 1);
   return accepted;
 }
 
@@ -224,30 +236,34 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  const offset = ctl[B_OFFSET];
+  const offset = ctl.load(B_OFFSET);
   if (offset !== sbs + 1) {
-    const produced = ctl[B_SUBBUFS_PRODUCED];
+    const produced = ctl.load64(B_SUBBUFS_PRODUCED);
     const padding = sbs - offset;
-    ctl[B_PADDING + (produced % n)] = padding;
-    if (buf.chan.features.prevPadding) ctl[B_PREV_PADDING] = padding;
-    ctl[B_SUBBUFS_PRODUCED] = produced + 1;
-    ctl[B_I_SIZE] += offset;
+    // padding[] and i_size before subbufs_produced: a reader that sees the sub-buffer
+    // produced (its load of the count comes after our store) sees its padding too.
+    ctl.store(B_PADDING + (produced % n), padding);
+    if (buf.chan.features.prevPadding) ctl.store(B_PREV_PADDING, padding);
+    ctl.store64(B_I_SIZE, ctl.load64(B_I_SIZE) + offset);
+    ctl.store64(B_SUBBUFS_PRODUCED, produced + 1);
     buf.chan.tracer?.({ kind: 'produce', buf, subbuf: produced % n, padding, subbufsProduced: produced + 1 });
-    // waitqueue_active after the barrier; irq_work_queue of pending work does nothing.
-    if (Atomics.load(buf.words, W_SLEEPERS) > 0 && Atomics.compareExchange(buf.words, W_WAKEUP_PENDING, 0, 1) === 0)
+    // waitqueue_active after the barrier (smp_mb in the kernel; the seq-cst store of the
+    // count above here): a poller that queued itself before looking is seen, or it sees the
+    // production. irq_work_queue of pending work does nothing.
+    if (buf.words.load(W_SLEEPERS) > 0 && buf.words.compareExchange(W_WAKEUP_PENDING, 0, 1) === 0)
       buf.chan.tracer?.({ kind: 'wakeup_queued', buf });
   }
-  const next = ctl[B_SUBBUFS_PRODUCED] % n;
-  const old = ctl[B_DATA];
-  ctl[B_OFFSET] = 0;
+  const next = ctl.load64(B_SUBBUFS_PRODUCED) % n;
+  const old = ctl.load(B_DATA);
+  ctl.store(B_OFFSET, 0);
   if (!relaySubbufStart(buf, next, old)) {
     // Stalled: `data` stays on the last produced sub-buffer, padding[next] keeps its value.
-    ctl[B_OFFSET] = sbs + 1;
+    ctl.store(B_OFFSET, sbs + 1);
     return 0;
   }
-  ctl[B_DATA] = next;
-  ctl[B_PADDING + next] = 0;
-  if (length + ctl[B_OFFSET] > sbs) {
+  ctl.store(B_DATA, next);
+  ctl.store(B_PADDING + next, 0);
+  if (length + ctl.load(B_OFFSET) > sbs) {
     recordToobig(buf, length, true);
     return 0;
   }
@@ -262,14 +278,18 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
  */
 export function relayWrite(buf: RchanBuf, src: Uint8Array, length: number = src.length): number {
   const ctl = buf.ctl;
-  let offset = ctl[B_OFFSET];
+  // The writer's own fields: its loads see its own last stores.
+  let offset = ctl.load(B_OFFSET);
   if (offset + length > buf.subbufSize) {
     length = relaySwitchSubbuf(buf, length);
     if (length === 0) return 0;
-    offset = ctl[B_OFFSET];
+    offset = ctl.load(B_OFFSET);
   }
-  buf.data.set(length === src.length ? src : src.subarray(0, length), ctl[B_DATA] * buf.subbufSize + offset);
-  ctl[B_OFFSET] = offset + length;
+  // Copy first (plain stores), then publish: this Atomics.store is the release that makes the
+  // record's bytes visible to a reader whose Atomics.load of `offset` sees the new value. A
+  // plain store here would let a weakly ordered CPU show the offset before the bytes.
+  buf.data.set(length === src.length ? src : src.subarray(0, length), ctl.load(B_DATA) * buf.subbufSize + offset);
+  ctl.store(B_OFFSET, offset + length);
   return length;
 }
 
@@ -285,23 +305,36 @@ export const __relayWrite = relayWrite;
  */
 export function relayReserve(buf: RchanBuf, length: number): number {
   const ctl = buf.ctl;
-  if (ctl[B_OFFSET] + length > buf.subbufSize) {
+  let offset = ctl.load(B_OFFSET);
+  if (offset + length > buf.subbufSize) {
     length = relaySwitchSubbuf(buf, length);
     if (length === 0) return -1;
+    offset = ctl.load(B_OFFSET);
   }
-  const pos = ctl[B_DATA] * buf.subbufSize + ctl[B_OFFSET];
-  ctl[B_OFFSET] += length;
+  const pos = ctl.load(B_DATA) * buf.subbufSize + offset;
+  // As in the kernel, the slot is published before the client fills it: a reader that races
+  // the client may see it unfilled (relay_reserve's callers own that ordering).
+  ctl.store(B_OFFSET, offset + length);
   return pos;
 }
 
 /** Moves `subbufs_consumed` forward by k, clamped to produced. Shared by every consumer path. */
 export function consumeSubbufs(buf: RchanBuf, k: number, cause: ConsumeCause): void {
-  const ctl = buf.ctl;
-  const from = ctl[B_SUBBUFS_CONSUMED];
-  const produced = ctl[B_SUBBUFS_PRODUCED];
+  const from = buf.ctl.load64(B_SUBBUFS_CONSUMED);
+  const produced = buf.produced;
   const to = k > produced - from ? produced : from + k;
-  ctl[B_SUBBUFS_CONSUMED] = to;
+  storeConsumed(buf, to);
   if (to !== from) buf.chan.tracer?.({ kind: 'consumed', buf, from, to, cause });
+}
+
+/**
+ * The consumer moves `subbufs_consumed` (64-bit) inside its seqlock, so that the writer, which
+ * reads it at every switch, never takes half of an old value and half of a new one.
+ */
+export function storeConsumed(buf: RchanBuf, value: number): void {
+  buf.words.add(W_CONSUMED, 1);
+  buf.ctl.store64(B_SUBBUFS_CONSUMED, value);
+  buf.words.add(W_CONSUMED, 1);
 }
 
 /**
@@ -317,40 +350,40 @@ export function relaySubbufsConsumed(chan: Rchan, cpu: number, k: number): boole
 }
 
 /**
- * Runs a queued deferred wakeup (the irq_work): wakes every task asleep on `read_wait`.
- * Returns how many were woken.
+ * `wakeup_readers`: the deferred wakeup (the irq_work) once it runs; wakes every task asleep
+ * on `read_wait`. Returns how many were woken.
  */
-export function relayWakeupWork(buf: RchanBuf): number {
+export function wakeupReaders(buf: RchanBuf): number {
   const w = buf.words;
-  if (Atomics.exchange(w, W_WAKEUP_PENDING, 0) === 0) return 0;
-  const woken = Atomics.exchange(w, W_SLEEPERS, 0);
+  if (w.exchange(W_WAKEUP_PENDING, 0) === 0) return 0;
+  const woken = w.exchange(W_SLEEPERS, 0);
   // wake_up_interruptible: a sleeper waiting on the old generation returns. A poller of
   // several files (poll or epoll over every buffer) waits on the channel's word instead.
-  Atomics.add(w, W_WAIT, 1);
-  Atomics.notify(w, W_WAIT);
+  w.add(W_WAIT, 1);
+  w.notify(W_WAIT);
   const cw = buf.chan.words;
   const channelWait = channelWordsBase(buf.chan.layout) + W_CHANNEL_WAIT;
-  Atomics.add(cw, channelWait, 1);
-  Atomics.notify(cw, channelWait);
+  cw.add(channelWait, 1);
+  cw.notify(channelWait);
   buf.chan.tracer?.({ kind: 'wakeup', buf, woken });
   return woken;
 }
 
 /** Whether a deferred wakeup is queued on the buffer (irq_work pending, or the timer armed). */
-export const relayWakeupPending = (buf: RchanBuf): boolean => Atomics.load(buf.words, W_WAKEUP_PENDING) !== 0;
+export const relayWakeupPending = (buf: RchanBuf): boolean => buf.words.load(W_WAKEUP_PENDING) !== 0;
 
 /**
  * What reset and close do with a pending wakeup: `irq_work_sync` runs it; up to v4.9
  * `del_timer_sync` cancels the timer, so its sleepers are not woken.
  */
 function relayWakeupSync(buf: RchanBuf): void {
-  if (buf.chan.features.timerWakeup) Atomics.store(buf.words, W_WAKEUP_PENDING, 0);
-  else relayWakeupWork(buf);
+  if (buf.chan.features.timerWakeup) buf.words.store(W_WAKEUP_PENDING, 0);
+  else wakeupReaders(buf);
 }
 
 /** Buffers the channel-wide operations act on: the global one once, else each CPU's in CPU order. */
 function channelBufs(chan: Rchan): RchanBuf[] {
-  if (chan.isGlobal) return chan.f64[CH_SLOTS] === 0 ? [] : [chan.bufAt(chan.f64[CH_SLOTS] - 1)];
+  if (chan.isGlobal) return chan.ctl.load(CH_SLOTS) === 0 ? [] : [chan.bufAt(chan.ctl.load(CH_SLOTS) - 1)];
   const out: RchanBuf[] = [];
   for (let cpu = 0; cpu < chan.nrCpus; cpu++) {
     const buf = chan.buf(cpu);
@@ -367,30 +400,36 @@ export function relayFlush(chan: Rchan): void {
   }
 }
 
-/** `__relay_reset` (§7.2): counters, padding and statistics to zero, then the initial start step. */
-function resetBuf(buf: RchanBuf): void {
+/**
+ * `__relay_reset` (§7.2): counters, padding and statistics to zero, then the initial start
+ * step. The writer's fields change inside W_SWITCH, the consumer's inside W_CONSUMED, as
+ * their own threads change them (reset runs while both are paused, but a view may look).
+ */
+function __relayReset(buf: RchanBuf): void {
   const ctl = buf.ctl;
   relayWakeupSync(buf);
-  Atomics.add(buf.words, W_SWITCH, 1);
-  ctl[B_SUBBUFS_PRODUCED] = 0;
-  ctl[B_SUBBUFS_CONSUMED] = 0;
-  ctl[B_BYTES_CONSUMED] = 0;
-  ctl[B_FINALIZED] = 0;
-  ctl[B_DATA] = 0;
-  ctl[B_OFFSET] = 0;
+  buf.words.add(W_SWITCH, 1);
+  buf.switching = true;
+  ctl.store64(B_SUBBUFS_PRODUCED, 0);
+  storeConsumed(buf, 0);
+  ctl.store(B_BYTES_CONSUMED, 0);
+  ctl.store(B_FINALIZED, 0);
+  ctl.store(B_DATA, 0);
+  ctl.store(B_OFFSET, 0);
   ctl.fill(0, B_PADDING, B_PADDING + buf.nSubbufs);
-  ctl[B_FULL_COUNT] = 0;
-  ctl[B_BIG_COUNT] = 0;
-  ctl[B_PREV_PADDING] = 0;
+  ctl.store64(B_FULL_COUNT, 0);
+  ctl.store64(B_BIG_COUNT, 0);
+  ctl.store(B_PREV_PADDING, 0);
   relaySubbufStart(buf, 0, null);
-  Atomics.add(buf.words, W_SWITCH, 1);
+  buf.switching = false;
+  buf.words.add(W_SWITCH, 1);
 }
 
 /** `relay_reset`: memory, i_size, last_toobig, open files and sleepers are left as they are. */
 export function relayReset(chan: Rchan): void {
   for (const buf of channelBufs(chan)) {
     chan.tracer?.({ kind: 'reset', buf });
-    resetBuf(buf);
+    __relayReset(buf);
   }
 }
 
@@ -404,7 +443,7 @@ export function relayClose(chan: Rchan): void {
   const bufs = channelBufs(chan);
   let last: RchanBuf | null = null;
   for (const buf of bufs) {
-    buf.ctl[B_FINALIZED] = 1;
+    buf.ctl.store(B_FINALIZED, 1);
     relayWakeupSync(buf);
     chan.tracer?.({ kind: 'close', buf });
     last = buf;
@@ -412,13 +451,13 @@ export function relayClose(chan: Rchan): void {
   }
   if (chan.features.lastToobig && chan.lastToobig !== 0 && last !== null)
     chan.tracer?.({ kind: 'toobig_warning', buf: last, lastToobig: chan.lastToobig, subbufSize: chan.subbufSize });
-  chan.f64[CH_ON_LIST] = 0;
+  chan.ctl.store(CH_ON_LIST, 0);
   if (last !== null) relayChanPut(chan, last);
 }
 
 /** `kref_get(&buf->kref)`: an open file's reference on the buffer. */
 export function relayBufGet(buf: RchanBuf): void {
-  buf.ctl[B_KREF] += 1;
+  buf.ctl.add(B_KREF, 1);
 }
 
 /**
@@ -428,20 +467,18 @@ export function relayBufGet(buf: RchanBuf): void {
  */
 export function relayBufPut(buf: RchanBuf): void {
   const ctl = buf.ctl;
-  ctl[B_KREF] -= 1;
-  if (ctl[B_KREF] > 0) return;
+  if (ctl.add(B_KREF, -1) - 1 > 0) return;
   const chan = buf.chan;
-  ctl[B_FREED] = 1;
-  for (let cpu = 0; cpu < chan.nrCpus; cpu++) if (chan.f64[CH_SLOTS + cpu] === buf.index + 1) chan.f64[CH_SLOTS + cpu] = 0;
+  ctl.store(B_FREED, 1);
+  for (let cpu = 0; cpu < chan.nrCpus; cpu++) if (chan.ctl.load(CH_SLOTS + cpu) === buf.index + 1) chan.ctl.store(CH_SLOTS + cpu, 0);
   chan.tracer?.({ kind: 'buf_free', buf, chanKref: chan.kref - 1 });
   relayChanPut(chan, buf);
 }
 
 /** `kref_put(&chan->kref, relay_destroy_channel)`; `buf` names the event's buffer. */
 function relayChanPut(chan: Rchan, buf: RchanBuf): void {
-  chan.f64[CH_KREF] -= 1;
-  if (chan.f64[CH_KREF] > 0) return;
-  chan.f64[CH_FREED] = 1;
+  if (chan.ctl.add(CH_KREF, -1) - 1 > 0) return;
+  chan.ctl.store(CH_FREED, 1);
   chan.tracer?.({ kind: 'chan_free', buf });
 }
 
@@ -450,14 +487,14 @@ function relayChanPut(chan: Rchan, buf: RchanBuf): void {
  * still open and the CPU has none, then the CPU is online.
  */
 export function relayCpuOnline(chan: Rchan, cpu: number): void {
-  const f = chan.f64;
-  if (f[CH_ON_LIST] === 1 && f[CH_SLOTS + cpu] === 0) f[CH_SLOTS + cpu] = relayOpenBuf(chan, cpu).index + 1;
-  f[CH_ONLINE + cpu] = 1;
+  const f = chan.ctl;
+  if (f.load(CH_ON_LIST) === 1 && f.load(CH_SLOTS + cpu) === 0) f.store(CH_SLOTS + cpu, relayOpenBuf(chan, cpu).index + 1);
+  f.store(CH_ONLINE + cpu, 1);
 }
 
 /** CPU hotplug, tear-down: relay does nothing; the buffer stays with its state. */
 export function relayCpuOffline(chan: Rchan, cpu: number): void {
-  chan.f64[CH_ONLINE + cpu] = 0;
+  chan.ctl.store(CH_ONLINE + cpu, 0);
 }
 
 export const RELAY_STATS_BUF_FULL = 1;
@@ -474,11 +511,11 @@ export function relayStats(chan: Rchan, flags: number): number | null {
   if (flags > RELAY_STATS_LAST) return 0;
   const field = flags & RELAY_STATS_BUF_FULL ? B_FULL_COUNT : flags & RELAY_STATS_WRT_BIG ? B_BIG_COUNT : -1;
   if (field < 0) return 0;
-  if (chan.isGlobal) return channelBufs(chan).reduce((sum, buf) => sum + buf.ctl[field], 0);
+  if (chan.isGlobal) return channelBufs(chan).reduce((sum, buf) => sum + buf.field(field), 0);
   let count = 0;
   for (let cpu = 0; cpu < chan.nrCpus; cpu++) {
     const buf = chan.buf(cpu);
-    if (buf !== null && chan.cpuOnline(cpu)) count += buf.ctl[field];
+    if (buf !== null && chan.cpuOnline(cpu)) count += buf.field(field);
   }
   return count;
 }

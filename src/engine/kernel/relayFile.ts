@@ -2,7 +2,8 @@
  * The relay file as user space sees it (kernel/relay.c file operations): open and release
  * with the buffer's reference count, read(2) (the v6.4+ path, and the older file-position
  * start behind the version switch), poll(2), mmap(2) with page faults, sendfile (up to
- * v6.7), llseek, and what an mmap reader finds ready. Section numbers (§) refer to the relay
+ * v6.7) and llseek. What user space computes over the memory (page geometry, the pages a
+ * mapping touches, an mmap reader's view) is in sim/mapping.ts. Section numbers (§) refer to the relay
  * semantics document.
  */
 import {
@@ -17,8 +18,8 @@ import {
   W_SLEEPERS,
   W_SWITCH,
 } from './layout.ts';
-import type { Rchan, RchanBuf } from './rchan.ts';
-import { consumeSubbufs, relayBufEmpty, relayBufGet, relayBufPut } from './relay.ts';
+import type { RchanBuf } from './rchan.ts';
+import { consumeSubbufs, relayBufEmpty, relayBufGet, relayBufPut, storeConsumed } from './relay.ts';
 
 /** An open relay file (`struct file`): its buffer and its file position. */
 export interface RelayFile {
@@ -84,12 +85,16 @@ export function tryWriterState(buf: RchanBuf, out: WriterState, tries: number): 
   const w = buf.words;
   const ctl = buf.ctl;
   for (let i = 0; i < tries; i++) {
-    const seq = Atomics.load(w, W_SWITCH);
+    // Acquire: the loads below see at least what the writer stored before it made this even.
+    const seq = w.load(W_SWITCH);
     if ((seq & 1) !== 0) continue; // a switch is under way on another thread
-    out.produced = ctl[B_SUBBUFS_PRODUCED];
-    out.offset = ctl[B_OFFSET];
-    out.data = ctl[B_DATA];
-    if (Atomics.load(w, W_SWITCH) === seq) return true;
+    out.produced = ctl.load64(B_SUBBUFS_PRODUCED);
+    // Acquire of offset: the record bytes below it are complete (the writer stored it after the copy).
+    out.offset = ctl.load(B_OFFSET);
+    out.data = ctl.load(B_DATA);
+    // Unchanged and even: no switch ran meanwhile, so the three are one moment (a plain write
+    // may have moved offset on since, which only adds complete records).
+    if (w.load(W_SWITCH) === seq) return true;
   }
   return false;
 }
@@ -103,21 +108,24 @@ const writer: WriterState = { produced: 0, offset: 0, data: 0 };
  * current sub-buffer.
  */
 function readConsume(buf: RchanBuf, w: WriterState, readPos: number, nbytes: number): void {
+  // The consumer's own fields (subbufs_consumed, bytes_consumed) by plain-cost atomic loads;
+  // the writer's through the snapshot `w`.
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  if (w.produced === ctl[B_SUBBUFS_CONSUMED] && w.offset === ctl[B_BYTES_CONSUMED]) return;
-  if (ctl[B_BYTES_CONSUMED] + nbytes > sbs) {
+  if (w.produced === ctl.load64(B_SUBBUFS_CONSUMED) && w.offset === ctl.load(B_BYTES_CONSUMED)) return;
+  if (ctl.load(B_BYTES_CONSUMED) + nbytes > sbs) {
     consumeSubbufs(buf, 1, 'read');
-    ctl[B_BYTES_CONSUMED] = 0;
+    ctl.store(B_BYTES_CONSUMED, 0);
   }
-  ctl[B_BYTES_CONSUMED] += nbytes;
+  const bytesConsumed = ctl.load(B_BYTES_CONSUMED) + nbytes;
+  ctl.store(B_BYTES_CONSUMED, bytesConsumed);
   // Position 0 stands for "the consumer's sub-buffer", even where a padding skip made them differ.
-  const readSubbuf = readPos !== 0 ? Math.floor(readPos / sbs) : ctl[B_SUBBUFS_CONSUMED] % n;
-  if (ctl[B_BYTES_CONSUMED] + ctl[B_PADDING + readSubbuf] === sbs) {
+  const readSubbuf = readPos !== 0 ? Math.floor(readPos / sbs) : ctl.load64(B_SUBBUFS_CONSUMED) % n;
+  if (bytesConsumed + ctl.load(B_PADDING + readSubbuf) === sbs) {
     if (readSubbuf === w.produced % n && w.offset === sbs) return;
     consumeSubbufs(buf, 1, 'read');
-    ctl[B_BYTES_CONSUMED] = 0;
+    ctl.store(B_BYTES_CONSUMED, 0);
   }
 }
 
@@ -131,20 +139,20 @@ function readAvail(buf: RchanBuf, w: WriterState): boolean {
   const n = buf.nSubbufs;
   const produced = w.produced;
   readConsume(buf, w, 0, 0);
-  let consumed = ctl[B_SUBBUFS_CONSUMED];
+  let consumed = ctl.load64(B_SUBBUFS_CONSUMED);
   const offset = w.offset;
   if (offset > sbs) return produced !== consumed;
   if (produced - consumed >= n) {
     const from = consumed;
     consumed = produced - n + 1;
-    ctl[B_SUBBUFS_CONSUMED] = consumed;
-    ctl[B_BYTES_CONSUMED] = 0;
+    storeConsumed(buf, consumed);
+    ctl.store(B_BYTES_CONSUMED, 0);
     buf.chan.tracer?.({ kind: 'consumed', buf, from, to: consumed, cause: 'lapped' });
   }
   let writePos = (produced % n) * sbs + offset;
-  const readPos = (consumed % n) * sbs + ctl[B_BYTES_CONSUMED];
+  const readPos = (consumed % n) * sbs + ctl.load(B_BYTES_CONSUMED);
   if (readPos > writePos) writePos += n * sbs;
-  if (readPos === writePos) return offset === sbs && produced > ctl[B_SUBBUFS_CONSUMED];
+  if (readPos === writePos) return offset === sbs && produced > consumed;
   return true;
 }
 
@@ -156,11 +164,12 @@ function readStartPos(buf: RchanBuf, fPos: number): number {
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  const from = fPos !== 0 && buf.chan.features.readFromFilePos ? fPos : (ctl[B_SUBBUFS_CONSUMED] % n) * sbs + ctl[B_BYTES_CONSUMED];
+  const from =
+    fPos !== 0 && buf.chan.features.readFromFilePos ? fPos : (ctl.load64(B_SUBBUFS_CONSUMED) % n) * sbs + ctl.load(B_BYTES_CONSUMED);
   let pos = from % (n * sbs);
   const subbuf = Math.floor(pos / sbs);
   const end = (subbuf + 1) * sbs;
-  if (pos >= end - ctl[B_PADDING + subbuf]) pos = ((subbuf + 1) % n) * sbs;
+  if (pos >= end - ctl.load(B_PADDING + subbuf)) pos = ((subbuf + 1) % n) * sbs;
   return pos;
 }
 
@@ -169,7 +178,7 @@ function readSubbufAvail(buf: RchanBuf, w: WriterState, readPos: number): number
   const sbs = buf.subbufSize;
   const readSubbuf = Math.floor(readPos / sbs);
   const readOffset = readPos % sbs;
-  const padding = buf.ctl[B_PADDING + readSubbuf];
+  const padding = buf.ctl.load(B_PADDING + readSubbuf);
   if (readSubbuf === w.data) {
     const writeOffset = Math.min(w.offset, sbs);
     return readOffset + padding < writeOffset ? writeOffset - (readOffset + padding) : 0;
@@ -182,7 +191,7 @@ function readEndPos(buf: RchanBuf, readPos: number, count: number): number {
   const sbs = buf.subbufSize;
   const subbuf = Math.floor(readPos / sbs);
   const end =
-    (readPos % sbs) + count + buf.ctl[B_PADDING + subbuf] === sbs ? (subbuf + 1) * sbs : readPos + count;
+    (readPos % sbs) + count + buf.ctl.load(B_PADDING + subbuf) === sbs ? (subbuf + 1) * sbs : readPos + count;
   return end >= sbs * buf.nSubbufs ? 0 : end;
 }
 
@@ -222,10 +231,12 @@ export const POLLRDNORM = 0x0040;
  */
 export function relayFilePoll(file: RelayFile, sleep = true): number {
   const buf = file.buf;
-  if (buf.ctl[B_FINALIZED] === 1) return POLLERR;
+  if (buf.ctl.load(B_FINALIZED) === 1) return POLLERR;
   // poll_wait: on the wait queue first, then look. A production between the two then finds
   // the poller queued and wakes it; looking first could lose that wakeup on another thread.
-  if (sleep) Atomics.add(buf.words, W_SLEEPERS, 1);
+  // Both sides are seq-cst (this add, the writer's store of subbufs_produced and its load of
+  // the sleepers), so one of them sees the other: the kernel's smp_mb pair.
+  if (sleep) buf.words.add(W_SLEEPERS, 1);
   if (relayBufEmpty(buf)) return 0;
   if (sleep) relayPollCancel(file);
   return POLLIN | POLLRDNORM;
@@ -267,73 +278,6 @@ export function relayBufFault(map: RelayMapping, pgoff: number): boolean {
 }
 
 /**
- * Touches `length` bytes at `offset` of the mapping, faulting in each page met for the first
- * time, and returns the bytes (a view of the buffer). Null when the range leaves the mapping.
- */
-export function relayMappingRead(map: RelayMapping, offset: number, length: number): Uint8Array | null {
-  if (!(offset >= 0 && length >= 0 && offset + length <= map.length)) return null;
-  if (length > 0) for (let p = Math.floor(offset / PAGE_SIZE); p <= Math.floor((offset + length - 1) / PAGE_SIZE); p++) relayBufFault(map, p);
-  return map.file.buf.data.subarray(offset, offset + length);
-}
-
-/** The part of one sub-buffer a page holds: buffer positions [from, to). */
-export interface PageSubbuf {
-  subbuf: number;
-  from: number;
-  to: number;
-}
-
-export interface RelayPage {
-  page: number;
-  /** Buffer positions [start, end) of the page. */
-  start: number;
-  end: number;
-  subbufs: PageSubbuf[];
-  /** Bytes of the page past the last sub-buffer: never used (page rounding). */
-  unused: number;
-}
-
-/** A buffer's memory as pages (§1): alloc_size = PAGE_ALIGN(subbuf_size * n_subbufs). */
-export interface RelayPageMap {
-  allocSize: number;
-  pageSize: number;
-  pageCount: number;
-  /** subbuf_size * n_subbufs: the bytes sub-buffers use. */
-  used: number;
-  /** alloc_size - used: the unused tail of the last page. */
-  unusedTail: number;
-}
-
-/** The page geometry every buffer of the channel shares. */
-export function relayPageMap(chan: Rchan): RelayPageMap {
-  const used = chan.subbufSize * chan.nSubbufs;
-  return { allocSize: chan.allocSize, pageSize: PAGE_SIZE, pageCount: chan.allocSize / PAGE_SIZE, used, unusedTail: chan.allocSize - used };
-}
-
-/** Page `page` of a buffer: which sub-buffers (or parts of them) it holds. */
-export function relayPage(chan: Rchan, page: number): RelayPage {
-  const sbs = chan.subbufSize;
-  const used = sbs * chan.nSubbufs;
-  const start = page * PAGE_SIZE;
-  const end = start + PAGE_SIZE;
-  const subbufs: PageSubbuf[] = [];
-  for (let i = Math.floor(start / sbs); i < chan.nSubbufs && i * sbs < end; i++)
-    subbufs.push({ subbuf: i, from: Math.max(start, i * sbs), to: Math.min(end, (i + 1) * sbs) });
-  return { page, start, end, subbufs, unused: end - Math.max(start, Math.min(end, used)) };
-}
-
-/** Every page of a buffer, first to last. */
-export function relayPages(chan: Rchan): RelayPage[] {
-  return Array.from({ length: chan.allocSize / PAGE_SIZE }, (_, page) => relayPage(chan, page));
-}
-
-/** The pages a sub-buffer spans, first to last. */
-export function relaySubbufPages(chan: Rchan, subbuf: number): [number, number] {
-  const sbs = chan.subbufSize;
-  return [Math.floor((subbuf * sbs) / PAGE_SIZE), Math.floor(((subbuf + 1) * sbs - 1) / PAGE_SIZE)];
-}
-
-/**
  * sendfile(2)/splice(2) from a relay file (§6.5). Up to v6.7 relay's splice_read sent whole
  * produced sub-buffers without their padding and consumed them; relayscope sends them (the rest
  * of one a read started) while they fit in `count`, and never the writer's current one. From
@@ -345,14 +289,14 @@ export function relayFileSendfile(file: RelayFile, count: number, dst: Uint8Arra
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   let sent = 0;
-  const ready = relayMmapView(buf);
+  const ready = spliceSubbufs(buf);
   // An overwriting writer lapped the consumer: the sub-buffers it rewrote are gone.
-  if (ready.length > 0 && ready[0].seq > ctl[B_SUBBUFS_CONSUMED]) {
-    consumeSubbufs(buf, ready[0].seq - ctl[B_SUBBUFS_CONSUMED], 'lapped');
-    ctl[B_BYTES_CONSUMED] = 0;
+  if (ready.length > 0 && ready[0].seq > ctl.load64(B_SUBBUFS_CONSUMED)) {
+    consumeSubbufs(buf, ready[0].seq - ctl.load64(B_SUBBUFS_CONSUMED), 'lapped');
+    ctl.store(B_BYTES_CONSUMED, 0);
   }
   for (const { subbuf, padding } of ready) {
-    const skip = Math.min(ctl[B_BYTES_CONSUMED], sbs - padding);
+    const skip = Math.min(ctl.load(B_BYTES_CONSUMED), sbs - padding);
     const length = sbs - padding - skip;
     if (length > count - sent) break;
     const start = subbuf * sbs + skip;
@@ -360,13 +304,13 @@ export function relayFileSendfile(file: RelayFile, count: number, dst: Uint8Arra
     if (length > 0) chunks?.push(start, length);
     sent += length;
     consumeSubbufs(buf, 1, 'read');
-    ctl[B_BYTES_CONSUMED] = 0;
+    ctl.store(B_BYTES_CONSUMED, 0);
     file.fPos = ((subbuf + 1) % buf.nSubbufs) * sbs;
   }
   return sent;
 }
 
-/** One sub-buffer as an mmap reader finds it ready. */
+/** One produced, unconsumed sub-buffer, as splice_read walks them and an mmap reader finds them. */
 export interface MmapSubbuf {
   /** Ring index. */
   subbuf: number;
@@ -376,22 +320,24 @@ export interface MmapSubbuf {
 }
 
 /**
- * What an mmap consumer sees (§6.1, §6.4): the produced, unconsumed sub-buffers from
- * `consumed % n` on, with the padding relay recorded for each. When an overwriting writer is
- * more than a lap ahead, the older ones are gone: a live writer owns the slot of
+ * The produced, unconsumed sub-buffers from `consumed % n` on, with the padding relay recorded
+ * for each (§6.1, §6.4, §6.5): what splice_read (up to v6.7) sends, and what user space's mmap
+ * reader computes from the same counters (sim/mapping.ts, relayMmapView). When an overwriting
+ * writer is more than a lap ahead, the older ones are gone: a live writer owns the slot of
  * `produced - n`, so only the newest n-1 produced sub-buffers are intact (all n when stalled).
  */
-export function relayMmapView(buf: RchanBuf): MmapSubbuf[] {
+export function spliceSubbufs(buf: RchanBuf): MmapSubbuf[] {
   const ctl = buf.ctl;
   const n = buf.nSubbufs;
   const w = writerState(buf, writer);
   const produced = w.produced;
   const stalled = w.offset === buf.subbufSize + 1;
-  const first = Math.max(ctl[B_SUBBUFS_CONSUMED], stalled ? produced - n : produced - n + 1);
+  const first = Math.max(ctl.load64(B_SUBBUFS_CONSUMED), stalled ? produced - n : produced - n + 1);
   const out: MmapSubbuf[] = [];
   for (let seq = first; seq < produced; seq++) {
     const subbuf = seq % n;
-    out.push({ subbuf, seq, padding: ctl[B_PADDING + subbuf] });
+    // After the snapshot's acquire of subbufs_produced: the writer stored this padding before it.
+    out.push({ subbuf, seq, padding: ctl.load(B_PADDING + subbuf) });
   }
   return out;
 }
@@ -403,7 +349,7 @@ export function relayMmapView(buf: RchanBuf): MmapSubbuf[] {
 export function relayPollCancel(file: RelayFile): void {
   const w = file.buf.words;
   for (;;) {
-    const sleepers = Atomics.load(w, W_SLEEPERS);
-    if (sleepers === 0 || Atomics.compareExchange(w, W_SLEEPERS, sleepers, sleepers - 1) === sleepers) return;
+    const sleepers = w.load(W_SLEEPERS);
+    if (sleepers === 0 || w.compareExchange(W_SLEEPERS, sleepers, sleepers - 1) === sleepers) return;
   }
 }

@@ -81,7 +81,7 @@ describe('relay_stats exists from v6.17 only', () => {
     return {
       full: relayStats(chan, RELAY_STATS_BUF_FULL),
       big: relayStats(chan, RELAY_STATS_WRT_BIG),
-      fullCount: buf.ctl[B_FULL_COUNT],
+      fullCount: buf.field(B_FULL_COUNT),
       lastToobig: chan.lastToobig,
     };
   };

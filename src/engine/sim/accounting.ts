@@ -72,14 +72,19 @@ export function takeInventory(
   const twin = Rchan.attachExisting(copy, chan.cb, chan.baseFilename);
   const scratch = SimStats.create(stats.cpus, (n) => new ArrayBuffer(n));
   const cpus = readerCpus(chan, reader);
-  for (const cpu of cpus) scratch.set(cpu, R_NEXT_SEQ, stats.get(cpu, R_NEXT_SEQ));
+  for (const cpu of cpus) {
+    scratch.set(cpu, R_NEXT_SEQ, stats.get(cpu, R_NEXT_SEQ));
+    // The drain resolves sequence numbers against the writer's count (reader.ts, sequenceNumber).
+    scratch.set(cpu, P_LANDED, stats.get(cpu, P_LANDED));
+  }
   const drainOptions: ReaderOptions = { ...options, mode: 'read', verify: 'full' };
   const drain = reader !== null ? reader.cloneOnto(twin, scratch, drainOptions) : new Reader(twin, twin.bufs(), scratch, drainOptions);
   for (let idle = 0; idle < chan.nSubbufs + 2; ) idle = drain.service(nowUs) > 0 ? 0 : idle + 1;
   const lapped = options.relayMode === 'overwrite';
   for (const cpu of cpus) {
     // Records that landed after the newest one found are gone: no later record shows the gap.
-    const tail = (stats.get(cpu, P_LANDED) - scratch.get(cpu, R_NEXT_SEQ)) % 2 ** 32;
+    // Both counts are exact (64-bit), so the tail is too, however long the run.
+    const tail = stats.get(cpu, P_LANDED) - scratch.get(cpu, R_NEXT_SEQ);
     stats.set(cpu, I_IN_BUFFER, scratch.get(cpu, R_INTACT));
     stats.set(cpu, I_OVERWRITTEN, scratch.get(cpu, R_OVERWRITTEN) + (lapped ? tail : 0));
     stats.set(cpu, I_MISSING, scratch.get(cpu, R_MISSING) + (lapped ? 0 : tail));
@@ -99,7 +104,7 @@ export function discardInventory(stats: SimStats): void {
     stats.add(cpu, R_MISSING, stats.get(cpu, I_MISSING));
     stats.add(cpu, R_TORN, stats.get(cpu, I_TORN));
     for (const f of [I_IN_BUFFER, I_OVERWRITTEN, I_MISSING, I_TORN]) stats.set(cpu, f, 0);
-    stats.set(cpu, R_NEXT_SEQ, stats.get(cpu, P_LANDED) % 2 ** 32);
+    stats.set(cpu, R_NEXT_SEQ, stats.get(cpu, P_LANDED));
   }
 }
 

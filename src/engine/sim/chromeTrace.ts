@@ -16,7 +16,6 @@
  *   out is counted in `otherData.instantsLeftOut`.
  * Every track's events are in timestamp order.
  */
-import { B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED } from '../kernel/index.ts';
 import type { Simulation } from './simulation.ts';
 import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_LANDED, P_WAKEUPS, P_WOKEN, STATS_FIELDS } from './stats.ts';
 
@@ -151,8 +150,8 @@ export class ChromeTraceRecorder {
     const out: ChromeTraceEvent[] = [];
     for (const buf of this.sim.chan.bufs()) {
       const pid = this.pids[buf.cpu] ?? 1;
-      const produced = buf.ctl[B_SUBBUFS_PRODUCED];
-      const consumed = buf.ctl[B_SUBBUFS_CONSUMED];
+      const produced = buf.produced;
+      const consumed = buf.consumed;
       out.push({ name: 'subbufs_produced', ph: 'C', ts, pid, tid: 0, args: { value: produced } });
       out.push({ name: 'subbufs_consumed', ph: 'C', ts, pid, tid: 0, args: { value: consumed } });
       out.push({ name: 'ready', ph: 'C', ts, pid, tid: 0, args: { value: produced - consumed } });

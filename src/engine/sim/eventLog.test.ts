@@ -5,7 +5,8 @@ import { parseSimConfig } from './simConfig.ts';
 import { Simulation } from './simulation.ts';
 import { FIRST_FD, FileTable } from './files.ts';
 import { openSimChannel } from './simChannel.ts';
-import { relayClose, relayMappingRead, relayWrite } from '../kernel/index.ts';
+import { relayClose, relayWrite } from '../kernel/index.ts';
+import { relayMappingRead } from './mapping.ts';
 import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_PRODUCTIONS, P_WAKEUPS } from './stats.ts';
 
 const ALL = { groups: new Set<LogGroup>(LOG_GROUPS.map((g) => g.id)), cpu: null };

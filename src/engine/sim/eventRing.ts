@@ -15,7 +15,14 @@
  *
  * Drops coalesce: a stalled writer drops every record until a reader consumes, millions a
  * second, so consecutive drops on one CPU add to the count of one slot (Atomics.add) rather
- * than taking a slot each. That count is the only thing that changes after publication.
+ * than taking a slot each. That count is the only thing that changes after publication. It
+ * never wraps: a burst slot counts up to BURST_MAX (2^31 - 1, about 14 minutes of a stalled
+ * CPU at the rates the page runs), and the next drop opens a new slot, so every count the log
+ * shows is exact and their sum is the burst's.
+ *
+ * The slot's Float64 fields are data, like a record's bytes: published by the release store of
+ * HEAD and read only after an acquire load of it; a reader that fell a ring behind may copy a
+ * slot the writer is reusing, and the second load of HEAD tells it to discard that copy.
  */
 import { NR_CPUS, type ConsumeCause, type RelayEvent, type RelayTracer } from '../kernel/index.ts';
 
@@ -76,6 +83,9 @@ const HEAD = 0;
 
 /** Slots per ring: a few frames of events at the busiest rates the page runs. A power of two, so slot = seq % cap survives the wrap of seq at 2^32. */
 export const RING_SLOTS = 2048;
+
+/** The largest count of one burst slot; one more drop opens the next slot. */
+export const BURST_MAX = 0x7fffffff;
 
 const ringBytes = (cap: number): number => 8 + cap * 4 + cap * FIELDS * 8;
 
@@ -202,11 +212,23 @@ export class EventRingWriter {
     const seq = this.burstSeq[key];
     // Coalesce while nothing else happened on this CPU and the slot is still in the ring.
     if (seq >= 0 && this.lastSeq[cpu] === seq && ((this.head - seq) >>> 0) < this.v.cap - 1) {
-      Atomics.add(this.v.counts, seq % this.v.cap, 1);
+      // The slot's count was at most BURST_MAX - 1 before this add: it cannot wrap.
+      if (Atomics.add(this.v.counts, seq % this.v.cap, 1) + 1 >= BURST_MAX) this.burstSeq[key] = -1;
       return;
     }
     this.put(code, cpu, a, b);
     this.burstSeq[key] = (this.head - 1) >>> 0;
+  }
+
+  /**
+   * For tests of the wrap: the open drop burst of `cpu` (of the kind of `code`) counts `count`
+   * already, as if that many records had been dropped into it.
+   */
+  seedBurst(code: typeof EV.dropFull | typeof EV.dropToobig, cpu: number, count: number): void {
+    const seq = this.burstSeq[cpu * 2 + (code === EV.dropFull ? 0 : 1)];
+    if (seq < 0 || count < 1 || count > BURST_MAX) throw new Error('no open burst, or a count no slot holds');
+    Atomics.store(this.v.counts, seq % this.v.cap, count);
+    if (count >= BURST_MAX) this.burstSeq[cpu * 2 + (code === EV.dropFull ? 0 : 1)] = -1;
   }
 
   private put(kind: EventCode, cpu: number, a = 0, b = 0, c = 0, d = 0): void {

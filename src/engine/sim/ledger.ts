@@ -7,7 +7,7 @@
  * Sub-buffers are identified by their absolute number (`subbufs_produced` when the writer
  * entered them), so a ring slot's records are told apart from an earlier lap's.
  */
-import { B_DATA, B_SUBBUFS_PRODUCED, type ConsumeCause, type RchanBuf, type RelayEvent } from '../kernel/index.ts';
+import { B_DATA, type ConsumeCause, type RchanBuf, type RelayEvent } from '../kernel/index.ts';
 import { HEADER_BYTE, recordIntact } from './payload.ts';
 
 export const RECORD_FATES = [
@@ -90,7 +90,7 @@ export class RecordLedger {
     const record: LedgerRecord = { seq, cpu, length, pos, delivered: 0, gap: false, fate: null };
     this.records.push(record);
     // The writer's sub-buffer; a zero-length record may sit exactly at its end.
-    this.slotsOf(buf)[buf.ctl[B_DATA]].entries.push({ pos, length, record });
+    this.slotsOf(buf)[buf.ctl.load(B_DATA)].entries.push({ pos, length, record });
     if (length === 0) this.decide(record, 'read');
   }
 
@@ -148,7 +148,7 @@ export class RecordLedger {
   private enter(buf: RchanBuf, subbuf: number): void {
     const slot = this.slotsOf(buf)[subbuf];
     this.settle(slot, 'overwritten');
-    slot.gen = buf.ctl[B_SUBBUFS_PRODUCED];
+    slot.gen = buf.produced;
     slot.entries = [];
     if (this.headerReserve > 0) slot.entries.push({ pos: subbuf * buf.subbufSize, length: this.headerReserve, record: null });
   }

@@ -4,21 +4,25 @@
  * worker_threads worker); they block, and are steered through a control block in shared
  * memory that every thread checks between batches.
  *
- * Control block (Int32 words, then Float64 time base), each written by the coordinator only,
- * except the acks, each written by its worker:
+ * Control block: Int32 words, every one accessed with Atomics only; each written by the
+ * coordinator only, except the acks, each written by its worker, and the last wakeup:
  *   CTL_PRODUCERS, CTL_READERS   RUN, PAUSE or STOP for each kind of loop
  *   CTL_EPOCH                    bumped with every pause request
  *   CTL_RESETS                   bumped by each relay_reset, done while everything is paused:
  *                                readers forget partial records before they run again
  *   CTL_ACK + i                  worker i stores the epoch once it has stopped for it
- *   F_BASE_REAL, F_BASE_VIRTUAL, F_SPEED
+ *   T_BASE_REAL, T_BASE_VIRTUAL, T_SPEED
  *                                virtual time = base virtual + (clock - base real) * speed,
- *                                changed only while everything is paused
+ *                                each a Float64's bits in two words, changed only while
+ *                                everything is paused: the RUN store that follows is the release,
+ *                                a worker's load of RUN the acquire
+ *   LAST_WAKE                    µs of the last wakeup a producer issued (BigInt64: several
+ *                                producers store it, a reader loads it; last one wins)
  * Pausing is two-phase: producers stop and ack first; then readers stop, and each takes the
  * inventory of its buffers (accounting.ts) before it acks, so the accounting after a pause is
  * exact.
  */
-import { W_CHANNEL_WAIT, W_WAIT, channelWordsBase, type Rchan } from '../kernel/index.ts';
+import { SharedWords, W_CHANNEL_WAIT, W_WAIT, channelWordsBase, type Rchan } from '../kernel/index.ts';
 import { takeInventory } from './accounting.ts';
 import { EMIT_WOKE, type Producer } from './producer.ts';
 import type { Random } from './random.ts';
@@ -35,41 +39,58 @@ export const CTL_EPOCH = 2;
 export const CTL_RESETS = 3;
 export const CTL_ACK = 16;
 export const MAX_WORKERS = 240;
-const F_BASE_REAL = 0;
-const F_BASE_VIRTUAL = 1;
-const F_SPEED = 2;
-/** Wall clock (ms) of the last wakeup a producer issued; written by producers, for latency. */
-const F_LAST_WAKE = 3;
+/** Word pairs after the control words: the bits of each Float64 of the time base. */
+const T_BASE_REAL = 0;
+const T_BASE_VIRTUAL = 2;
+const T_SPEED = 4;
+const TIME_WORDS = 8;
 const CONTROL_WORDS = CTL_ACK + MAX_WORKERS;
-const CONTROL_FLOATS = 8;
 
-export const controlByteLength = (): number => CONTROL_WORDS * 4 + CONTROL_FLOATS * 8;
+export const controlByteLength = (): number => (CONTROL_WORDS + TIME_WORDS) * 4 + 8;
+
+/** A Float64 as two Int32 words, and back: this thread's scratch for the conversion. */
+const bits = new Float64Array(1);
+const halves = new Int32Array(bits.buffer);
 
 /** Views over the control block. */
 export class LiveControl {
   readonly words: Int32Array;
-  readonly f64: Float64Array;
+  private readonly time: SharedWords;
+  /** µs of the last wakeup a producer issued, for the reader's latency. */
+  private readonly lastWake: BigInt64Array;
 
   constructor(readonly memory: ArrayBuffer | SharedArrayBuffer) {
     this.words = new Int32Array(memory, 0, CONTROL_WORDS);
-    this.f64 = new Float64Array(memory, CONTROL_WORDS * 4, CONTROL_FLOATS);
+    this.time = new SharedWords(memory, CONTROL_WORDS * 4, TIME_WORDS);
+    this.lastWake = new BigInt64Array(memory, (CONTROL_WORDS + TIME_WORDS) * 4, 1);
+  }
+
+  private float(i: number): number {
+    halves[0] = this.time.load(i);
+    halves[1] = this.time.load(i + 1);
+    return bits[0];
+  }
+
+  private setFloat(i: number, value: number): void {
+    bits[0] = value;
+    this.time.store(i, halves[0]);
+    this.time.store(i + 1, halves[1]);
   }
 
   /** Virtual seconds at wall-clock time `nowMs`. */
   virtualTime(nowMs: number): number {
-    const f = this.f64;
-    return f[F_BASE_VIRTUAL] + ((nowMs - f[F_BASE_REAL]) / 1000) * f[F_SPEED];
+    return this.float(T_BASE_VIRTUAL) + ((nowMs - this.float(T_BASE_REAL)) / 1000) * this.float(T_SPEED);
   }
 
   get speed(): number {
-    return this.f64[F_SPEED];
+    return this.float(T_SPEED);
   }
 
   /** Sets the time base; only while every loop is paused (or before they start). */
   setTimeBase(nowMs: number, virtualSeconds: number, speed: number): void {
-    this.f64[F_BASE_REAL] = nowMs;
-    this.f64[F_BASE_VIRTUAL] = virtualSeconds;
-    this.f64[F_SPEED] = speed;
+    this.setFloat(T_BASE_REAL, nowMs);
+    this.setFloat(T_BASE_VIRTUAL, virtualSeconds);
+    this.setFloat(T_SPEED, speed);
   }
 
   state(kind: number): number {
@@ -132,11 +153,12 @@ export class LiveControl {
   }
 
   noteWakeup(nowMs: number): void {
-    this.f64[F_LAST_WAKE] = nowMs;
+    Atomics.store(this.lastWake, 0, BigInt(Math.round(nowMs * 1000)));
   }
 
+  /** Wall clock (ms) of the last wakeup a producer issued. */
   get lastWakeup(): number {
-    return this.f64[F_LAST_WAKE];
+    return Number(Atomics.load(this.lastWake, 0)) / 1000;
   }
 }
 
@@ -144,6 +166,8 @@ export class LiveControl {
 const BATCH = 2048;
 /** Longest a loop blocks before it looks at the control block again (real ms). */
 const MAX_NAP_MS = 20;
+/** How often a running loop publishes its counts for other threads (real ms). */
+const PUBLISH_MS = 4;
 
 export interface ProducerLoopOptions {
   control: LiveControl;
@@ -154,6 +178,8 @@ export interface ProducerLoopOptions {
   clock: () => number;
   /** Write as fast as possible instead of following the workload's arrival times. */
   unthrottled?: boolean;
+  /** The producers' counts: published every few milliseconds and before every ack. */
+  stats: SimStats;
   /** Records per producer, then the loop ends. */
   limit?: number;
 }
@@ -164,15 +190,30 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
   const counts = producers.map(() => 0);
   const limit = o.limit ?? Infinity;
   const next = producers.map((p) => p.nextArrival(control.virtualTime(clock())));
+  let published = clock();
+  let paused = false;
   for (;;) {
     const state = control.state(CTL_PRODUCERS);
     if (state === STOP) break;
     if (state === PAUSE) {
+      // Counts first, then the ack: the coordinator's Atomics.load of the ack orders them.
+      o.stats.publish();
       control.ack(o.index);
+      paused = true;
       control.waitWhilePaused(CTL_PRODUCERS, MAX_NAP_MS);
       continue;
     }
-    const v = control.virtualTime(clock());
+    if (paused) {
+      // The coordinator may have changed counts while we were paused (relay_reset's accounting).
+      o.stats.adopt();
+      paused = false;
+    }
+    const now = clock();
+    if (now - published >= PUBLISH_MS) {
+      o.stats.publish();
+      published = now;
+    }
+    const v = control.virtualTime(now);
     let emitted = 0;
     let live = 0;
     for (let i = 0; i < producers.length; i++) {
@@ -189,10 +230,12 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
     }
     if (live === 0) break;
     if (emitted === 0) {
+      o.stats.publish();
       const soonest = Math.min(...next);
       control.nap(CTL_PRODUCERS, Math.min(MAX_NAP_MS, ((soonest - v) * 1000) / control.speed));
     }
   }
+  o.stats.publish();
   control.ackForever(o.index);
   return counts;
 }
@@ -234,14 +277,20 @@ export function readerLoop(o: ReaderLoopOptions): void {
   // A private word to sleep on for the processing cost (Atomics.wait wants shared memory).
   const scratch = new Int32Array(new SharedArrayBuffer(4));
   let resets = control.resets;
+  let published = clock();
   for (;;) {
     const state = control.state(CTL_READERS);
     if (state === STOP) break;
     if (state === PAUSE) {
       const nowUs = control.virtualTime(clock()) * 1e6;
+      // The producers published and acked before readers were paused: their counts are final.
       for (const r of readers) takeInventory(chan, o.stats, r, o.readerOptions, nowUs);
+      // Counts and inventory first, then the ack (release): the coordinator reads them after it.
+      o.stats.publish();
       control.ack(o.index);
       while (control.state(CTL_READERS) === PAUSE) control.waitWhilePaused(CTL_READERS, MAX_NAP_MS);
+      // relay_reset's accounting may have changed this reader's rows meanwhile.
+      o.stats.adopt();
       if (control.resets !== resets) {
         resets = control.resets;
         for (const r of readers) r.restart();
@@ -262,11 +311,18 @@ export function readerLoop(o: ReaderLoopOptions): void {
     const nowUs = now * 1e6;
     let bytes = 0;
     for (const r of readers) bytes += r.service(nowUs);
+    if (clock() - published >= PUBLISH_MS) {
+      o.stats.publish();
+      published = clock();
+    }
     if (bytes > 0) {
       if (o.costPerKiB > 0) Atomics.wait(scratch, 0, 0, ((bytes / 1024) * o.costPerKiB) / 1000 / control.speed);
       continue;
     }
-    const generation = Atomics.load(words, word);
+    // About to sleep: what was read so far is visible to the page while we wait.
+    o.stats.publish();
+    published = clock();
+    const generation = words.load(word);
     let asleep = true;
     for (const r of readers) if (!r.sleep()) asleep = false;
     if (!asleep) {
@@ -278,7 +334,7 @@ export function readerLoop(o: ReaderLoopOptions): void {
     const start = clock();
     let outcome: string = 'timed-out';
     while (clock() - start < periodMs && control.state(CTL_READERS) === RUN) {
-      outcome = Atomics.wait(words, word, generation, Math.min(MAX_NAP_MS, periodMs - (clock() - start)));
+      outcome = words.wait(word, generation, Math.min(MAX_NAP_MS, periodMs - (clock() - start)));
       if (outcome !== 'timed-out') break;
     }
     for (const r of readers) r.wake();
@@ -288,5 +344,6 @@ export function readerLoop(o: ReaderLoopOptions): void {
       o.onWakeLatency?.((clock() - control.lastWakeup) * 1000);
     }
   }
+  o.stats.publish();
   control.ackForever(o.index);
 }

@@ -48,7 +48,7 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
     // Several threads writing one global buffer serialise, as the kernel asks of clients.
     const locked = ch.global && ch.cpus > 1;
     const producers = s.cpus.map((cpu) => new Producer(chan, cpu, s.config.workload, rng.fork(cpu), stats, locked));
-    return { counts: producerLoop({ control, index: s.index, producers, clock, unthrottled: s.unthrottled, limit: s.limit }) };
+    return { counts: producerLoop({ control, index: s.index, producers, stats, clock, unthrottled: s.unthrottled, limit: s.limit }) };
   }
   const r = s.config.reader;
   const options = readerOptions(s.config, s.verify);

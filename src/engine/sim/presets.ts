@@ -27,10 +27,11 @@ export const PRESETS: readonly Preset[] = [
     'blktrace: 4 x 512 KiB per CPU',
     'blktrace(8) defaults: -b 512 (KiB per sub-buffer) and -n 4 sub-buffers per CPU, one reader thread per CPU. ' +
       'The kernel side writes struct blk_io_trace (48 bytes, plus a payload for some actions) with relay_reserve under ' +
-      'local_irq_save, and no subbuf_start callback since v6.17. The event rate is ours: a busy disk.',
+      'local_irq_save, and no subbuf_start callback since v6.17. The records are blktrace\'s own (queue, get request, issue ' +
+      'and complete per I/O); the rate is ours: a busy disk, 50,000 I/Os a second.',
     {
       channel: { cpus: 4, subbufSize: 512 * KiB, nSubbufs: 4, mode: 'no-overwrite' },
-      workload: { rate: 200_000, arrival: 'poisson', size: 'bimodal', sizeMin: 48, sizeMax: 64, largeShare: 0.2, call: 'relay_reserve' },
+      workload: { rate: 50_000, arrival: 'poisson', call: 'relay_reserve', format: 'blktrace' },
       reader: { layout: 'per-cpu', mode: 'read', period: 0.5, chunk: 512 * KiB, costPerKiB: 0.2 },
     },
   ),

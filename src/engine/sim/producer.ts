@@ -5,12 +5,12 @@
  * It counts every outcome in the CPU's row of SimStats.
  */
 import {
-  B_I_SIZE,
+  B_OFFSET,
   B_SUBBUFS_PRODUCED,
   __relayWrite,
   relayReserve,
   relayWakeupPending,
-  relayWakeupWork,
+  wakeupReaders,
   relayWrite,
   type Rchan,
   type RchanBuf,
@@ -51,6 +51,34 @@ export const EMIT_OFFLINE = 16;
  */
 export const EMIT_TIMER = 32;
 
+/**
+ * Records of a format other than relayscope's own: the source decides when its CPU writes and
+ * what, and fills each record in place once relay_reserve gave it room.
+ */
+export interface RecordSource {
+  /** Virtual time (s) of the CPU's next record, at or after `now`; Infinity when there is none. */
+  nextArrival(now: number): number;
+  /** The size of that record; the source moves on to it. */
+  nextSize(): number;
+  /** Called before relay_reserve for the record. */
+  beforeReserve(): void;
+  /** Writes the record at `dst[at]` (relay_reserve succeeded). */
+  writeAt(dst: Uint8Array, at: number): void;
+}
+
+/** The next arrival after `now` of a workload's process at `rate` records per second. */
+export function drawArrival(w: WorkloadSettings, rate: number, rng: Random, now: number): number {
+  if (rate <= 0) return Infinity;
+  if (w.arrival === 'constant') return now + 1 / rate;
+  if (w.arrival === 'poisson') return now + rng.exponential(1 / rate);
+  // Bursts: Poisson at a rate that keeps the average, only inside the on-windows.
+  const cycle = w.burstOn + w.burstOff;
+  let t = now + rng.exponential(w.burstOn / (cycle * rate));
+  const phase = t % cycle;
+  if (phase >= w.burstOn) t += cycle - phase;
+  return t;
+}
+
 /** Distinct record sizes whose prepared bytes are kept; others are cut from a larger one. */
 const TEMPLATE_CACHE = 4096;
 
@@ -77,6 +105,8 @@ export class Producer {
     private readonly timerWakeups = false,
     /** Imported records to write instead of drawing arrivals and sizes from `w`. */
     private readonly replay: ReplayStream | null = null,
+    /** Records of another format (blktrace's), written as their client writes them. */
+    private readonly source: RecordSource | null = null,
   ) {
     this.row = cpu * STATS_FIELDS;
     this.rate = w.rate * cpuShare(w, cpu, chan.nrCpus);
@@ -84,22 +114,15 @@ export class Producer {
 
   /** Seconds from `now` to this CPU's next record, or Infinity when it writes none. */
   nextArrival(now: number): number {
-    const w = this.w;
+    if (this.source !== null) return this.source.nextArrival(now);
     if (this.replay !== null) return this.replayAt < this.replay.times.length ? this.replay.times[this.replayAt] : Infinity;
-    if (this.rate <= 0) return Infinity;
-    if (w.arrival === 'constant') return now + 1 / this.rate;
-    if (w.arrival === 'poisson') return now + this.rng.exponential(1 / this.rate);
-    // Bursts: Poisson at a rate that keeps the average, only inside the on-windows.
-    const cycle = w.burstOn + w.burstOff;
-    let t = now + this.rng.exponential(w.burstOn / (cycle * this.rate));
-    const phase = t % cycle;
-    if (phase >= w.burstOn) t += cycle - phase;
-    return t;
+    return drawArrival(this.w, this.rate, this.rng, now);
   }
 
   /** A record size drawn from the workload. */
   nextSize(): number {
     const w = this.w;
+    if (this.source !== null) return this.source.nextSize();
     if (this.replay !== null) return this.replay.sizes[this.replayAt++];
     if (w.size === 'fixed') return w.sizeMin;
     if (w.size === 'uniform') return this.rng.int(w.sizeMin, w.sizeMax);
@@ -118,16 +141,26 @@ export class Producer {
     // An offline CPU runs nothing; after relay_close a client must not write (the kernel would
     // write into freed memory).
     if (!chan.cpuOnline(this.cpu) || !chan.onList) return EMIT_OFFLINE;
+    // This thread's plain copy of the CPU's counts, published by the loop every few ms.
+    this.stats.own(this.cpu, P_WRITTEN);
     const f = this.stats.f64;
     const row = this.row;
     const seq = f[row + P_LANDED] >>> 0;
     const ts = tsUs >>> 0;
     f[row + P_WRITTEN] += 1;
     if (this.locked) spinLock(this.stats.locks, L_GLOBAL);
-    const producedBefore = buf.ctl[B_SUBBUFS_PRODUCED];
-    const iSizeBefore = buf.ctl[B_I_SIZE];
+    // The writer's own count: its low word is enough to see whether this write produced.
+    const producedBefore = buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
+    // What the sub-buffer holds if this write closes it: the switch adds it to i_size.
+    const offsetBefore = buf.ctl.load(B_OFFSET);
     let landed: boolean;
-    if (this.w.call === 'relay_reserve') {
+    if (this.source !== null) {
+      // blktrace: relay_reserve, then the record is filled in place (sequence and all).
+      this.source.beforeReserve();
+      const pos = relayReserve(buf, size);
+      landed = pos >= 0;
+      if (landed) this.source.writeAt(buf.data, pos);
+    } else if (this.w.call === 'relay_reserve') {
       const pos = relayReserve(buf, size);
       landed = pos >= 0;
       if (landed) writeRecord(buf.data, pos, this.cpu, size, seq, ts);
@@ -142,13 +175,13 @@ export class Producer {
     const toobig = !landed && (size > buf.subbufSize || !buf.stalled);
     let out = 0;
     // A write produces at most one sub-buffer (§15.8).
-    if (buf.ctl[B_SUBBUFS_PRODUCED] !== producedBefore) {
+    if (buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== producedBefore) {
       f[row + P_PRODUCTIONS] += 1;
       // relay_switch_subbuf adds the produced sub-buffer's data bytes to i_size; the rest is padding.
-      f[row + P_PADDING] += buf.subbufSize - (buf.ctl[B_I_SIZE] - iSizeBefore);
+      f[row + P_PADDING] += buf.subbufSize - offsetBefore;
       if (this.timerWakeups && relayWakeupPending(buf)) out |= EMIT_TIMER;
       else if (relayWakeupPending(buf)) {
-        f[row + P_WOKEN] += relayWakeupWork(buf);
+        f[row + P_WOKEN] += wakeupReaders(buf);
         f[row + P_WAKEUPS] += 1;
         out |= EMIT_WOKE;
       } else f[row + P_NO_SLEEPER] += 1;

@@ -11,20 +11,20 @@
  * resynchronises at the next sub-buffer start.
  */
 import {
-  B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   relayFileOpen,
   relayFilePoll,
   relayFileRead,
-  relayMmapView,
   relayPollCancel,
   relaySubbufsConsumed,
   type Rchan,
   type RchanBuf,
   type RelayFile,
 } from '../kernel/index.ts';
+import { relayMmapView } from './mapping.ts';
 import type { RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE, payloadByte, payloadIntact, readRecordHeader, type RecordHeader } from './record.ts';
+import { BLK_IO_TRACE_SIZE, blkFrame, type BlkFrame, type BlktraceSink } from './blktrace.ts';
 import type { ReaderMode, SimConfig } from './simConfig.ts';
 import {
   R_BYTES,
@@ -37,8 +37,48 @@ import {
   R_NEXT_SEQ,
   R_OVERWRITTEN,
   R_TORN,
+  P_LANDED,
   type SimStats,
 } from './stats.ts';
+
+/**
+ * How far ahead of the producer's last published count of landed records a record's sequence
+ * number may be: the records it landed since it last published (it publishes every few
+ * milliseconds; 2^30 is minutes at any rate the engine reaches).
+ */
+export const SEQ_AHEAD = 2 ** 30;
+
+/**
+ * The 64-bit sequence number of a record whose header holds `seq32` (the number mod 2^32),
+ * by serial-number arithmetic against `landed`, the writer's count of landed records as this
+ * thread knows it: the one value congruent to seq32 in the window (U - 2^32, U], with
+ * U = landed + SEQ_AHEAD. Exact for every record less than 2^32 - SEQ_AHEAD (3.2e9) records
+ * older than the writer's count; a record still in a buffer is at most 2^25 records old (512
+ * MiB of 16-byte records), so any record a reader can meet is resolved exactly, in runs of any
+ * length.
+ */
+export function sequenceNumber(seq32: number, landed: number): number {
+  const top = landed + SEQ_AHEAD;
+  return top - (((top % 2 ** 32) - seq32) >>> 0);
+}
+
+/**
+ * How far in the future of the reader's clock a record's timestamp may be: the reader reads
+ * its clock once per pass, and records written during the pass carry later times. 2^28 µs
+ * is 268 s of virtual time.
+ */
+export const LAG_AHEAD_US = 2 ** 28;
+
+/**
+ * Microseconds from a record's timestamp (`ts32`, its µs mod 2^32) to `nowUs`, exact whatever
+ * the run's length: serial-number arithmetic in the window [-LAG_AHEAD_US, 2^32 - LAG_AHEAD_US)
+ * µs around now, so lags up to 67 minutes read exactly (a reader pauses 60 minutes at most),
+ * and a record stamped after the reader read its clock counts as lag 0.
+ */
+export function recordLag(nowUs: number, ts32: number): number {
+  const ahead = (ts32 - (Math.floor(nowUs) % 2 ** 32)) >>> 0;
+  return ahead <= LAG_AHEAD_US ? 0 : 2 ** 32 - ahead;
+}
 
 export interface ReaderOptions {
   mode: ReaderMode;
@@ -51,6 +91,11 @@ export interface ReaderOptions {
   verify: 'full' | 'ends';
   /** Bytes one service pass reads at most, so that a busy reader yields now and then. */
   passBytes: number;
+  /**
+   * The records are blktrace's (in this byte order, times from `baseNs`): each is checked by
+   * its framing, and counted in landing order (its own sequence may have gaps by design).
+   */
+  blktrace?: { littleEndian: boolean; baseNs: number } | null;
 }
 
 /** A configuration's reader, as Reader takes it. */
@@ -63,6 +108,7 @@ export function readerOptions(config: SimConfig, verify: 'full' | 'ends' = 'full
     relayMode: ch.mode,
     verify,
     passBytes: Math.max(r.chunk, 4 * ch.subbufSize),
+    blktrace: null,
   };
 }
 
@@ -91,17 +137,31 @@ export class Reader {
   /** The writer produced while the last read(2) or mapped parse ran: it may have lapped it. */
   private writerMoved = false;
   private now = 0;
+  private readonly headerSize: number;
+  private readonly blk: ReaderOptions['blktrace'] & object | null;
+  private readonly frame: BlkFrame = { cpu: 0, length: 0, timeNs: 0 };
+  private readonly blkHeader: RecordHeader = { cpu: 0, length: 0, seq: 0, ts: 0 };
+  /** Per CPU, the writer's count of landed records, taken at the start of each pass. */
+  private readonly landed: Float64Array;
+  /** The CPUs whose records this reader's buffers hold. */
+  private readonly cpus: number[];
 
   constructor(
     private readonly chan: Rchan,
     bufs: readonly RchanBuf[],
     private readonly stats: SimStats,
     private readonly o: ReaderOptions,
+    /** blktrace's reader threads: every record read is written to its CPU's file. */
+    private readonly sink: BlktraceSink | null = null,
   ) {
+    this.blk = o.blktrace ?? null;
+    this.headerSize = this.blk === null ? RECORD_HEADER_SIZE : BLK_IO_TRACE_SIZE;
     this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1, lapped: false }));
     // The reader's own buffer, and the count of every read(2): with a writer producing during
     // the call, one read can return more than the ring holds.
     this.dst = new Uint8Array(o.chunk);
+    this.landed = new Float64Array(stats.cpus);
+    this.cpus = chan.isGlobal ? Array.from({ length: stats.cpus }, (_, i) => i) : bufs.map((b) => b.cpu);
   }
 
   /**
@@ -110,6 +170,8 @@ export class Reader {
    */
   service(nowUs: number): number {
     this.now = nowUs;
+    // Once a pass, not once a record: another thread's count is an atomic load.
+    for (const cpu of this.cpus) this.landed[cpu] = this.stats.get(cpu, P_LANDED);
     let total = 0;
     for (const s of this.streams) total += this.o.mode === 'read' ? this.serviceRead(s) : this.serviceMmap(s);
     return total;
@@ -160,11 +222,12 @@ export class Reader {
     let total = 0;
     const sbs = this.chan.subbufSize;
     while (total < this.o.passBytes) {
-      const before = s.buf.ctl[B_SUBBUFS_PRODUCED];
+      // The low word of the writer's count is enough to see whether it moved.
+      const before = s.buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
       this.chunks.length = 0;
       const got = relayFileRead(s.file, this.dst.length, this.dst, this.chunks);
       if (got === 0) break;
-      this.writerMoved = s.buf.ctl[B_SUBBUFS_PRODUCED] !== before;
+      this.writerMoved = s.buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== before;
       if (this.lapped) s.lapped = true;
       let at = 0;
       for (let c = 0; c < this.chunks.length; c += 2) {
@@ -184,19 +247,19 @@ export class Reader {
     const sbs = this.chan.subbufSize;
     const view = relayMmapView(buf);
     if (view.length === 0) return 0;
-    const before = buf.ctl[B_SUBBUFS_PRODUCED];
+    const before = buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
     let total = 0;
     for (const sub of view) {
       const start = sub.subbuf * sbs;
       const len = sbs - sub.padding;
       s.nextPos = -1; // each sub-buffer is parsed on its own
-      this.writerMoved = buf.ctl[B_SUBBUFS_PRODUCED] !== before || this.o.relayMode === 'overwrite';
+      this.writerMoved = buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== before || this.o.relayMode === 'overwrite';
       if (this.lapped) s.lapped = true;
       this.chunk(s, buf.data, start, start, len, sbs);
       total += len;
     }
     // Hand the processed sub-buffers back, n at a time (a larger count is ignored).
-    let left = view[view.length - 1].seq + 1 - buf.ctl[B_SUBBUFS_CONSUMED];
+    let left = view[view.length - 1].seq + 1 - buf.consumed;
     while (left > 0) {
       const k = Math.min(left, this.chan.nSubbufs);
       relaySubbufsConsumed(this.chan, buf.cpu, k);
@@ -234,23 +297,23 @@ export class Reader {
       if (i < 0) return;
     }
     while (i < end) {
-      if (end - i < RECORD_HEADER_SIZE) {
+      if (end - i < this.headerSize) {
         this.startCarry(s, src, i, end);
         return;
       }
-      const h = readRecordHeader(src, i);
+      const h = this.header(src, i);
       if (h === null) return this.lost(s);
       if (end - i < h.length) {
         this.startCarry(s, src, i, end);
         return;
       }
-      this.deliver(s, h, this.intact(src, i, h.length));
+      this.deliver(s, h, this.intact(src, i, h.length), src, i);
       i += h.length;
     }
   }
 
   private startCarry(s: Stream, src: Uint8Array, from: number, end: number): void {
-    this.fitCarry(s, Math.max(RECORD_HEADER_SIZE, end - from));
+    this.fitCarry(s, Math.max(this.headerSize, end - from));
     s.carry.set(src.subarray(from, end), 0);
     s.carryLen = end - from;
   }
@@ -259,12 +322,12 @@ export class Reader {
   private finishCarry(s: Stream, src: Uint8Array, i: number, end: number): number {
     for (;;) {
       const have = s.carryLen;
-      const h = have >= RECORD_HEADER_SIZE ? readRecordHeader(s.carry, 0) : null;
-      if (have >= RECORD_HEADER_SIZE && h === null) {
+      const h = have >= this.headerSize ? this.header(s.carry, 0) : null;
+      if (have >= this.headerSize && h === null) {
         this.lost(s);
         return -1;
       }
-      const need = (h?.length ?? RECORD_HEADER_SIZE) - have;
+      const need = (h?.length ?? this.headerSize) - have;
       const k = Math.min(need, end - i);
       this.fitCarry(s, have + k);
       s.carry.set(src.subarray(i, i + k), have);
@@ -273,7 +336,7 @@ export class Reader {
       if (k < need) return -1; // still incomplete: the next read continues it
       if (h !== null) {
         s.carryLen = 0;
-        this.deliver(s, h, this.intact(s.carry, 0, h.length));
+        this.deliver(s, h, this.intact(s.carry, 0, h.length), s.carry, 0);
         return i;
       }
     }
@@ -286,7 +349,23 @@ export class Reader {
     s.carry = grown;
   }
 
+  /** The header of the record at `src[at]`, or null if there is none there. */
+  private header(src: Uint8Array, at: number): RecordHeader | null {
+    const blk = this.blk;
+    if (blk === null) return readRecordHeader(src, at);
+    if (!blkFrame(src, at, blk.littleEndian, this.frame)) return null;
+    // blktrace's own sequence is the kernel's (it may skip dropped records): records are
+    // counted in the order they landed, which a no-overwrite reader sees unbroken.
+    const h = this.blkHeader;
+    h.cpu = this.frame.cpu;
+    h.length = this.frame.length;
+    h.seq = h.cpu < this.stats.cpus ? this.stats.get(h.cpu, R_NEXT_SEQ) : 0;
+    h.ts = Math.max(0, Math.floor((this.frame.timeNs - blk.baseNs) / 1000)) >>> 0;
+    return h;
+  }
+
   private intact(src: Uint8Array, at: number, length: number): boolean {
+    if (this.blk !== null) return true; // its framing was checked
     if (this.o.verify === 'full') return payloadIntact(src, at, length);
     return (
       length === RECORD_HEADER_SIZE ||
@@ -306,25 +385,30 @@ export class Reader {
     this.stats.add(s.buf.cpu, this.lapped ? R_LAPPED_READS : R_TORN);
   }
 
-  private deliver(s: Stream, h: RecordHeader, intact: boolean): void {
+  private deliver(s: Stream, h: RecordHeader, intact: boolean, src: Uint8Array, at: number): void {
     const stats = this.stats;
     const cpu = h.cpu;
-    if (cpu >= stats.cpus || !intact) {
+    // A per-CPU blktrace buffer holds only its CPU's records (the cpu field says whose).
+    const foreign = this.blk !== null && !this.chan.isGlobal && cpu !== s.buf.cpu;
+    if (cpu >= stats.cpus || !intact || foreign) {
       stats.add(Math.min(cpu, stats.cpus - 1), this.lapped ? R_LAPPED_READS : R_TORN);
       return;
     }
+    // The header holds the sequence number mod 2^32; the reader's count of the next one is
+    // exact, and the writer's count (as of this pass) places the header's in its window.
     const next = stats.get(cpu, R_NEXT_SEQ);
-    const ahead = (h.seq - next) >>> 0;
-    if (ahead >= 0x80000000) {
+    const seq = sequenceNumber(h.seq, Math.max(this.landed[cpu], next));
+    if (seq < next) {
       // An older record: read early from a lapped copy and now met at its place, or returned
       // again by read() (v6.17 after an all-padding sub-buffer).
       stats.add(cpu, s.lapped ? R_LAPPED_READS : R_DUPLICATE);
       return;
     }
-    if (ahead > 0) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, ahead);
+    if (seq > next) stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, seq - next);
     stats.add(cpu, R_INTACT);
-    stats.set(cpu, R_NEXT_SEQ, (h.seq + 1) >>> 0);
-    const lag = Math.max(0, ((this.now >>> 0) - h.ts) | 0);
+    stats.set(cpu, R_NEXT_SEQ, seq + 1);
+    this.sink?.append(cpu, src, at, h.length);
+    const lag = recordLag(this.now, h.ts);
     stats.set(cpu, R_LAG_US, lag);
     if (lag > stats.get(cpu, R_MAX_LAG_US)) stats.set(cpu, R_MAX_LAG_US, lag);
   }

@@ -61,12 +61,12 @@ export interface BufferCounters {
 
 export const bufferCounters = (b: RchanBuf): BufferCounters => ({
   cpu: b.cpu,
-  subbufsProduced: b.ctl[B_SUBBUFS_PRODUCED],
-  subbufsConsumed: b.ctl[B_SUBBUFS_CONSUMED],
-  bytesConsumed: b.ctl[B_BYTES_CONSUMED],
-  fullCount: b.ctl[B_FULL_COUNT],
-  bigCount: b.ctl[B_BIG_COUNT],
-  iSize: b.ctl[B_I_SIZE],
+  subbufsProduced: b.field(B_SUBBUFS_PRODUCED),
+  subbufsConsumed: b.field(B_SUBBUFS_CONSUMED),
+  bytesConsumed: b.field(B_BYTES_CONSUMED),
+  fullCount: b.field(B_FULL_COUNT),
+  bigCount: b.field(B_BIG_COUNT),
+  iSize: b.field(B_I_SIZE),
 });
 
 export interface SimReport {

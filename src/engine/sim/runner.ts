@@ -12,7 +12,6 @@ import {
   B_FULL_COUNT,
   B_I_SIZE,
   B_OFFSET,
-  B_PADDING,
   B_SUBBUFS_CONSUMED,
   B_SUBBUFS_PRODUCED,
   NR_CPUS,
@@ -28,14 +27,12 @@ import {
   relayFileRead,
   relayFileSendfile,
   relayFlush,
-  relayMappingRead,
-  relayMmapView,
   relayOpen,
   relayReserve,
   relayReset,
   relayStats,
   relaySubbufsConsumed,
-  relayWakeupWork,
+  wakeupReaders,
   relayWrite,
   type MmapSubbuf,
   type Rchan,
@@ -43,6 +40,7 @@ import {
   type RelayEvent,
   type RelayFile,
 } from '../kernel/index.ts';
+import { relayMappingRead, relayMmapView } from './mapping.ts';
 import { FileTable, type FileErrno, type OpenFile } from './files.ts';
 import { clientOptionsError, isRelayMode, relayClient } from './client.ts';
 import { RecordLedger, type ReadPiece } from './ledger.ts';
@@ -431,7 +429,7 @@ export class ScenarioRunner {
   private record(op: TraceStep['op'], result: StepResult): TraceStep {
     const chan = this.chan;
     const woken = new Map<RchanBuf, number>();
-    if (chan !== null) for (const buf of chan.bufs()) woken.set(buf, buf.freed ? 0 : relayWakeupWork(buf));
+    if (chan !== null) for (const buf of chan.bufs()) woken.set(buf, buf.freed ? 0 : wakeupReaders(buf));
     const freedNow: string[] = [];
     for (const e of this.events) {
       if (e.kind === 'buf_free') freedNow.push(bufLabel(e.buf));
@@ -460,17 +458,17 @@ export class ScenarioRunner {
     return {
       label: bufLabel(buf),
       cpu: buf.cpu,
-      offset: c[B_OFFSET],
-      data: c[B_DATA],
-      subbufsProduced: c[B_SUBBUFS_PRODUCED],
-      subbufsConsumed: c[B_SUBBUFS_CONSUMED],
-      bytesConsumed: c[B_BYTES_CONSUMED],
-      padding: Array.from(c.subarray(B_PADDING, B_PADDING + buf.nSubbufs)),
-      finalized: c[B_FINALIZED] === 1,
-      fullCount: c[B_FULL_COUNT],
-      bigCount: c[B_BIG_COUNT],
-      iSize: c[B_I_SIZE],
-      sleepers: Atomics.load(buf.words, W_SLEEPERS),
+      offset: c.load(B_OFFSET),
+      data: c.load(B_DATA),
+      subbufsProduced: buf.field(B_SUBBUFS_PRODUCED),
+      subbufsConsumed: buf.field(B_SUBBUFS_CONSUMED),
+      bytesConsumed: c.load(B_BYTES_CONSUMED),
+      padding: Array.from({ length: buf.nSubbufs }, (_, i) => buf.padding(i)),
+      finalized: c.load(B_FINALIZED) === 1,
+      fullCount: buf.field(B_FULL_COUNT),
+      bigCount: buf.field(B_BIG_COUNT),
+      iSize: buf.field(B_I_SIZE),
+      sleepers: buf.words.load(W_SLEEPERS),
       woken,
       memoryHash: this.hashMemory ? fnv1a(buf.data, 0, buf.subbufSize * buf.nSubbufs) : 0,
       file: buf.filePath,

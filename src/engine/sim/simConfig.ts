@@ -6,6 +6,7 @@
 import { KERNEL_VERSIONS, NR_CPUS, relayOpenError, type KernelVersion } from '../kernel/index.ts';
 import { RELAY_MODES, clientOptionsError, type RelayMode } from './client.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
+import { BLKTRACE_SEQUENCES, DEVICE_NAME, type BlktraceSequence } from './blktrace.ts';
 import { SETTING_SECTIONS, sectionSettings } from './settingPaths.ts';
 
 export interface ChannelSettings {
@@ -25,6 +26,9 @@ export const SIZE_MODELS = ['fixed', 'uniform', 'bimodal'] as const;
 export type SizeKind = (typeof SIZE_MODELS)[number];
 export const WRITE_CALLS = ['relay_write', '__relay_write', 'relay_reserve'] as const;
 export type WriteCall = (typeof WRITE_CALLS)[number];
+export const RECORD_FORMATS = ['relayscope', 'blktrace'] as const;
+/** relayscope's self-describing records, or blktrace's `struct blk_io_trace` from simulated block I/O. */
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 export interface WorkloadSettings {
   /** Records per second over all CPUs. */
@@ -42,6 +46,12 @@ export interface WorkloadSettings {
   /** 0 spreads the rate evenly; towards 1, CPU k gets a share proportional to (1 - skew)^k. */
   skew: number;
   call: WriteCall;
+  /** blktrace: `rate` is block I/Os per second, each written as blktrace's events (sizes follow). */
+  format: RecordFormat;
+  /** blktrace: the traced disk's name (its files are `<device>.blktrace.<cpu>`). */
+  device: string;
+  /** blktrace: when the kernel takes the record's sequence number. */
+  blktraceSequence: BlktraceSequence;
 }
 
 export const READER_LAYOUTS = ['per-cpu', 'single'] as const;
@@ -89,6 +99,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
     largeShare: 0.1,
     skew: 0,
     call: 'relay_write',
+    format: 'relayscope',
+    device: 'sda',
+    blktraceSequence: 'after-reserve',
   },
   reader: {
     enabled: true,
@@ -153,6 +166,9 @@ const CHECKS: { [S in Section]: { [K in keyof SimConfig[S]]: Check } } = {
     largeShare: num(0, 1),
     skew: num(0, 0.99),
     call: oneOf(WRITE_CALLS),
+    format: oneOf(RECORD_FORMATS),
+    device: (v, path) => (typeof v === 'string' && DEVICE_NAME.test(v) ? v : fail(path, 'a disk name such as sda (letters, digits, _ . -)', v)),
+    blktraceSequence: oneOf(BLKTRACE_SEQUENCES),
   },
   reader: {
     enabled: bool,
@@ -167,6 +183,9 @@ const CHECKS: { [S in Section]: { [K in keyof SimConfig[S]]: Check } } = {
     wakeLatency: num(0, 1e7),
   },
 };
+
+/** The settings that shape generated record sizes, which blktrace's events fix. */
+const BLKTRACE_SIZE_KEYS = ['size', 'sizeMin', 'sizeMax', 'largeShare'] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -194,6 +213,14 @@ export function parseSimConfig(raw: unknown, base: SimConfig = DEFAULT_SIM_CONFI
     }
   }
   const config = out as unknown as SimConfig;
+  if (config.workload.format === 'blktrace' && isObject(raw.workload)) {
+    const given = raw.workload;
+    for (const key of BLKTRACE_SIZE_KEYS)
+      if (key in given && given[key] !== base.workload[key])
+        throw new ConfigError(
+          `workload.${key} cannot be set with workload.format blktrace: its record sizes follow from the events (48 bytes and each record's pdu_len)`,
+        );
+  }
   checkSimConfig(config);
   return config;
 }
@@ -209,15 +236,19 @@ export function checkSimConfig(c: SimConfig, generatedSizes = true): void {
   const client = clientOptionsError(ch);
   if (client !== null) throw new ConfigError(`channel.${client}`);
   const w = c.workload;
+  if (w.format === 'blktrace' && ch.mode !== 'no-overwrite')
+    throw new ConfigError(
+      "channel.mode must be no-overwrite with workload.format blktrace: blktrace's relay client never overwrites (a full buffer drops the record)",
+    );
   const cap = maxRecordSize(ch.subbufSize);
   for (const key of ['sizeMin', 'sizeMax'] as const) {
-    if (!generatedSizes || (key === 'sizeMax' && w.size === 'fixed')) continue;
+    if (!generatedSizes || w.format === 'blktrace' || (key === 'sizeMax' && w.size === 'fixed')) continue;
     if (w[key] < RECORD_HEADER_SIZE || w[key] > cap)
       throw new ConfigError(
         `workload.${key} must be from ${RECORD_HEADER_SIZE} (the record header) to ${cap} (4 sub-buffers, at most 16 MiB), got ${w[key]}`,
       );
   }
-  if (generatedSizes && w.size !== 'fixed' && w.sizeMax < w.sizeMin)
+  if (generatedSizes && w.format !== 'blktrace' && w.size !== 'fixed' && w.sizeMax < w.sizeMin)
     throw new ConfigError(`workload.sizeMax (${w.sizeMax}) must not be below workload.sizeMin (${w.sizeMin})`);
   if (c.reader.pauseEvery > 0 && c.reader.pauseFor >= c.reader.pauseEvery)
     throw new ConfigError(`reader.pauseFor (${c.reader.pauseFor}) must be shorter than reader.pauseEvery (${c.reader.pauseEvery})`);

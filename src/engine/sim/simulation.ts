@@ -12,7 +12,7 @@ import {
   relayFlush,
   relayReset,
   relayWakeupPending,
-  relayWakeupWork,
+  wakeupReaders,
   nextJiffy,
   type ChannelMemory,
   type Rchan,
@@ -28,6 +28,9 @@ import { openSimChannel } from './simChannel.ts';
 import { checkWorkload, replayStreams, type ImportedWorkload } from './workloadCsv.ts';
 import { P_WAKEUPS, P_WOKEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 import { READER_ASLEEP, READER_PAUSED, READER_PROCESSING, READER_READING, READER_WOKEN } from './readerPhase.ts';
+import { BlktraceSink } from './blktrace.ts';
+import { captureReplays } from './blktraceCapture.ts';
+import { BLKTRACE_CLOCK_BASE_NS, BlktraceGenerator } from './blktraceGen.ts';
 
 export interface SimOptions {
   seed: number;
@@ -42,6 +45,8 @@ export interface SimOptions {
    * it or a record too large throws WorkloadError.
    */
   workload?: ImportedWorkload;
+  /** When the records are blktrace's: keep the files its readers write (`blktrace.bytes(cpu)`), not only their counts. */
+  blktraceFiles?: boolean;
 }
 
 const ARRIVAL = 0;
@@ -133,6 +138,8 @@ export class Simulation {
   private readonly timers = new Set<number>();
   private readonly readerOptions: ReaderOptions;
   private readonly allocate: (byteLength: number) => ChannelMemory;
+  /** The files blktrace's readers write, when the records are blktrace's (generated or imported). */
+  readonly blktrace: BlktraceSink | null;
 
   constructor(
     readonly config: SimConfig,
@@ -147,11 +154,21 @@ export class Simulation {
     this.stats = opened.stats;
     const rng = new Random(options.seed);
     const timerWakeups = this.chan.features.timerWakeup;
-    this.producers = Array.from(
-      { length: ch.cpus },
-      (_, cpu) => new Producer(this.chan, cpu, workload, rng.fork(cpu), this.stats, false, timerWakeups, replay?.[cpu] ?? null),
-    );
+    const capture = options.workload?.blktrace;
+    const generated = options.workload === undefined && workload.format === 'blktrace';
+    const captured = capture === undefined ? null : captureReplays(options.workload as ImportedWorkload, ch.cpus);
+    this.producers = Array.from({ length: ch.cpus }, (_, cpu) => {
+      const prng = rng.fork(cpu);
+      const source = captured?.[cpu] ?? (generated ? new BlktraceGenerator(workload, cpu, ch.cpus, prng) : null);
+      return new Producer(this.chan, cpu, workload, prng, this.stats, false, timerWakeups, source === null ? (replay?.[cpu] ?? null) : null, source);
+    });
     this.readerOptions = readerOptions(config, options.verify);
+    this.blktrace = null;
+    if (capture !== undefined || generated) {
+      const littleEndian = capture?.littleEndian ?? true;
+      this.blktrace = new BlktraceSink(capture?.device ?? workload.device, ch.cpus, littleEndian, options.blktraceFiles === true);
+      this.readerOptions.blktrace = { littleEndian, baseNs: capture?.baseNs ?? BLKTRACE_CLOCK_BASE_NS };
+    }
     if (reader.enabled) {
       const groups = ch.global || reader.layout === 'single' ? [this.chan.bufs()] : this.chan.bufs().map((b) => [b]);
       groups.forEach((bufs, k) => this.addReader(bufs, rng.fork(1000 + k)));
@@ -236,7 +253,7 @@ export class Simulation {
   }
 
   private addReader(bufs: RchanBuf[], rng: Random): void {
-    const reader = new Reader(this.chan, bufs, this.stats, this.readerOptions);
+    const reader = new Reader(this.chan, bufs, this.stats, this.readerOptions, this.blktrace);
     const slot: ReaderSlot = { reader, rng, sleeping: false, token: 0, bufs: new Set(bufs), pausedUntil: -1, phase: READER_PROCESSING, readAt: -1 };
     this.readers.push(slot);
     this.queue.push(this.now, READER, this.readers.length - 1, 0);
@@ -260,7 +277,7 @@ export class Simulation {
     this.timers.delete(index);
     const buf = this.chan.bufAt(index);
     if (!relayWakeupPending(buf)) return;
-    const woken = relayWakeupWork(buf);
+    const woken = wakeupReaders(buf);
     this.stats.add(buf.cpu, P_WAKEUPS);
     this.stats.add(buf.cpu, P_WOKEN, woken);
     this.wakeReaders(buf, buf.cpu);

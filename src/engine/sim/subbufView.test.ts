@@ -32,9 +32,9 @@ describe('a picture of the sub-buffers', () => {
     const runner = new ScenarioRunner({ config: config('no-overwrite'), ops: [write(20)] });
     runner.runAll();
     const buf = runner.chan!.buf(0)!;
-    Atomics.add(buf.words, W_SWITCH, 1);
+    buf.words.add(W_SWITCH, 1);
     expect(pictureBuffer(buf, bufferPicture(4), 64)).toBe(false);
-    Atomics.add(buf.words, W_SWITCH, 1);
+    buf.words.add(W_SWITCH, 1);
     expect(pictureBuffer(buf, bufferPicture(4), 64)).toBe(true);
   });
 

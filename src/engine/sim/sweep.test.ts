@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { findPreset } from './presets.ts';
 import { parseSimConfig } from './simConfig.ts';
-import { SweepJob, defaultSweepAxes, recommend, runSweep, type SweepCell } from './sweep.ts';
+import { SweepJob, defaultSweepAxes, recommend, runSweep, sweepSeconds, type SweepCell } from './sweep.ts';
+import { parseWorkloadCsv } from './workloadCsv.ts';
+import { sweepCell } from './sweepCell.testing.ts';
 
 // A channel whose reader is slow enough that small rings overflow and large ones do not.
 const config = parseSimConfig({
@@ -10,19 +12,7 @@ const config = parseSimConfig({
   reader: { period: 0.05, costPerKiB: 20, jitter: 0 },
 });
 
-const cell = (over: Partial<SweepCell>): SweepCell => ({
-  subbufSize: 4096,
-  nSubbufs: 4,
-  period: 0.1,
-  memoryBytes: 32768,
-  written: 100,
-  lost: 0,
-  lossRate: 0,
-  lostBy: { droppedFull: 0, droppedToobig: 0, overwritten: 0, skipped: 0, discarded: 0 },
-  peakReady: 2,
-  error: null,
-  ...over,
-});
+const cell = sweepCell;
 
 describe('sizing sweep', () => {
   it('builds the default grid from powers of two around the configuration, never below one sub-buffer', () => {
@@ -105,11 +95,22 @@ describe('sizing sweep', () => {
   });
 
   it('explains why nothing is loss-free, naming the main cause', () => {
-    const recorder = parseSimConfig({ channel: { cpus: 1, mode: 'overwrite' }, workload: { rate: 50_000 }, reader: { enabled: false } });
+    const tight = parseSimConfig({ channel: { cpus: 1, subbufSize: 1024 }, workload: { rate: 20_000, sizeMin: 1000, sizeMax: 1000, size: 'fixed' } });
+    const r = runSweep(tight, { seed: 1, seconds: 0.2, subbufSizes: [1024], nSubbufs: [1, 2] });
+    expect(r.recommended).toBeNull();
+    expect(r.capacity.bottleneck).toBe('buffer');
+    expect(r.reason).toMatch(/^no configuration in the grid is loss-free; the least lossy, 2 x 1024 B/);
+    expect(r.reason).toMatch(/dropped because the buffer was full/);
+  });
+
+  it('says an overwrite channel with no reader holds the last seconds, and recommends no size', () => {
+    const recorder = parseSimConfig({ channel: { cpus: 1, mode: 'overwrite' }, workload: { rate: 50_000, size: 'fixed', sizeMin: 64 }, reader: { enabled: false } });
     const r = runSweep(recorder, { seed: 1, seconds: 0.5, subbufSizes: [4096], nSubbufs: [1, 2] });
     expect(r.recommended).toBeNull();
-    expect(r.reason).toMatch(/^no configuration in the grid is loss-free; the least lossy, 2 x 4096 B/);
-    expect(r.reason).toMatch(/overwritten: with no reader/);
+    expect(r.capacity).toMatchObject({ bottleneck: null, total: { produceBytesPerS: 3_200_000, drainBytesPerS: null } });
+    expect(r.reason).toMatch(/^no reader drains the channel: an overwrite channel keeps only the newest data/);
+    expect(r.cells.map((c) => c.verdict)).toEqual(['holds-last', 'holds-last']);
+    expect(r.cells.map((c) => c.holdsLastSeconds)).toEqual([4096 / 3_200_000, 8192 / 3_200_000]);
   });
 
   it('breaks ties in memory by the lower peak fill, then the longer period, then more sub-buffers', () => {
@@ -126,8 +127,8 @@ describe('sizing sweep', () => {
 
   it('gives the margin: peak occupancy and the next smaller cells along each axis', () => {
     const cells = [
-      cell({ subbufSize: 1024, nSubbufs: 4, memoryBytes: 8192, lost: 7, lossRate: 0.07 }),
-      cell({ subbufSize: 2048, nSubbufs: 2, memoryBytes: 8192, lost: 3, lossRate: 0.03 }),
+      cell({ subbufSize: 1024, nSubbufs: 4, memoryBytes: 8192, lost: 7, lossRate: 0.07, verdict: 'lossy' }),
+      cell({ subbufSize: 2048, nSubbufs: 2, memoryBytes: 8192, lost: 3, lossRate: 0.03, verdict: 'lossy' }),
       cell({ subbufSize: 2048, nSubbufs: 4, memoryBytes: 16384, peakReady: 3 }),
     ];
     const r = recommend(cells, config);
@@ -135,5 +136,25 @@ describe('sizing sweep', () => {
     expect(r.margin).toMatchObject({ peakReady: 3, headroom: 1, peakFill: 0.75 });
     expect(r.margin?.smallerNSubbufs).toBe(cells[1]);
     expect(r.margin?.smallerSubbufSize).toBe(cells[0]);
+  });
+});
+
+describe('the default sweep length', () => {
+  it('covers five burst cycles or reader pauses, or the current run, whichever is longer, and says which', () => {
+    const steady = parseSimConfig({ workload: { arrival: 'poisson' } });
+    expect(sweepSeconds(steady)).toEqual({ seconds: 1, reason: 'the shortest default sweep (1 s): the workload has no bursts and the reader no pauses' });
+    const paused = parseSimConfig({ reader: { pauseEvery: 0.5, pauseFor: 0.1 }, workload: { arrival: 'bursts', burstOn: 0.01, burstOff: 0.03 } });
+    expect(sweepSeconds(paused)).toEqual({ seconds: 2.5, reason: "5 x the reader's pause period (0.5 s), longer than the shortest default sweep (1 s)" });
+    expect(sweepSeconds(paused, { runSeconds: 4 })).toEqual({
+      seconds: 4,
+      reason: "the current run's length (4 s), at least 5 x the longest period (the reader's pause period, 0.5 s)",
+    });
+    const rare = parseSimConfig({ reader: { pauseEvery: 100, pauseFor: 1 } });
+    expect(sweepSeconds(rare)).toEqual({ seconds: 60, reason: "5 x the reader's pause period (100 s), longer than the shortest default sweep (1 s), capped at 60 s" });
+  });
+
+  it('runs a replay for its capture', () => {
+    const w = parseWorkloadCsv('0,0,64\n2500,0,64\n', 'w.csv');
+    expect(sweepSeconds(config, { workload: w })).toEqual({ seconds: 0.0025, reason: "the capture's length (0.0025 s): a replay has no steady state beyond its end" });
   });
 });

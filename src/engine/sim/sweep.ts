@@ -15,11 +15,17 @@
  *   still in the buffers at the end are not lost: a reader would still get them.
  * - lossRate: lost / written (0 when nothing was written).
  * - peakReady: the most sub-buffers produced and not yet consumed at once, on any buffer.
+ * - peakBacklogBytes: the most bytes written and not yet read at once, on any buffer.
+ * - verdict: the steady-state verdict (steadyState.ts); only a loss-free cell is recommended,
+ *   and none when the capacity analysis (capacity.ts) finds the reader the bottleneck.
  */
-import { B_SUBBUFS_CONSUMED, buffersMemory, type RelayEvent } from '../kernel/index.ts';
-import { lostRecords, simReport, type LostCounts } from './report.ts';
+import { buffersMemory } from '../kernel/index.ts';
+import { capacityOf, type Capacity, type CapacityTerm } from './capacity.ts';
+import { lostRecords, type LostCounts } from './report.ts';
 import { ConfigError, checkSimConfig, type SimConfig } from './simConfig.ts';
-import { Simulation, type SimOptions } from './simulation.ts';
+import type { SimOptions } from './simulation.ts';
+import { watchedOutcome, watchedRun, type SteadyVerdict, type WatchedRun } from './steadyState.ts';
+import type { ImportedWorkload } from './workloadCsv.ts';
 
 export interface SweepAxes {
   subbufSizes: readonly number[];
@@ -32,6 +38,8 @@ export interface SweepOptions extends Partial<SweepAxes> {
   seed: number;
   /** Virtual seconds each cell runs. */
   seconds: number;
+  /** Why the cells run `seconds` (sweepSeconds gives it for the default). */
+  secondsReason?: string;
   /** Passed to every cell's Simulation (an imported workload, for one). */
   simOptions?: Omit<SimOptions, 'seed' | 'tracer'>;
 }
@@ -49,9 +57,23 @@ export interface SweepCell {
   /** `lost` by cause. */
   lostBy: LostCounts | null;
   peakReady: number | null;
+  /** The most bytes written and not yet read at once, on any buffer. */
+  peakBacklogBytes: number | null;
+  /** The steady-state verdict; null for a refused cell. */
+  verdict: SteadyVerdict['verdict'] | null;
+  lossFreeForSeconds: number | null;
+  backlogGrowthBytesPerS: number | null;
+  holdsLastSeconds: number | null;
+  /** The verdict in words ("loss-free for 1 s only (backlog growing at 10 MB/s)"). */
+  verdictText: string | null;
+  /** What the reader drains per CPU in this cell (its busiest buffer's share); null when unbounded or none. */
+  drainBytesPerS: number | null;
   /** Why the configuration could not be opened (over the memory cap, record sizes...), else null. */
   error: string | null;
 }
+
+/** The fields a cell that ran fills in. */
+type Outcome = Omit<SweepCell, 'subbufSize' | 'nSubbufs' | 'period' | 'memoryBytes' | 'drainBytesPerS' | 'error'>;
 
 /** How much room the recommended cell had. */
 export interface SweepMargin {
@@ -64,11 +86,23 @@ export interface SweepMargin {
   smallerNSubbufs: SweepCell | null;
   /** The cell with the same nSubbufs and period and the next smaller subbufSize, if any. */
   smallerSubbufSize: SweepCell | null;
+  /** Bytes one buffer holds: subbufSize x nSubbufs. */
+  bufferBytes: number;
+  /** The simulated peak backlog on any buffer, bytes. */
+  peakBacklogBytes: number;
+  /** The capacity model's estimate for the cell's busiest buffer (null when it has none). */
+  estimatedPeakBacklogBytes: number | null;
+  /** The estimate's largest term. */
+  dominant: CapacityTerm | null;
 }
 
 export interface SweepResult {
   seed: number;
   seconds: number;
+  /** Why the cells ran as long as they did. */
+  secondsReason: string;
+  /** The configuration's capacity analysis. */
+  capacity: Capacity;
   /** The values each axis took. */
   axes: SweepAxes;
   cells: SweepCell[];
@@ -97,6 +131,41 @@ const powersAround = (value: number, floor: number): number[] => {
   return [...new Set(out)].sort((a, b) => a - b);
 };
 
+/** The shortest default sweep (s) when there is no current run. */
+export const MIN_SWEEP_SECONDS = 1;
+/** The longest default sweep (s): the page's limit. */
+export const MAX_SWEEP_SECONDS = 60;
+/** The default sweep covers this many of the workload's and the reader's longest period. */
+export const SWEEP_PERIODS = 5;
+
+/**
+ * How long a default sweep runs, and why: a replay's whole capture; else SWEEP_PERIODS times
+ * the longest period of the workload and reader (the burst cycle, the reader's pause period),
+ * or the current run's length (MIN_SWEEP_SECONDS without one), whichever is longer. The poll
+ * period is no such cycle: a reader asleep is woken by every sub-buffer switch.
+ */
+export function sweepSeconds(config: SimConfig, o: { runSeconds?: number; workload?: ImportedWorkload } = {}): { seconds: number; reason: string } {
+  const s = (v: number): string => `${+v.toPrecision(4)} s`;
+  if (o.workload !== undefined) return { seconds: o.workload.duration, reason: `the capture's length (${s(o.workload.duration)}): a replay has no steady state beyond its end` };
+  const { workload: w, reader: r } = config;
+  const periods = [
+    { name: 'burst cycle', value: w.arrival === 'bursts' ? w.burstOn + w.burstOff : 0 },
+    { name: "reader's pause period", value: r.enabled ? r.pauseEvery : 0 },
+  ];
+  const longest = periods.reduce((a, b) => (b.value > a.value ? b : a));
+  const cover = SWEEP_PERIODS * longest.value;
+  const floor = o.runSeconds !== undefined && o.runSeconds > 0 ? o.runSeconds : MIN_SWEEP_SECONDS;
+  const floorName = o.runSeconds !== undefined && o.runSeconds > 0 ? `the current run's length (${s(floor)})` : `the shortest default sweep (${s(floor)})`;
+  const seconds = Math.min(MAX_SWEEP_SECONDS, Math.max(cover, floor));
+  const why =
+    longest.value === 0
+      ? `${floorName}: the workload has no bursts and the reader no pauses`
+      : cover > floor
+        ? `${SWEEP_PERIODS} x the ${longest.name} (${s(longest.value)}), longer than ${floorName}`
+        : `${floorName}, at least ${SWEEP_PERIODS} x the longest period (the ${longest.name}, ${s(longest.value)})`;
+  return { seconds, reason: seconds < Math.max(cover, floor) ? `${why}, capped at ${s(MAX_SWEEP_SECONDS)}` : why };
+}
+
 /** The axes a sweep of `config` uses where the caller gives none. */
 export function defaultSweepAxes(config: SimConfig): SweepAxes {
   return {
@@ -112,16 +181,33 @@ const cellConfig = (config: SimConfig, subbufSize: number, nSubbufs: number, per
   reader: { ...config.reader, period },
 });
 
-interface Running {
-  cell: Omit<SweepCell, 'written' | 'lost' | 'lossRate' | 'lostBy' | 'peakReady' | 'error'>;
-  sim: Simulation;
-  peak: { ready: number };
+interface Running extends WatchedRun {
+  cell: Pick<SweepCell, 'subbufSize' | 'nSubbufs' | 'period' | 'memoryBytes' | 'drainBytesPerS'>;
 }
+
+const REFUSED: Omit<Outcome, 'error'> = {
+  written: null,
+  lost: null,
+  lossRate: null,
+  lostBy: null,
+  peakReady: null,
+  peakBacklogBytes: null,
+  verdict: null,
+  lossFreeForSeconds: null,
+  backlogGrowthBytesPerS: null,
+  holdsLastSeconds: null,
+  verdictText: null,
+};
+
+/** The busiest buffer's entry: it speaks for the channel. */
+export const busiestBuffer = (c: Capacity): Capacity['cpus'][number] => c.cpus.reduce((a, b) => (b.produceBytesPerS > a.produceBytesPerS ? b : a), c.cpus[0]);
 
 export class SweepJob {
   readonly axes: SweepAxes;
   readonly cellsTotal: number;
   readonly cells: SweepCell[] = [];
+  /** The configuration's own capacity analysis. */
+  readonly capacity: Capacity;
   private running: Running | null = null;
   private isCancelled = false;
 
@@ -136,6 +222,7 @@ export class SweepJob {
       periods: options.periods ?? d.periods,
     };
     this.cellsTotal = this.axes.subbufSizes.length * this.axes.nSubbufs.length * this.axes.periods.length;
+    this.capacity = capacityOf(config, options.simOptions?.workload);
   }
 
   get cellsDone(): number {
@@ -184,10 +271,12 @@ export class SweepJob {
 
   /** The recommendation over the cells that ran so far (all of them once done). */
   result(): SweepResult {
-    const { recommended, margin, reason } = recommend(this.cells, this.config);
+    const { recommended, margin, reason } = recommend(this.cells, this.config, this.capacity, this.options.simOptions?.workload);
     return {
       seed: this.options.seed,
       seconds: this.options.seconds,
+      secondsReason: this.options.secondsReason ?? 'given',
+      capacity: this.capacity,
       axes: this.axes,
       cells: [...this.cells],
       recommended,
@@ -211,28 +300,23 @@ export class SweepJob {
     const at = this.coordinates(this.cells.length);
     const ch = this.config.channel;
     const memoryBytes = buffersMemory({ subbufSize: at.subbufSize, nSubbufs: at.nSubbufs, nrCpus: ch.cpus, isGlobal: ch.global });
-    const cell = { ...at, memoryBytes };
     const config = cellConfig(this.config, at.subbufSize, at.nSubbufs, at.period);
-    const peak = { ready: 0 };
-    const tracer = (e: RelayEvent): void => {
-      if (e.kind !== 'produce') return;
-      const ready = e.subbufsProduced - e.buf.ctl[B_SUBBUFS_CONSUMED];
-      if (ready > peak.ready) peak.ready = ready;
-    };
+    const workload = this.options.simOptions?.workload;
+    const cell = { ...at, memoryBytes, drainBytesPerS: busiestBuffer(capacityOf(config, workload)).drainBytesPerS };
     try {
-      checkSimConfig(config, this.options.simOptions?.workload === undefined);
-      const sim = new Simulation(config, { ...this.options.simOptions, seed: this.options.seed, tracer });
-      this.running = { cell, sim, peak };
+      checkSimConfig(config, workload === undefined);
+      this.running = { cell, ...watchedRun(config, { ...this.options.simOptions, seed: this.options.seed }, this.options.seconds) };
       return this.running;
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      this.cells.push({ ...cell, written: null, lost: null, lossRate: null, lostBy: null, peakReady: null, error: e.message });
+      this.cells.push({ ...cell, ...REFUSED, error: e.message });
       return null;
     }
   }
 
   private finish(running: Running): void {
-    const t = simReport(running.sim).total;
+    const { report, verdict } = watchedOutcome(running);
+    const t = report.total;
     const lostBy: LostCounts = {
       droppedFull: t.droppedFull,
       droppedToobig: t.droppedToobig,
@@ -247,7 +331,9 @@ export class SweepJob {
       lost,
       lossRate: t.written === 0 ? 0 : lost / t.written,
       lostBy,
-      peakReady: running.peak.ready,
+      peakReady: running.monitor.peakReady,
+      peakBacklogBytes: running.monitor.peakBacklogBytes,
+      ...verdict,
       error: null,
     });
     this.running = null;
@@ -297,16 +383,26 @@ const CAUSES: { key: keyof LostCounts; why: (config: SimConfig) => string }[] = 
   { key: 'discarded', why: () => 'discarded by relay_reset' },
 ];
 
-/** The recommended cell, its margin, or why there is none. */
+/**
+ * The recommended cell, its margin, or why there is none. Only a loss-free cell (lost nothing,
+ * backlog not growing) is recommended, and none when `capacity` (the swept configuration's)
+ * finds the reader the bottleneck or nothing to size.
+ */
 export function recommend(
   cells: readonly SweepCell[],
   config: SimConfig,
+  capacity: Capacity = capacityOf(config),
+  workload?: ImportedWorkload,
 ): { recommended: SweepCell | null; margin: SweepMargin | null; reason: string | null } {
+  const none = (reason: string) => ({ recommended: null, margin: null, reason });
+  if (capacity.bottleneck === 'reader') return none(`the reader is the bottleneck: ${capacity.statement}`);
+  if (capacity.bottleneck === null) return none(capacity.statement);
   const ok = cells.filter(ran);
-  const lossFree = ok.filter((c) => c.lost === 0).sort(better);
+  const lossFree = ok.filter((c) => c.verdict === 'loss-free').sort(better);
   const best = lossFree[0];
   if (best !== undefined) {
     const peakReady = best.peakReady ?? 0;
+    const estimate = busiestBuffer(capacityOf(cellConfig(config, best.subbufSize, best.nSubbufs, best.period), workload));
     return {
       recommended: best,
       margin: {
@@ -315,12 +411,24 @@ export function recommend(
         peakFill: peakFill(best),
         smallerNSubbufs: smaller(cells, best, 'nSubbufs'),
         smallerSubbufSize: smaller(cells, best, 'subbufSize'),
+        bufferBytes: best.subbufSize * best.nSubbufs,
+        peakBacklogBytes: best.peakBacklogBytes ?? 0,
+        estimatedPeakBacklogBytes: estimate.peakBacklogBytes,
+        dominant: estimate.dominant,
       },
       reason: null,
     };
   }
-  if (cells.length === 0) return { recommended: null, margin: null, reason: 'no cell has run yet' };
-  if (ok.length === 0) return { recommended: null, margin: null, reason: `every configuration in the grid was refused; the first: ${cells[0].error}` };
+  if (cells.length === 0) return none('no cell has run yet');
+  if (ok.length === 0) return none(`every configuration in the grid was refused; the first: ${cells[0].error}`);
+  const growing = ok.filter((c) => c.verdict === 'loss-free-for');
+  if (growing.length > 0) {
+    const g = growing[0];
+    return none(
+      `no configuration in the grid is loss-free in steady state: ${growing.length} lost nothing in ${g.lossFreeForSeconds} s only, ` +
+        `their backlog growing (${g.nSubbufs} x ${g.subbufSize} B: ${g.verdictText}); run the sweep longer, or make the reader faster`,
+    );
+  }
   const least = [...ok].sort((a, b) => (a.lossRate ?? 0) - (b.lossRate ?? 0) || a.memoryBytes - b.memoryBytes)[0];
   const by = least.lostBy as LostCounts;
   const cause = CAUSES.reduce((m, c) => (by[c.key] > by[m.key] ? c : m), CAUSES[0]);

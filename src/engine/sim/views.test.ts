@@ -33,7 +33,7 @@ describe("a buffer's counters", () => {
     expect(out.fullCount).toBe(relayStats(chan, RELAY_STATS_BUF_FULL));
     expect(out.fullCount).toBeGreaterThan(0);
     expect(out.offset).toBe(65);
-    Atomics.store(chan.buf(0)!.words, W_SLEEPERS, 1);
+    chan.buf(0)!.words.store(W_SLEEPERS, 1);
     expect(readBufferCounters(chan.buf(0), out).sleepers).toBe(1);
   });
 

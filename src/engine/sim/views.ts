@@ -222,20 +222,21 @@ export function readBufferCounters(buf: RchanBuf | null, out: BufferCounters): B
     out.finalized = out.wakeupPending = false;
     return out;
   }
+  // 64-bit counters under their seqlocks (buf.field), the rest one atomic load each.
   const ctl = buf.ctl;
   out.present = true;
-  out.subbufsProduced = ctl[B_SUBBUFS_PRODUCED];
-  out.subbufsConsumed = ctl[B_SUBBUFS_CONSUMED];
+  out.subbufsProduced = buf.field(B_SUBBUFS_PRODUCED);
+  out.subbufsConsumed = buf.field(B_SUBBUFS_CONSUMED);
   out.ready = out.subbufsProduced - out.subbufsConsumed;
-  out.bytesConsumed = ctl[B_BYTES_CONSUMED];
-  out.offset = ctl[B_OFFSET];
-  out.data = ctl[B_DATA];
-  out.fullCount = ctl[B_FULL_COUNT];
-  out.bigCount = ctl[B_BIG_COUNT];
-  out.iSize = ctl[B_I_SIZE];
-  out.finalized = ctl[B_FINALIZED] === 1;
-  out.sleepers = Atomics.load(buf.words, W_SLEEPERS);
-  out.wakeupPending = Atomics.load(buf.words, W_WAKEUP_PENDING) !== 0;
+  out.bytesConsumed = ctl.load(B_BYTES_CONSUMED);
+  out.offset = ctl.load(B_OFFSET);
+  out.data = ctl.load(B_DATA);
+  out.fullCount = buf.field(B_FULL_COUNT);
+  out.bigCount = buf.field(B_BIG_COUNT);
+  out.iSize = buf.field(B_I_SIZE);
+  out.finalized = ctl.load(B_FINALIZED) === 1;
+  out.sleepers = buf.words.load(W_SLEEPERS);
+  out.wakeupPending = buf.words.load(W_WAKEUP_PENDING) !== 0;
   return out;
 }
 
@@ -244,7 +245,7 @@ export function readBufferCounters(buf: RchanBuf | null, out: BufferCounters): B
  * a loop that polls it between writes and must not pay for a whole `readBufferCounters`.
  */
 export function writerOffset(buf: RchanBuf): number {
-  return buf.ctl[B_OFFSET];
+  return buf.ctl.load(B_OFFSET);
 }
 
 /** A buffer's fields as a picture needs them: the writer's, the consumer's and the padding. */
@@ -260,6 +261,7 @@ export interface BufferFields {
 }
 
 const snapshot: WriterState = { produced: 0, offset: 0, data: 0 };
+let paddingCopy = new Float64Array(0);
 
 /**
  * Fills `out` with what a picture of `buf` is drawn from: the writer's state as one moment, then
@@ -272,9 +274,12 @@ export function readBufferFields(buf: RchanBuf, out: BufferFields, tries = Infin
   out.produced = snapshot.produced;
   out.offset = snapshot.offset;
   out.data = snapshot.data;
-  out.consumed = ctl[B_SUBBUFS_CONSUMED];
-  out.bytesConsumed = ctl[B_BYTES_CONSUMED];
-  out.padding = ctl;
-  out.paddingAt = B_PADDING;
+  out.consumed = buf.consumed;
+  out.bytesConsumed = ctl.load(B_BYTES_CONSUMED);
+  // padding[] by atomic loads into one reused array: it grows, never per frame.
+  if (paddingCopy.length < buf.nSubbufs) paddingCopy = new Float64Array(buf.nSubbufs);
+  for (let i = 0; i < buf.nSubbufs; i++) paddingCopy[i] = ctl.load(B_PADDING + i);
+  out.padding = paddingCopy;
+  out.paddingAt = 0;
   return true;
 }

@@ -43,7 +43,27 @@ export interface ImportedWorkload {
   readonly duration: number;
   /** FNV-1a 64 of the canonical contents, 16 hex digits. */
   readonly hash: string;
+  /** A blktrace capture's own records (the producers write these bytes); `lines` are then byte offsets. */
+  readonly blktrace?: ImportedCapture;
 }
+
+/** What a blktrace capture adds to its ImportedWorkload (see blktraceCapture.ts). */
+export interface ImportedCapture {
+  device: string;
+  /** Byte order of the records (from their magic). */
+  littleEndian: boolean;
+  /** The earliest record's time (ns): virtual time 0 of the replay. */
+  baseNs: number;
+  /** Each CPU's file name ('' for a CPU with no file). */
+  files: string[];
+  /** Every record's bytes in replay order, and where record k starts. */
+  data: Uint8Array;
+  offsets: Float64Array;
+}
+
+/** Where record k of `w` came from, for messages: `file:line`, or `file byte K` for a capture. */
+export const workloadPlace = (w: ImportedWorkload, k: number): string =>
+  w.blktrace === undefined ? `${w.name}:${w.lines[k]}` : `${w.blktrace.files[w.cpus[k]]}: byte ${w.lines[k]}`;
 
 /** One CPU's records for a Producer to replay: times in seconds, sizes in bytes. */
 export interface ReplayStream {
@@ -57,20 +77,38 @@ const COLUMNS: readonly Column[] = ['timestamp_us', 'timestamp_s', 'cpu', 'size'
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^\d+$/;
 
-/** 64-bit FNV-1a of the char codes of an ASCII string, as 16 hex digits. */
-export function fnv1a64(text: string): string {
+/** 64-bit FNV-1a, fed a byte at a time. */
+export class Fnv1a64 {
   // The 64-bit state as two 32-bit halves; the prime is 2^40 + 0x1b3.
-  let hi = 0xcbf29ce4;
-  let lo = 0x84222325;
-  for (let i = 0; i < text.length; i++) {
-    lo ^= text.charCodeAt(i) & 0xff;
-    const low = (lo >>> 0) * 0x1b3;
+  private hi = 0xcbf29ce4;
+  private lo = 0x84222325;
+
+  byte(b: number): void {
+    this.lo ^= b & 0xff;
+    const low = (this.lo >>> 0) * 0x1b3;
     const carry = Math.floor(low / 2 ** 32);
-    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
-    lo = low >>> 0;
+    this.hi = (this.hi * 0x1b3 + carry + ((this.lo << 8) >>> 0)) >>> 0;
+    this.lo = low >>> 0;
   }
-  return hi.toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+
+  text(text: string): this {
+    for (let i = 0; i < text.length; i++) this.byte(text.charCodeAt(i));
+    return this;
+  }
+
+  bytes(bytes: Uint8Array): this {
+    for (let i = 0; i < bytes.length; i++) this.byte(bytes[i]);
+    return this;
+  }
+
+  /** 16 hex digits. */
+  hex(): string {
+    return this.hi.toString(16).padStart(8, '0') + (this.lo >>> 0).toString(16).padStart(8, '0');
+  }
 }
+
+/** 64-bit FNV-1a of the char codes of an ASCII string, as 16 hex digits. */
+export const fnv1a64 = (text: string): string => new Fnv1a64().text(text).hex();
 
 interface Layout {
   columns: Column[];
@@ -158,7 +196,7 @@ export function parseWorkloadCsv(text: string, name = 'workload.csv'): ImportedW
 export function checkWorkloadCpus(w: ImportedWorkload, cpus: number): void {
   if (w.maxCpu < cpus) return;
   const k = w.cpus.findIndex((cpu) => cpu >= cpus);
-  throw new WorkloadError(`${w.name}:${w.lines[k]}: cpu ${w.cpus[k]} is beyond the channel's ${cpus} CPU${cpus > 1 ? 's' : ''} (0 to ${cpus - 1})`);
+  throw new WorkloadError(`${workloadPlace(w, k)}: cpu ${w.cpus[k]} is beyond the channel's ${cpus} CPU${cpus > 1 ? 's' : ''} (0 to ${cpus - 1})`);
 }
 
 /** Throws WorkloadError, naming the first line at fault, if `config` cannot replay `w`. */
@@ -168,7 +206,7 @@ export function checkWorkload(w: ImportedWorkload, config: SimConfig): void {
   const cap = maxRecordSize(subbufSize);
   if (w.maxSize <= cap) return;
   const k = w.sizes.findIndex((size) => size > cap);
-  throw new WorkloadError(`${w.name}:${w.lines[k]}: size ${w.sizes[k]} is above ${cap} bytes (4 sub-buffers of ${subbufSize}, at most 16 MiB)`);
+  throw new WorkloadError(`${workloadPlace(w, k)}: size ${w.sizes[k]} is above ${cap} bytes (4 sub-buffers of ${subbufSize}, at most 16 MiB)`);
 }
 
 /** Each CPU's records, for `cpus` producers. The workload must have passed checkWorkload. */

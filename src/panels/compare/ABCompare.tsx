@@ -1,10 +1,11 @@
 /**
  * A/B comparison: two configurations of the same base (the current settings or a preset), on
  * the same seed and workload, run in the explore worker for N virtual seconds; their counters
- * side by side, with which did better and by how much.
+ * side by side, with which did better and by how much, each side's steady-state verdict and
+ * what its capacity analysis concludes.
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import { ConfigError, PRESETS, RELAY_MODES, parseSimConfig, type SimConfig } from '../../engine/index.ts';
+import { ConfigError, PRESETS, RELAY_MODES, parseSimConfig, sweepSeconds, type SimConfig } from '../../engine/index.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { diffReports, type Side } from './diff.ts';
 import { PresetOptions } from '../common/PresetOptions.tsx';
@@ -55,7 +56,8 @@ export function ABCompare() {
   const base = PRESETS.find((p) => p.id === source)?.config ?? liveConfig;
   // B starts as A with twice the sub-buffers: a first question worth asking.
   const [sides, setSides] = useState<Record<Side, SideFields>>(() => ({ A: fieldsOf(base), B: fieldsOf(base, 2) }));
-  const [secondsText, setSecondsText] = useState('1');
+  // As long as the sizing sweep would run: several burst cycles and reader pauses.
+  const [secondsText, setSecondsText] = useState(() => String(sweepSeconds(base).seconds));
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   // Fields that follow the current settings start again from them when a run changes them.
   const [seen, setSeen] = useState(liveConfig);
@@ -63,7 +65,7 @@ export function ABCompare() {
     setSeen(liveConfig);
     if (source === CURRENT) setSides({ A: fieldsOf(liveConfig), B: fieldsOf(liveConfig, 2) });
   }
-  const rows = useMemo(() => (compare.result === null ? [] : diffReports(...compare.result.reports)), [compare.result]);
+  const rows = useMemo(() => (compare.result === null ? [] : diffReports(...compare.result.reports, compare.result.outcomes)), [compare.result]);
 
   const chooseSource = (id: string): void => {
     setSource(id);
@@ -189,6 +191,11 @@ export function ABCompare() {
               ))}
             </tbody>
           </table>
+          {SIDES.map((side, i) => (
+            <p key={side} className="meta" data-testid={`compare.capacity.${side}`} data-bottleneck={result.outcomes[i].capacity.bottleneck ?? ''}>
+              {side}: {result.outcomes[i].capacity.statement}.
+            </p>
+          ))}
         </div>
       )}
     </section>

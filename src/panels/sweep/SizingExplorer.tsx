@@ -1,15 +1,16 @@
 /**
  * The sizing explorer: sweeps subbuf_size x n_subbufs (and, if asked, the reader's period) for
- * the current settings or a preset, in the explore worker, and shows a heatmap of loss or
- * memory and the smallest loss-free configuration with its margin, or why there is none.
- * Clicking a cell starts the run with that configuration.
+ * the current settings or a preset, in the explore worker, and shows the capacity analysis, a
+ * heatmap of steady-state verdicts and loss (or memory), and the smallest loss-free
+ * configuration with its margin (the estimated peak backlog beside the simulated one), or why
+ * there is none. Clicking a cell starts the run with that configuration.
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import { ConfigError, PRESETS, type SimConfig, type SweepCell } from '../../engine/index.ts';
+import { ConfigError, MAX_SWEEP_SECONDS, PRESETS, mbps, sweepSeconds, termWords, type SimConfig, type SweepCell } from '../../engine/index.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { useAppStore, useAppStoreApi, type SweepRun } from '../../store/index.ts';
 import { AXES, axisText, browserAxes, parseAxis } from './axes.ts';
-import { heat, lossText, textOn, type HeatMetric } from './heatmap.ts';
+import { cellText, heat, lossText, textOn, type HeatMetric } from './heatmap.ts';
 import { PresetOptions } from '../common/PresetOptions.tsx';
 import { TextField } from '../common/TextField.tsx';
 
@@ -38,7 +39,8 @@ export function SizingExplorer() {
   const [source, setSource] = useState(CURRENT);
   const config = sourceConfig(source, liveConfig);
   const [texts, setTexts] = useState<Record<AxisKey, string>>(() => defaultTexts(config));
-  const [secondsText, setSecondsText] = useState('1');
+  // Empty: as long as sweepSeconds says (several periods, or the current run's length).
+  const [secondsText, setSecondsText] = useState('');
   const [errors, setErrors] = useState<Partial<Record<AxisKey | 'seconds', string>>>({});
   // Axes that follow the current settings start again from them when a run changes them.
   const [seen, setSeen] = useState(liveConfig);
@@ -65,13 +67,15 @@ export function SizingExplorer() {
       if (r.ok) axes[key] = r.values;
       else found[key] = r.error;
     }
-    const seconds = Number(secondsText);
-    if (secondsText.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 60)
-      found.seconds = `seconds must be a number above 0 and at most 60, got ${JSON.stringify(secondsText)}`;
+    const given = secondsText.trim() !== '';
+    const byDefault = sweepSeconds(config, { runSeconds: source === CURRENT ? store.getState().liveRun()?.virtualTime() : undefined, workload: workload ?? undefined });
+    const seconds = given ? Number(secondsText) : byDefault.seconds;
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SWEEP_SECONDS)
+      found.seconds = `seconds must be a number above 0 and at most ${MAX_SWEEP_SECONDS}, got ${JSON.stringify(secondsText)}`;
     setErrors(found);
     // Bad input runs nothing: the last result stays on show.
     if (Object.keys(found).length > 0) return;
-    void store.getState().startSweep({ config, seconds, axes });
+    void store.getState().startSweep({ config, seconds, secondsReason: given ? 'given' : byDefault.reason, axes });
   };
 
   const field = (key: AxisKey | 'seconds', label: string, value: string, onChange: (v: string) => void, hint?: string) => (
@@ -95,7 +99,8 @@ export function SizingExplorer() {
       <p className="explanation">
         How big must the buffers be? Each cell runs the configuration for the same virtual time, seed {seed} and workload
         {workload !== null ? ` (the imported ${workload.name})` : ''}, with that subbuf_size and n_subbufs; the recommendation is the
-        loss-free cell with the least memory (as <code>relayscope sweep</code> gives it).
+        loss-free cell with the least memory (as <code>relayscope sweep</code> gives it). A cell is loss-free only if it lost nothing
+        and its backlog is not growing; the capacity analysis says first whether any size can be.
       </p>
       <form className="settings" onSubmit={run} noValidate aria-label="Sweep settings">
         <div className="live-form">
@@ -108,7 +113,7 @@ export function SizingExplorer() {
           {field('subbufSizes', 'subbuf_size values (bytes)', texts.subbufSizes, (v) => setTexts({ ...texts, subbufSizes: v }))}
           {field('nSubbufs', 'n_subbufs values', texts.nSubbufs, (v) => setTexts({ ...texts, nSubbufs: v }))}
           {field('periods', 'reader periods (s)', texts.periods, (v) => setTexts({ ...texts, periods: v }), `${config.reader.period} (its own)`)}
-          {field('seconds', 'virtual seconds per cell', secondsText, setSecondsText)}
+          {field('seconds', 'virtual seconds per cell', secondsText, setSecondsText, 'several periods, or the run')}
         </div>
         {narrowed !== null && (
           <p className="meta" data-testid="sweep.note">
@@ -185,11 +190,17 @@ function SweepView({ run }: { run: SweepRun }) {
 
   return (
     <div data-testid="sweep.result">
+      <CapacityView run={run} />
       {rec !== null && m !== null ? (
         <div data-testid="sweep.recommended" data-subbuf-size={rec.subbufSize} data-n-subbufs={rec.nSubbufs} data-period={rec.period}>
           <p>
-            <strong>Recommended: {cellName(rec)}</strong> ({formatBytes(rec.memoryBytes)} in all, reader period {rec.period} s): no record
-            lost in {result.seconds} s.
+            <strong>Recommended: {cellName(rec)}</strong> ({formatBytes(rec.memoryBytes)} in all, reader period {rec.period} s): {rec.verdictText}{' '}
+            over {result.seconds} s.
+          </p>
+          <p className="meta" data-testid="sweep.estimate" data-estimated={m.estimatedPeakBacklogBytes ?? ''} data-simulated={m.peakBacklogBytes}>
+            Peak backlog on one buffer: {m.estimatedPeakBacklogBytes === null ? 'no estimate' : `${formatBytes(Math.round(m.estimatedPeakBacklogBytes))} estimated`}
+            {m.dominant !== null ? ` (mostly ${termWords(m.dominant)})` : ''}, {formatBytes(m.peakBacklogBytes)} simulated, of the{' '}
+            {formatBytes(m.bufferBytes)} each buffer holds.
           </p>
           <p className="meta" data-testid="sweep.margin">
             Margin: at worst {m.peakReady} of {rec.nSubbufs} sub-buffers were ready and unread ({m.headroom} spare, {Math.round(m.peakFill * 100)}%
@@ -268,12 +279,16 @@ function SweepView({ run }: { run: SweepRun }) {
                         className={recommended ? 'heat recommended' : 'heat'}
                         style={{ background: fill, color: textOn(fill) }}
                         data-testid={`sweep.cell.${s}.${n}`}
-                        title={c.error ?? `${formatCount(c.written ?? 0)} written, ${formatCount(c.lost ?? 0)} lost, peak ${c.peakReady} ready`}
+                        data-verdict={c.verdict ?? ''}
+                        title={
+                          c.error ??
+                          `${c.verdictText}: ${formatCount(c.written ?? 0)} written, ${formatCount(c.lost ?? 0)} lost, peak ${c.peakReady} ready, peak backlog ${formatBytes(c.peakBacklogBytes ?? 0)}`
+                        }
                         aria-label={`${cellName(c)}, ${formatBytes(c.memoryBytes)}: ${lossText(c)}${recommended ? ', recommended' : ''}. Load into the run.`}
                         disabled={c.error !== null}
                         onClick={() => load(c)}
                       >
-                        {lossText(c)}
+                        {cellText(c)}
                         <br />
                         {formatBytes(c.memoryBytes)}
                         {recommended ? ' ★' : ''}
@@ -281,6 +296,54 @@ function SweepView({ run }: { run: SweepRun }) {
                     </td>
                   );
                 })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+const rate = (b: number | null): string => (b === null ? 'unbounded' : mbps(b));
+
+/** What the capacity analysis concludes, per buffer: the writers' rate, the reader's, the estimated peak backlog. */
+function CapacityView({ run }: { run: SweepRun }) {
+  const { capacity: c, seconds, secondsReason } = run.result;
+  return (
+    <div data-testid="sweep.capacity" data-bottleneck={c.bottleneck ?? ''}>
+      <p>
+        <strong>Capacity{c.measured ? ' (measured from the replayed records)' : ''}:</strong> {c.statement}.
+      </p>
+      <p className="meta" data-testid="sweep.seconds-reason">
+        Each cell ran {seconds} s: {secondsReason}.
+      </p>
+      <div className="table-wrap">
+        <table className="counters" data-testid="sweep.capacity.table">
+          <caption className="visually-hidden">Per buffer: the writers' mean rate, the reader's drain and the estimated peak backlog</caption>
+          <thead>
+            <tr>
+              <th scope="col">buffer</th>
+              <th scope="col">writers (mean)</th>
+              <th scope="col">writers (peak)</th>
+              <th scope="col">reader drains</th>
+              <th scope="col">peak backlog (estimate)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.cpus.map((b) => (
+              <tr key={b.cpu} data-testid={`sweep.capacity.cpu.${b.cpu}`}>
+                <th scope="row">CPU {b.cpu}</th>
+                <td>{rate(b.produceBytesPerS)}</td>
+                <td>{rate(b.peakProduceBytesPerS)}</td>
+                <td>{b.drainBytesPerS === null && c.bottleneck !== 'buffer' ? 'none' : rate(b.drainBytesPerS)}</td>
+                <td>
+                  {b.peakBacklogBytes === null
+                    ? c.bottleneck === 'reader'
+                      ? 'grows without bound'
+                      : '-'
+                    : `${formatBytes(Math.round(b.peakBacklogBytes))}${b.dominant !== null ? `, mostly ${termWords(b.dominant)}` : ''}`}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,7 @@
 /**
- * The heatmap's colours: d3 scales over a sweep's cells (loss rate on a log scale, loss-free
- * cells in their own colour; or memory on a log scale), and a text colour readable on each.
+ * The heatmap's colours: d3 scales over a sweep's cells (loss rate on a log scale; loss-free,
+ * loss-free-for-a-while and holds-last cells each in their own colour; or memory on a log
+ * scale), and a text colour readable on each.
  */
 import { scaleLog } from 'd3-scale';
 import type { SweepCell } from '../../engine/index.ts';
@@ -8,6 +9,9 @@ import type { SweepCell } from '../../engine/index.ts';
 export type HeatMetric = 'loss' | 'memory';
 
 export const LOSS_FREE = '#1a7f37';
+/** Lost nothing, but only because the run was short: its backlog grows. */
+export const GROWING = '#d4a72c';
+export const HOLDS_LAST = '#54aeff';
 export const REFUSED = '#d0d7de';
 
 export interface Heat {
@@ -42,11 +46,21 @@ export function heat(cells: readonly SweepCell[], metric: HeatMetric, bytes: (n:
     .domain(lo < hi ? [lo, hi] : [lo === Infinity ? 1e-6 : lo / 2, lo === Infinity ? 1 : Math.max(lo, 1e-9)])
     .range(['#fdd0a2', '#7f0000'])
     .clamp(true);
-  const legend = [{ color: LOSS_FREE, label: 'no loss' }];
+  const legend = [
+    { color: LOSS_FREE, label: 'loss-free' },
+    { color: GROWING, label: 'loss-free for the run only (backlog growing)' },
+  ];
+  if (ran.some((c) => c.verdict === 'holds-last')) legend.push({ color: HOLDS_LAST, label: 'holds the last records (overwrite, no reader)' });
   if (rates.length > 0) legend.push(...(lo < hi ? [lo, hi] : [lo]).map((r) => ({ color: scale(r), label: `${pct(r)} lost` })));
   legend.push({ color: REFUSED, label: 'refused' });
+  const fills: Record<NonNullable<SweepCell['verdict']>, (c: SweepCell) => string> = {
+    'loss-free': () => LOSS_FREE,
+    'loss-free-for': () => GROWING,
+    'holds-last': () => HOLDS_LAST,
+    lossy: (c) => scale(c.lossRate ?? 0),
+  };
   return {
-    fill: (c) => (c.error !== null ? REFUSED : (c.lost ?? 0) === 0 ? LOSS_FREE : scale(c.lossRate ?? 0)),
+    fill: (c) => (c.error !== null || c.verdict === null ? REFUSED : fills[c.verdict](c)),
     legend,
   };
 }
@@ -70,9 +84,14 @@ export function luminance(color: string): number {
  */
 export const textOn = (fill: string): string => (luminance(fill) > 0.179 ? '#000000' : '#ffffff');
 
-/** The loss a cell shows: refused, none, or a percentage. */
+/** The verdict in a cell's few words: loss-free-for without its growth (the title has it). */
+export function cellText(c: SweepCell): string {
+  return c.verdict === 'loss-free-for' ? `loss-free ${c.lossFreeForSeconds} s only` : lossText(c);
+}
+
+/** What a cell shows: refused, its steady-state verdict, or the share it lost. */
 export function lossText(c: SweepCell): string {
-  if (c.error !== null) return 'refused';
-  if ((c.lost ?? 0) === 0) return 'no loss';
-  return `${pct(c.lossRate ?? 0)} lost`;
+  if (c.error !== null || c.verdict === null) return 'refused';
+  if (c.verdict === 'lossy') return `${pct(c.lossRate ?? 0)} lost`;
+  return c.verdictText ?? c.verdict;
 }

@@ -12,7 +12,7 @@ const EXPECTED: Record<string, string[]> = {
   overwrite: ['yes', 'yes', 'no', 'no'],
   wakeups: ['yes', 'no', 'no', 'yes'],
   'flush-reset-close': ['1', '0', 'no', 'no'],
-  sizing: ['16'],
+  sizing: ['16', 'no', 'loss-free-for', '8'],
 };
 
 describe('the guided tours', () => {

@@ -6,15 +6,19 @@
 import {
   READER_WOKEN,
   bufferCounters,
+  capacityOf,
   cpuCounters,
   parseSimConfig,
   readBufferCounters,
   readCpuCounters,
   readTotalCounters,
   runSweep,
+  sweepSeconds,
+  termWords,
   type BufferCounters,
   type CpuCounters,
   type SimConfig,
+  type SweepResult,
 } from '../../engine/index.ts';
 import type { AppStore, LiveRun } from '../../store/index.ts';
 
@@ -482,10 +486,10 @@ export const CHAPTERS: readonly Chapter[] = [
   },
   {
     id: 'sizing',
-    title: 'Sizing for a workload',
+    title: 'Sizing: the reader first, then the buffers',
     steps: [
       {
-        text: 'A bursty workload: 16,000 records of 64 bytes a second on average, all of it in 10 ms bursts every 40 ms (64,000 a second inside a burst), and a reader that needs 1 ms per KiB it reads. With 4 sub-buffers of 4096 bytes, records are lost in every burst.',
+        text: 'A bursty workload: 17,000 records of 64 bytes a second on average (1.09 MB/s), all of it in 10 ms bursts every 40 ms, and a reader that needs 1 ms per KiB it reads. With 4 sub-buffers of 4096 bytes, records are lost in every burst.',
         act: async (store) => {
           await start(sizingConfig(4))(store);
           store.getState().stepLive({ kind: 'time', seconds: 0.5 });
@@ -494,17 +498,78 @@ export const CHAPTERS: readonly Chapter[] = [
         question: {
           prompt: 'Keeping 4096-byte sub-buffers, what is the smallest n_subbufs that loses nothing in 0.5 s?',
           choices: ['4', '8', '16', '32'],
+          reveal: () => {
+            const cells = shortSweep().cells;
+            const first = cells.find((c) => c.lost === 0);
+            const lines = cells.map((c) => `${c.nSubbufs}: ${c.lost ?? '-'} lost`).join(', ');
+            return {
+              answer: first === undefined ? 'none' : String(first.nSubbufs),
+              why: `The sweep, same seed and workload, 0.5 s each: ${lines}. But is 0.5 s long enough to tell?`,
+            };
+          },
+        },
+      },
+      {
+        text: 'Before any size, the capacity rule: the buffers can only absorb what the reader will drain later. If the writers produce, on average, as much as the reader can read or more, the backlog grows for ever, and a larger buffer only delays the loss. The sizing explorer has run the same sweep: read its capacity analysis.',
+        act: (store) => store.getState().startSweep({ config: sizingConfig(4), seconds: 0.5, secondsReason: 'given', axes: SHORT_AXES }),
+        look: 'sweep.capacity',
+        question: {
+          prompt: 'The reader drains 1 KiB per ms. Can any number of sub-buffers be loss-free in steady state?',
+          choices: yesNo,
+          reveal: () => {
+            const c = capacityOf(sizingConfig(4));
+            return { answer: c.bottleneck === 'reader' ? 'no' : 'yes', why: `The capacity analysis: ${c.statement}.` };
+          },
+        },
+      },
+      {
+        text: 'So the steady-state verdict: a cell is loss-free only if it lost nothing AND its backlog is not growing. A cell that lost nothing only because the run was short is "loss-free for N s only", and is never recommended.',
+        look: 'sweep.heatmap',
+        question: {
+          prompt: 'What is the verdict on 16 x 4096 after its 0.5 s without a loss?',
+          choices: ['loss-free', 'loss-free-for', 'lossy'],
           reveal: (store) => {
-            const result = runSweep(parseSimConfig(sizingConfig(4)), { seed: 1, seconds: 0.5, subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] });
+            const cell = shortSweep().cells.find((c) => c.nSubbufs === 16);
+            store.getState().startLive(parseSimConfig(sizingConfig(16)), 1, { mode: 'deterministic' });
+            store.getState().stepLive({ kind: 'time', seconds: LONG_RUN });
+            const r = run(store);
+            const lost = total(r, 'droppedFull');
+            return {
+              answer: cell?.verdict ?? 'none',
+              why: `The sweep says "${cell?.verdictText}". The run now shows 16 x 4096 over ${LONG_RUN} s: ${lost} of ${total(r, 'written')} records dropped.`,
+            };
+          },
+        },
+      },
+      {
+        text: 'Make the reader faster instead: at 0.5 ms per KiB it drains 2 MB/s, nearly twice what the writers produce on average. Now the buffers only have to absorb the bursts: 4.35 MB/s for 10 ms against a 2 MB/s drain, plus one sub-buffer before the switch wakes the reader.',
+        act: async (store) => {
+          await start(sizingConfig(4, FAST_READER))(store);
+          store.getState().stepLive({ kind: 'time', seconds: 0.5 });
+        },
+        look: 'live.counters',
+        question: {
+          prompt: 'With that reader, what is the smallest n_subbufs the sweep recommends, over its default length?',
+          choices: ['4', '8', '16', '32'],
+          reveal: (store) => {
+            const config = sizingConfig(4, FAST_READER);
+            const { seconds, reason } = sweepSeconds(config);
+            const result = runSweep(config, { seed: 1, seconds, secondsReason: reason, subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] });
             const best = result.recommended;
+            const m = result.margin;
             if (best !== null) {
-              store.getState().startLive(parseSimConfig(sizingConfig(best.nSubbufs)), 1, { mode: 'deterministic' });
-              store.getState().stepLive({ kind: 'time', seconds: 0.5 });
+              store.getState().startLive(parseSimConfig(sizingConfig(best.nSubbufs, FAST_READER)), 1, { mode: 'deterministic' });
+              store.getState().stepLive({ kind: 'time', seconds: LONG_RUN });
             }
-            const lines = result.cells.map((c) => `${c.nSubbufs}: ${c.lost ?? '-'} lost`).join(', ');
+            const estimate = m?.estimatedPeakBacklogBytes;
             return {
               answer: best === null ? 'none' : String(best.nSubbufs),
-              why: `The sweep, same seed and workload: ${lines}. The run now shows the recommended size.`,
+              why:
+                `Over ${seconds} s (${reason}): ${result.cells.map((c) => `${c.nSubbufs}: ${c.verdictText}`).join(', ')}. ` +
+                (m === null || estimate === null || estimate === undefined
+                  ? `${result.reason}.`
+                  : `The peak backlog: ${Math.round(estimate)} bytes estimated (mostly ${termWords(m.dominant ?? 'burst')}), ${m.peakBacklogBytes} simulated, ` +
+                    `of the ${m.bufferBytes} the ring holds. The run now shows the recommended size for ${LONG_RUN} s.`),
             };
           },
         },
@@ -513,10 +578,22 @@ export const CHAPTERS: readonly Chapter[] = [
   },
 ];
 
-function sizingConfig(nSubbufs: number): SimConfig {
+/** The sizing chapter's reader at first costs 1000 µs per KiB: it drains 1.024 MB/s, a little less than the writers produce. */
+function sizingConfig(nSubbufs: number, costPerKiB = 1000): SimConfig {
   return parseSimConfig({
     channel: { cpus: 1, subbufSize: 4096, nSubbufs, mode: 'no-overwrite' },
-    workload: { rate: 16_000, arrival: 'bursts', burstOn: 0.01, burstOff: 0.03, size: 'fixed', sizeMin: 64 },
-    reader: { period: 0.02, costPerKiB: 1000 },
+    workload: { rate: 17_000, arrival: 'bursts', burstOn: 0.01, burstOff: 0.03, size: 'fixed', sizeMin: 64 },
+    reader: { period: 0.02, costPerKiB },
   });
 }
+
+/** A reader twice as fast as the writers' mean rate. */
+const FAST_READER = 500;
+/** How long the chapter runs a size to show what 0.5 s hid. */
+const LONG_RUN = 2;
+
+/** The chapter's first sweep: 0.5 s per cell, too short to tell. */
+const SHORT_AXES = { subbufSizes: [4096], nSubbufs: [4, 8, 16, 32] };
+let shortResult: SweepResult | null = null;
+/** The engine's sweep, run once: the same seed and configuration always give the same result. */
+const shortSweep = (): SweepResult => (shortResult ??= runSweep(sizingConfig(4), { seed: 1, seconds: 0.5, secondsReason: 'given', ...SHORT_AXES }));

@@ -1,13 +1,16 @@
 /**
- * Importing a workload recorded elsewhere: a CSV of timestamp, cpu and size, replayed through
- * the current configuration in a deterministic run. A file that does not parse is refused with
- * its line, field and why, and the run goes on. An address that names a workload by its hash
+ * Importing a workload recorded elsewhere: a CSV of timestamp, cpu and size, or a blktrace
+ * capture (a device's `<dev>.blktrace.<cpu>` files, chosen together), replayed through the
+ * current configuration in a deterministic run. A file that does not parse is refused with its
+ * line and field (a capture: its file and byte) and why, and the run goes on. An address that names a workload by its hash
  * asks for the file here.
  */
 import { useState, type ChangeEvent } from 'react';
 import { formatCount } from '../../lib/format.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
-import { forgetWorkload, importWorkload } from '../../store/workloadImport.ts';
+import { forgetWorkload, importCapture, importWorkload } from '../../store/workloadImport.ts';
+
+const CAPTURE_FILE = /\.blktrace\.\d+$/;
 
 export function WorkloadImport() {
   const workload = useAppStore((s) => s.liveWorkload);
@@ -17,9 +20,13 @@ export function WorkloadImport() {
 
   const choose = async (e: ChangeEvent<HTMLInputElement>): Promise<void> => {
     const input = e.currentTarget;
-    const file = input.files?.[0];
-    if (file === undefined) return;
-    setError(importWorkload(store, await file.text(), file.name));
+    const files = Array.from(input.files ?? []);
+    if (files.length === 0) return;
+    if (files.some((f) => CAPTURE_FILE.test(f.name))) {
+      const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      setError(importCapture(store, read));
+    } else if (files.length > 1) setError(`choose one CSV file, or the <dev>.blktrace.<cpu> files of one capture (${files.length} files chosen)`);
+    else setError(importWorkload(store, await files[0].text(), files[0].name));
     // The same file may be chosen again after an edit.
     input.value = '';
   };
@@ -30,7 +37,9 @@ export function WorkloadImport() {
       <p className="explanation">
         Replay records recorded elsewhere: CSV lines of <code>timestamp_us,cpu,size</code> (a header may name{' '}
         <code>timestamp_s</code> instead, in any column order). The run becomes deterministic and writes them through the
-        current channel in virtual time, the first record at 0.
+        current channel in virtual time, the first record at 0. Or choose the files of a blktrace capture together (
+        <code>sda.blktrace.0</code>, <code>sda.blktrace.1</code>…): their records, either byte order, are written as they are, each
+        CPU's in sequence order at their own times, and the Export panel gives back what blktrace's readers would have written.
       </p>
       {pending !== null && (
         <p className="banner" role="status" data-testid="workload.wanted">
@@ -38,11 +47,11 @@ export function WorkloadImport() {
         </p>
       )}
       <div className="field">
-        <label htmlFor="workload-file">Workload file (CSV)</label>
+        <label htmlFor="workload-file">Workload file (CSV) or blktrace capture files</label>
         <input
           id="workload-file"
           type="file"
-          accept=".csv,text/csv,text/plain"
+          multiple
           data-testid="workload.file"
           aria-describedby={error !== null ? 'workload-error' : undefined}
           onChange={(e) => void choose(e)}

@@ -8,14 +8,10 @@ import {
   relayFileMmap,
   relayFileOpen,
   relayFileRelease,
-  relayMappingRead,
   relayOpen,
-  relayPage,
-  relayPageMap,
-  relayPages,
-  relaySubbufPages,
   type RelayEvent,
-} from './index.ts';
+} from '../kernel/index.ts';
+import { relayMappingRead, relayPage, relayPageMap, relayPages, relaySubbufPages } from './mapping.ts';
 
 function open(subbufSize: number, nSubbufs: number, cpus = 1) {
   const events: RelayEvent[] = [];
