@@ -41,6 +41,7 @@ test.describe('bad input on the page', () => {
 
   test('the form shows a size error beside its own field, and quotes what was typed', async ({ app, page }) => {
     await app.goto();
+    await app.openSettings();
     await app.live.field('workload.sizeMin').fill('8');
     await app.live.start.click();
     await expect(app.live.fieldError('workload.sizeMin')).toContainText('workload.sizeMin must be from 16');

@@ -99,7 +99,7 @@ test.describe('rendering', () => {
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(2000);
     const counts = () => page.evaluate(() => window.relayscope!.renderCounts());
     const before = await counts();
-    for (const name of ['LivePanel', 'CounterTable', 'ChannelView', 'Rings', 'Tracks', 'TrackCanvas', 'EventLogPanel', 'FilesPanel', 'MemoryView']) expect(before[name], name).toBeGreaterThan(0);
+    for (const name of ['LivePanel', 'CounterTable', 'Stage', 'StagePicture', 'Tracks', 'TrackCanvas', 'EventLogPanel', 'FilesPanel', 'MemoryView']) expect(before[name], name).toBeGreaterThan(0);
     // Thousands of records later, with the counters, rings, charts and log all moving:
     const written = (await app.liveSnapshot()).written[0];
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(written + 5000);
@@ -314,7 +314,8 @@ test.describe('the settings form', () => {
     await app.live.start.click();
     await expect(page.getByTestId('channel.cpu.0')).toBeVisible();
     await expect(page.getByTestId('channel.cpu.1')).toHaveCount(0);
-    await expect(page.getByText(/^1 buffer of 8 sub-buffers x \d+ bytes, no-overwrite, one global buffer$/)).toBeVisible();
+    await expect(page.getByTestId('stage.buffer.global')).toBeVisible();
+    await expect(page.getByText(/^1 buffer × 8 sub-buffers × [\d\u202f]+ bytes · no-overwrite · one global buffer · v6\.17$/)).toBeVisible();
 
     await app.live.field('channel.headerReserve').fill('16383');
     await app.live.start.click();

@@ -65,7 +65,7 @@ test.describe('presets', () => {
     await expect(app.live.field('channel.subbufSize')).toHaveValue('524288');
     await expect(app.live.field('workload.call')).toHaveValue('relay_reserve');
     await app.live.start.click();
-    await expect(page.getByText('4 buffers of 4 sub-buffers x 524288 bytes, no-overwrite')).toBeVisible();
+    await expect(page.getByText(/^4 buffers × 4 sub-buffers × 524\u202f288 bytes · no-overwrite · v6\.17$/)).toBeVisible();
     await expect(page).toHaveURL(/channel\.subbufSize=524288/);
   });
 });
