@@ -220,9 +220,13 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
       if (counts[i] >= limit) continue;
       live++;
       const p = producers[i];
+      // Online, on the list, offset and data change only while producers are paused, and this
+      // loop looks at the pause word once per batch: one check (and one resync) per batch.
+      const ready = p.begin();
       while (emitted < BATCH && counts[i] < limit && (o.unthrottled || next[i] <= v)) {
         const t = o.unthrottled ? v : next[i];
-        if (p.emit(p.nextSize(), t * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
+        const size = p.nextSize();
+        if (ready && p.write(size, t * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
         counts[i]++;
         emitted++;
         if (!o.unthrottled) next[i] = p.nextArrival(next[i]);
