@@ -1,4 +1,6 @@
+import type { Server } from 'node:http';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -12,8 +14,24 @@ export const crossOriginIsolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 } as const;
 
+/**
+ * The largest request head the dev and preview servers take: 4 MiB, above the longest
+ * address a browser sends (Chromium's limit is 2 MiB). Node's default, 16 KiB, answered a
+ * long address with HTTP 431 before the page could load and say what is wrong with it; the
+ * page's own limit (MAX_QUERY in src/store/urlState.ts) is the one a person meets.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 4 * 1024 * 1024;
+
+/** Sets the servers' head limit; Node reads `maxHeaderSize` for each connection it accepts. */
+function longAddresses(): Plugin {
+  const raise = (server: { httpServer: unknown }): void => {
+    if (server.httpServer) (server.httpServer as Server & { maxHeaderSize?: number }).maxHeaderSize = MAX_REQUEST_HEAD_BYTES;
+  };
+  return { name: 'relayscope-long-addresses', configureServer: raise, configurePreviewServer: raise };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), longAddresses()],
   server: {
     headers: crossOriginIsolationHeaders,
   },

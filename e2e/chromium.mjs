@@ -14,22 +14,13 @@
 // `npx playwright install chromium`. Never skips silently: if nothing can be installed,
 // it exits non-zero and says why.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aptInstall, canUseApt, isFile, run, versionOf } from './systemPackage.mjs';
 
 const SYSTEM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-/** @param {string} file */
-function isFile(file) {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** @param {string} dir @returns {string[]} */
 function listDir(dir) {
@@ -108,36 +99,7 @@ export function findChromium() {
  * @param {string} executable
  * @returns {string}
  */
-export function chromiumVersion(executable) {
-  const result = spawnSync(executable, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-  const text = `${result.stdout ?? ''}`.trim();
-  return text || 'unknown version';
-}
-
-/**
- * Runs a command with the console attached, announcing it first. Returns true on success.
- * @param {string} command
- * @param {string[]} args
- * @param {NodeJS.ProcessEnv} [env]
- */
-function run(command, args, env = process.env) {
-  process.stderr.write(`chromium: running ${[command, ...args].join(' ')}\n`);
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
-  if (result.error) {
-    process.stderr.write(`chromium: could not start ${command}: ${result.error.message}\n`);
-    return false;
-  }
-  if (result.status !== 0) {
-    process.stderr.write(`chromium: ${command} exited with ${result.status ?? result.signal}\n`);
-    return false;
-  }
-  return true;
-}
-
-function canUseApt() {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  return isRoot && existsSync('/usr/bin/apt-get');
-}
+export const chromiumVersion = versionOf;
 
 /** @param {string} message @returns {never} */
 function fail(message) {
@@ -165,12 +127,10 @@ export function ensureChromium() {
   let method;
   if (canUseApt()) {
     method = "Debian's chromium package (apt-get)";
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const ok = run('apt-get', ['update'], env) && run('apt-get', ['install', '-y', 'chromium'], env);
-    if (!ok) fail('installing Chromium with apt-get failed; install it by hand or set CHROMIUM_PATH');
+    if (!aptInstall('chromium', ['chromium'])) fail('installing Chromium with apt-get failed; install it by hand or set CHROMIUM_PATH');
   } else {
     method = "Playwright's Chromium (npx playwright install chromium)";
-    const ok = run('npx', ['playwright', 'install', 'chromium']);
+    const ok = run('chromium', 'npx', ['playwright', 'install', 'chromium']);
     if (!ok) {
       fail('`npx playwright install chromium` failed; install Chromium by hand or set CHROMIUM_PATH');
     }

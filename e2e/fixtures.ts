@@ -1,7 +1,11 @@
 import { test as base, expect, type BrowserContext } from '@playwright/test';
+import { skipReason } from './browsers.ts';
+import { realTextInsertion } from './firefoxFill.ts';
 import { AppPage } from './pages/app.ts';
 
 interface Fixtures {
+  /** Skips a test that cannot run in this browser (browsers.ts), with the reason. */
+  browserSupport: void;
   /** The relayscope page object, not yet navigated. */
   app: AppPage;
   /**
@@ -12,6 +16,18 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
+  browserSupport: [
+    async ({ browserName }, use, testInfo) => {
+      const reason = skipReason(browserName, testInfo.titlePath.slice(1));
+      testInfo.skip(reason !== null, reason ?? undefined);
+      await use();
+    },
+    { auto: true },
+  ],
+  context: async ({ context, browserName }, use) => {
+    if (browserName === 'firefox') await context.addInitScript(realTextInsertion);
+    await use(context);
+  },
   pageErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('console', (message) => {

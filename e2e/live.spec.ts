@@ -98,7 +98,7 @@ test.describe('rendering', () => {
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(2000);
     const counts = () => page.evaluate(() => window.relayscope!.renderCounts());
     const before = await counts();
-    for (const name of ['LivePanel', 'CounterTable', 'ChannelView', 'Rings', 'TimeSeries', 'Charts', 'EventLogPanel', 'FilesPanel', 'MemoryView']) expect(before[name], name).toBeGreaterThan(0);
+    for (const name of ['LivePanel', 'CounterTable', 'ChannelView', 'Rings', 'Tracks', 'TrackCanvas', 'EventLogPanel', 'FilesPanel', 'MemoryView']) expect(before[name], name).toBeGreaterThan(0);
     // Thousands of records later, with the counters, rings, charts and log all moving:
     const written = (await app.liveSnapshot()).written[0];
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(written + 5000);
@@ -278,25 +278,27 @@ test.describe('the sub-buffer inspector', () => {
   });
 });
 
-test.describe('the time series', () => {
-  test('draws the run over time, holds a brushed window and follows the run again', async ({ app, page }) => {
+test.describe('the tracks', () => {
+  test('sample a live run on a time axis, zoom to a dragged window and show the whole run again', async ({ app, page }) => {
     await app.goto();
     await app.startLive(config, 6);
-    await expect(page.getByTestId('series.written.peak')).toHaveText(/^peak [\d\u202f]+ records\/s$/);
-    await expect(page.getByTestId('series.range')).toHaveText(/^following: /);
-    await expect(page.getByTestId('series.written').locator('path')).toHaveAttribute('d', /^M[\d.]+,[\d.]+L/);
+    const canvas = page.getByTestId('tracks.canvas');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-nonzero'))).toBeGreaterThan(3);
+    await expect(page.getByTestId('tracks.range')).toHaveText(/^whole run: 0(\.0)? (µs|ms|s) to .* per bucket$/);
+    await expect(page.getByTestId('tracks.axis')).toHaveText(/\d (ms|s)\b/);
+    await expect(page.getByTestId('tracks.scales')).toContainText('CPU 0 ready: 0 to 4 sub-buffers');
 
-    const strip = page.getByTestId('series.brush');
-    await strip.scrollIntoViewIfNeeded();
-    const box = await strip.boundingBox();
-    if (box === null) throw new Error('the overview strip is not laid out');
-    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    if (box === null) throw new Error('the tracks are not laid out');
+    await page.mouse.move(box.x + box.width * 0.4, box.y + 30);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.7, box.y + 30, { steps: 5 });
     await page.mouse.up();
-    await expect(page.getByTestId('series.range')).toHaveText(/^window: /);
-    await page.mouse.click(box.x + box.width * 0.9, box.y + box.height / 2);
-    await expect(page.getByTestId('series.range')).toHaveText(/^following: /);
+    await expect(page.getByTestId('tracks.range')).toHaveText(/^window: /);
+    await expect(page.getByTestId('tracks.hover')).toHaveText(/^t = .*records written/);
+    await canvas.dblclick({ position: { x: box.width * 0.5, y: 30 } });
+    await expect(page.getByTestId('tracks.range')).toHaveText(/^whole run: /);
   });
 });
 

@@ -3,7 +3,7 @@ import { ChannelView } from './panels/channel/ChannelView.tsx';
 import { EventLogPanel } from './panels/events/EventLogPanel.tsx';
 import { Inspector } from './panels/inspector/Inspector.tsx';
 import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
-import { TimeSeries } from './panels/timeseries/TimeSeries.tsx';
+import { Tracks } from './panels/timeseries/Tracks.tsx';
 import { LivePanel } from './panels/live/LivePanel.tsx';
 import { Tours } from './panels/tours/Tours.tsx';
 import { FilesPanel } from './panels/files/FilesPanel.tsx';
@@ -78,7 +78,7 @@ export function App({ crossOriginIsolated, scenario, urlError, embed }: AppProps
           </div>
           <div className="workspace-views">
             <ChannelView />
-            <TimeSeries />
+            <Tracks />
             <Inspector />
             <EventLogPanel />
             <FilesPanel />

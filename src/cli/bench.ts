@@ -5,7 +5,8 @@
  * both see the same machine; the best round of each is reported.
  */
 import { Simulation, findPreset, relayClient, relayOpen, relayWrite, type RchanBuf } from '../engine/index.ts';
-import { UsageError } from './usage.ts';
+import { parseCommand, type CommandSpec } from './args.ts';
+import { travelFigures } from './travelBench.ts';
 
 const SUBBUF_SIZE = 64 * 1024;
 const N_SUBBUFS = 8;
@@ -97,10 +98,14 @@ function simEventsPerSecond(): number {
   return best;
 }
 
-export function bench(args: string[], write: (chunk: string) => void): void {
-  const json = args.includes('--json');
-  const unknown = args.find((a) => a !== '--json');
-  if (unknown !== undefined) throw new UsageError(`bench: unknown option ${unknown}`);
+export const BENCH: CommandSpec = {
+  name: 'bench',
+  summary: 'measure relay_write throughput against a bare copy loop',
+  flags: { json: { type: 'boolean', help: 'also print the figures as one JSON line' } },
+};
+
+export async function bench(args: string[], write: (chunk: string) => void): Promise<void> {
+  const json = parseCommand(BENCH, args).values.json === true;
   write(`relay_write in Node: 1 CPU, ${N_SUBBUFS} x ${SUBBUF_SIZE / 1024} KiB, overwrite, no reader; best of ${ROUNDS} rounds\n`);
   write('record   engine records   engine MB/s   copy records   copy MB/s   engine/copy\n');
   const figures: Figure[] = [];
@@ -114,11 +119,13 @@ export function bench(args: string[], write: (chunk: string) => void): void {
   }
   const sim = simEventsPerSecond();
   write(`deterministic engine (blktrace preset, one thread): ${millions(sim)} events per wall-clock second\n`);
+  const travel = await travelFigures(write);
   if (json) {
     const at64 = figures.find((f) => f.recordSize === 64);
     const out: Record<string, number> = {
       node_engine_vs_copy: Number((at64?.ratio ?? 0).toFixed(3)),
       sim_events_per_s: Math.round(sim),
+      ...travel,
     };
     for (const f of figures) {
       out[`node_engine_records_per_s_${f.recordSize}`] = Math.round(f.engineRecordsPerS);

@@ -1,54 +1,23 @@
 #!/usr/bin/env node
-/** The relayscope command line. */
-import { bench } from './bench.ts';
-import { simulate } from './simulate.ts';
-import { stress } from './stress.ts';
-import { sweep } from './sweep.ts';
-import { trace } from './trace.ts';
-import { USAGE, UsageError } from './usage.ts';
+/** The relayscope bin: `main` (cli.ts) wired to this process. */
+import { failure, main } from './cli.ts';
 
-const write = (chunk: string): void => {
-  process.stdout.write(chunk);
-};
-
-// A reader that closed the pipe (relayscope ... | head) ends the command quietly.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+const stop = new AbortController();
+// The first Ctrl-C stops the run between two slices; a second one ends the process at once.
+process.on('SIGINT', () => {
+  if (stop.signal.aborted) process.exit(130);
+  stop.abort();
 });
+// A write error the stream reports later (a closed pipe, a full disk) ends the command too.
+process.stdout.on('error', (e) => process.exit(failure(e, { err: (c) => process.stderr.write(c) })));
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...args] = argv;
-  switch (command) {
-    case 'trace':
-      return trace(args, write);
-    case 'simulate':
-      return simulate(args, write);
-    case 'sweep':
-      return sweep(args, write);
-    case 'stress':
-      process.exitCode = await stress(args, write);
-      return;
-    case 'bench':
-      return bench(args, write);
-    case 'help':
-    case '--help':
-    case '-h':
-      return write(USAGE + '\n');
-    case undefined:
-      throw new UsageError('a command is needed');
-    default:
-      throw new UsageError(`unknown command "${command}"`);
-  }
-}
-
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof UsageError) {
-    process.stderr.write(`relayscope: ${e.message}\n${e.message.includes('\n') ? '' : "try 'relayscope help'\n"}`);
-    process.exit(2);
-  }
-  process.stderr.write(`relayscope: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-}
+process.exitCode = await main(process.argv.slice(2), {
+  out: (chunk) => {
+    process.stdout.write(chunk);
+  },
+  err: (chunk) => {
+    process.stderr.write(chunk);
+  },
+  errIsTTY: process.stderr.isTTY === true,
+  signal: stop.signal,
+});

@@ -1,16 +1,22 @@
-/** `relayscope simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]` */
+/**
+ * `relayscope simulate (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
+ * [--workload-csv FILE] [--trace-out FILE] [--max-events N]
+ * [--workload-blktrace DIR [--blktrace-device NAME]] [--blktrace-out DIR]`
+ */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ChromeTraceRecorder,
   ConfigError,
+  JsonTextError,
   blktraceExit,
   blktraceReport,
   parseBlktraceCapture,
   PRESETS,
   Simulation,
+  estimateRunEvents,
   findPreset,
-  jsonSyntaxMessage,
+  parseJsonText,
   parseSimConfig,
   parseWorkloadCsv,
   simReport,
@@ -19,45 +25,49 @@ import {
   type SimReport,
   type BlktraceReport,
 } from '../engine/index.ts';
-import { numberFlag, parseFlags } from './args.ts';
-import { UsageError } from './usage.ts';
+import { numberFlag, parseCommand, textFlag, type CommandSpec, type Flag, type FlagValues } from './args.ts';
+import { readInput } from './input.ts';
+import { UsageError, type CliIo } from './usage.ts';
+import { MAX_EVENTS_FLAG, SLICE_EVENTS, checkWork, runSliced } from './work.ts';
+
+/** Longest run, in virtual seconds, a command takes. */
+export const MAX_SECONDS = 3600;
+
+/** The flags every command that runs a simulation shares. */
+export const RUN_FLAGS = {
+  config: { type: 'string', value: 'FILE', help: 'the simulation configuration, JSON (README "Configuration files")' },
+  preset: { type: 'string', value: 'NAME', help: 'or a preset: blktrace, kvmtrace, ...' },
+  seconds: { type: 'string', value: 'S', help: `virtual seconds to run, at most ${MAX_SECONDS}` },
+  seed: { type: 'string', value: 'N', help: 'the seed of the run, an integer from 0 to 4294967295 (default 1)' },
+  json: { type: 'boolean', help: 'print one JSON line instead of the table' },
+  'workload-csv': { type: 'string', value: 'FILE', help: 'replay recorded records (timestamp, cpu, size) instead' },
+  'workload-blktrace': { type: 'string', value: 'DIR', help: 'or replay a blktrace capture (<dev>.blktrace.<cpu> files)' },
+  'blktrace-device': { type: 'string', value: 'NAME', help: 'the device of --workload-blktrace DIR, when it holds several' },
+  'max-events': MAX_EVENTS_FLAG,
+} as const satisfies Record<string, Flag>;
 
 /** The simulation config named by --config or --preset; shared by the commands that run one. */
 export function loadSimConfig(command: string, config: string | undefined, preset: string | undefined): { config: SimConfig; name: string } {
   if ((config === undefined) === (preset === undefined)) throw new UsageError(`${command}: give either --config FILE or --preset NAME`);
   if (preset !== undefined) {
     const p = findPreset(preset);
-    if (p === undefined) throw new UsageError(`${command}: no preset "${preset}" (${PRESETS.map((x) => x.id).join(', ')})`);
+    if (p === undefined) throw new UsageError(`${command}: no preset ${JSON.stringify(preset.slice(0, 40))} (${PRESETS.map((x) => x.id).join(', ')})`);
     return { config: p.config, name: p.id };
   }
   const file = config as string;
-  const text = readText(file);
-  let raw: unknown;
+  const text = readInput(file, 'config');
   try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${file}: ${jsonSyntaxMessage(text)}`);
-  }
-  try {
-    return { config: parseSimConfig(raw), name: file };
+    return { config: parseSimConfig(parseJsonText(text)), name: file };
   } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`${file}: ${e.message}`);
+    if (e instanceof ConfigError || e instanceof JsonTextError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
 }
 
-const readText = (file: string): string => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-};
-
 /** The workload named by --workload-csv, or undefined without one. */
 export function loadWorkload(file: string | undefined): ImportedWorkload | undefined {
   if (file === undefined) return undefined;
-  const text = readText(file);
+  const text = readInput(file, 'csv');
   try {
     return parseWorkloadCsv(text, file);
   } catch (e) {
@@ -92,11 +102,11 @@ export function loadCapture(command: string, dir: string | undefined, device: st
 }
 
 /** The imported workload of --workload-csv or --workload-blktrace (at most one of them). */
-export function loadAnyWorkload(command: string, flags: { values: Map<string, string> }): ImportedWorkload | undefined {
-  const csv = flags.values.get('--workload-csv');
-  const dir = flags.values.get('--workload-blktrace');
+export function loadAnyWorkload(command: string, values: FlagValues): ImportedWorkload | undefined {
+  const csv = textFlag(values, 'workload-csv');
+  const dir = textFlag(values, 'workload-blktrace');
   if (csv !== undefined && dir !== undefined) throw new UsageError(`${command}: give --workload-csv FILE or --workload-blktrace DIR, not both`);
-  return csv !== undefined ? loadWorkload(csv) : loadCapture(command, dir, flags.values.get('--blktrace-device'));
+  return csv !== undefined ? loadWorkload(csv) : loadCapture(command, dir, textFlag(values, 'blktrace-device'));
 }
 
 /** Why `--blktrace-out` cannot write blktrace's files for this run, or null. */
@@ -109,6 +119,20 @@ function blktraceOutRefusal(config: SimConfig, workload: ImportedWorkload | unde
   if (c.headerReserve !== 0) return "blktrace's files hold only records: channel.headerReserve must be 0";
   return null;
 }
+
+/**
+ * --seconds, or by default `fallback` (the imported workload's span, when there is one): a
+ * workload longer than MAX_SECONDS needs --seconds, rather than running past the cap.
+ */
+export function secondsFlag(command: string, values: FlagValues, fallback: number, workload: ImportedWorkload | undefined): number {
+  if (workload !== undefined && textFlag(values, 'seconds') === undefined && workload.duration > MAX_SECONDS)
+    throw new UsageError(
+      `${command}: ${workload.name} spans ${workload.duration} s, beyond the ${MAX_SECONDS} s a run may last; give --seconds S (at most ${MAX_SECONDS}) to replay its beginning`,
+    );
+  return numberFlag(command, values, 'seconds', workload?.duration ?? fallback, 0, MAX_SECONDS);
+}
+
+export const seedFlag = (command: string, values: FlagValues): number => numberFlag(command, values, 'seed', 1, 0, 2 ** 32 - 1, true);
 
 /** Runs `make`, turning what the configuration refuses (a workload it cannot replay) into a UsageError. */
 export function refusedAsUsage<T>(make: () => T): T {
@@ -162,26 +186,40 @@ function blktraceLines(r: BlktraceReport, dir: string | undefined): string {
   );
 }
 
-export function simulate(args: string[], write: (chunk: string) => void): void {
-  const flags = parseFlags('simulate', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--workload-csv', '--trace-out', '--blktrace-out', '--workload-blktrace', '--blktrace-device'],
-    switches: ['--json'],
-  });
-  if (flags.rest.length > 0) throw new UsageError(`simulate: unexpected argument "${flags.rest[0]}"`);
-  const { config, name } = loadSimConfig('simulate', flags.values.get('--config'), flags.values.get('--preset'));
-  const workload = loadAnyWorkload('simulate', flags);
-  const blktraceOut = flags.values.get('--blktrace-out');
+export const SIMULATE: CommandSpec = {
+  name: 'simulate',
+  synopsis: '(--config FILE | --preset NAME)',
+  summary:
+    'run producers and readers in virtual time and report per-CPU counters, loss by cause,\nwakeups, reader lag and memory',
+  flags: {
+    ...RUN_FLAGS,
+    'trace-out': { type: 'string', value: 'FILE', help: 'also write the run as a Chrome trace (Perfetto UI)' },
+    'blktrace-out': { type: 'string', value: 'DIR', help: "write what blktrace's readers read, <dev>.blktrace.<cpu>, for blkparse" },
+  },
+};
+
+export async function simulate(args: string[], io: CliIo): Promise<void> {
+  const { values } = parseCommand(SIMULATE, args);
+  const { config, name } = loadSimConfig('simulate', textFlag(values, 'config'), textFlag(values, 'preset'));
+  const workload = loadAnyWorkload('simulate', values);
+  const blktraceOut = textFlag(values, 'blktrace-out');
   const refusal = blktraceOut === undefined ? null : blktraceOutRefusal(config, workload);
   if (refusal !== null) throw new UsageError(`simulate: --blktrace-out ${refusal}`);
-  const seconds = numberFlag('simulate', flags, '--seconds', workload?.duration ?? 1, 0, 3600);
-  const seed = numberFlag('simulate', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
+  const seconds = secondsFlag('simulate', values, 1, workload);
+  const seed = seedFlag('simulate', values);
+  const estimate = estimateRunEvents(config, seconds, workload);
+  checkWork('simulate', values, estimate, `${seconds} s of this run`, 'run fewer --seconds, a lower workload.rate or a longer reader.period');
   const sim = refusedAsUsage(() => new Simulation(config, { seed, workload, blktraceFiles: blktraceOut !== undefined }));
-  const traceOut = flags.values.get('--trace-out');
+  const traceOut = textFlag(values, 'trace-out');
+  const recorder = traceOut === undefined ? null : new ChromeTraceRecorder(sim, seconds);
+  await runSliced(io, {
+    label: `simulate ${name}`,
+    estimate,
+    step: () => (recorder === null ? sim.runUntil(seconds, SLICE_EVENTS) : recorder.advance(seconds, SLICE_EVENTS)),
+    fraction: () => (seconds === 0 ? 1 : Math.min(1, sim.now / seconds)),
+  });
   let traced = '';
-  if (traceOut === undefined) sim.runUntil(seconds);
-  else {
-    const recorder = new ChromeTraceRecorder(sim, seconds);
-    recorder.advance(seconds);
+  if (traceOut !== undefined && recorder !== null) {
     const trace = recorder.trace();
     try {
       writeFileSync(traceOut, JSON.stringify(trace));
@@ -202,15 +240,15 @@ export function simulate(args: string[], write: (chunk: string) => void): void {
       throw new UsageError(`${blktraceOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   }
-  if (flags.switches.has('--json')) {
+  if (values.json === true) {
     // The page's simulate() gives the same report; only an imported workload adds a field.
     const extra = workload === undefined ? {} : { workload: workloadSummary(workload) };
-    write(JSON.stringify({ name, ...extra, ...report }) + '\n');
+    io.out(JSON.stringify({ name, ...extra, ...report }) + '\n');
     return;
   }
   const t = report.total;
   const c = config.channel;
-  write(
+  io.out(
     `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.nSubbufs} x ${c.subbufSize} B, ${c.mode}, kernel ${c.kernel}; ` +
       `${seconds} s of virtual time, seed ${seed}, ${sim.eventsRun} events\n` +
       workloadLine(workload) +

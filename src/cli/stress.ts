@@ -22,8 +22,7 @@ import {
   type LiveThreadSetup,
   type SimConfig,
 } from '../engine/index.ts';
-import { numberFlag, parseFlags } from './args.ts';
-import { UsageError } from './usage.ts';
+import { numberFlag, parseCommand, type CommandSpec } from './args.ts';
 
 const CPUS = 4;
 
@@ -123,10 +122,15 @@ async function runRound(round: Round, perProducer: number, seed: number): Promis
   };
 }
 
+export const STRESS: CommandSpec = {
+  name: 'stress',
+  summary: `${CPUS} producer and ${CPUS} reader threads race over shared memory in both modes; every record\nmust be accounted for`,
+  flags: { records: { type: 'string', value: 'N', help: 'records in all (default 12,000,000)' } },
+};
+
 export async function stress(args: string[], write: (chunk: string) => void): Promise<number> {
-  const flags = parseFlags('stress', args, { values: ['--records'], switches: ['--json'] });
-  const total = numberFlag('stress', flags, '--records', 12_000_000, ROUNDS.length * CPUS, 1e9, true);
-  if (flags.rest.length > 0) throw new UsageError(`stress: unexpected argument "${flags.rest[0]}"`);
+  const { values } = parseCommand(STRESS, args);
+  const total = numberFlag('stress', values, 'records', 12_000_000, ROUNDS.length * CPUS, 1e9, true);
   const perProducer = Math.ceil(total / (ROUNDS.length * CPUS));
   write(`stress: ${CPUS} producer and ${CPUS} reader threads, ${perProducer} records per producer per round\n`);
   let written = 0;

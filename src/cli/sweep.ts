@@ -1,12 +1,13 @@
 /**
  * `relayscope sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
- * [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST]`
+ * [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE] [--max-events N]`
  */
-import { SweepJob, checkWorkloadCpus, sweepSeconds, type SweepCell, type SweepResult } from '../engine/index.ts';
+import { SweepJob, checkWorkloadCpus, estimateSweepEvents, sweepSeconds, type SweepCell, type SweepResult } from '../engine/index.ts';
 import { formatBytes } from '../lib/format.ts';
-import { listFlag, numberFlag, parseFlags } from './args.ts';
-import { loadAnyWorkload, loadSimConfig, refusedAsUsage, workloadLine, workloadSummary } from './simulate.ts';
-import { UsageError } from './usage.ts';
+import { listFlag, parseCommand, textFlag, type CommandSpec } from './args.ts';
+import { RUN_FLAGS, loadAnyWorkload, loadSimConfig, refusedAsUsage, secondsFlag, seedFlag, workloadLine, workloadSummary } from './simulate.ts';
+import type { CliIo } from './usage.ts';
+import { SLICE_EVENTS, checkWork, runSliced } from './work.ts';
 
 const pad = (v: string | number, w: number): string => String(v).padStart(w);
 
@@ -51,40 +52,57 @@ function recommendation(r: SweepResult): string {
   return lines.join('\n');
 }
 
-export function sweep(args: string[], write: (chunk: string) => void): void {
-  const flags = parseFlags('sweep', args, {
-    values: ['--config', '--preset', '--seconds', '--seed', '--subbuf-sizes', '--n-subbufs', '--periods', '--workload-csv', '--workload-blktrace', '--blktrace-device'],
-    switches: ['--json'],
-  });
-  if (flags.rest.length > 0) throw new UsageError(`sweep: unexpected argument "${flags.rest[0]}"`);
-  const preset = flags.values.get('--preset');
-  const { config, name } = loadSimConfig('sweep', flags.values.get('--config'), preset);
-  const workload = loadAnyWorkload('sweep', flags);
+export const SWEEP: CommandSpec = {
+  name: 'sweep',
+  synopsis: '(--config FILE | --preset NAME)',
+  summary:
+    'simulate every subbuf_size x n_subbufs of a grid (powers of two around the configuration\'s\nby default) and recommend the loss-free one with the least memory',
+  flags: {
+    ...RUN_FLAGS,
+    seconds: { ...RUN_FLAGS.seconds, help: 'virtual seconds each cell runs (default: several burst cycles and reader pauses, at least the run\'s own length)' },
+    'subbuf-sizes': { type: 'string', value: 'LIST', help: 'subbuf_size values, comma-separated' },
+    'n-subbufs': { type: 'string', value: 'LIST', help: 'n_subbufs values, comma-separated' },
+    periods: { type: 'string', value: 'LIST', help: 'reader.period values (s), comma-separated' },
+  },
+};
+
+export async function sweep(args: string[], io: CliIo): Promise<void> {
+  const { values } = parseCommand(SWEEP, args);
+  const preset = textFlag(values, 'preset');
+  const { config, name } = loadSimConfig('sweep', textFlag(values, 'config'), preset);
+  const workload = loadAnyWorkload('sweep', values);
   // Record sizes may suit some cells and not others; the CPUs must suit them all.
   if (workload !== undefined) refusedAsUsage(() => checkWorkloadCpus(workload, config.channel.cpus));
   const byDefault = sweepSeconds(config, { workload });
-  const seconds = numberFlag('sweep', flags, '--seconds', byDefault.seconds, 0, 3600);
-  const secondsReason = flags.values.has('--seconds') ? 'given with --seconds' : byDefault.reason;
-  const seed = numberFlag('sweep', flags, '--seed', 1, 0, 2 ** 32 - 1, true);
+  const seconds = secondsFlag('sweep', values, byDefault.seconds, workload);
+  const secondsReason = textFlag(values, 'seconds') !== undefined ? 'given with --seconds' : byDefault.reason;
+  const seed = seedFlag('sweep', values);
   const job = new SweepJob(config, {
     seed,
     seconds,
     secondsReason,
-    subbufSizes: listFlag('sweep', flags, '--subbuf-sizes', 1, 2 ** 32 - 1, true),
-    nSubbufs: listFlag('sweep', flags, '--n-subbufs', 1, 2 ** 32 - 1, true),
-    periods: listFlag('sweep', flags, '--periods', 1e-6, 3600),
+    subbufSizes: listFlag('sweep', values, 'subbuf-sizes', 1, 2 ** 32 - 1, true),
+    nSubbufs: listFlag('sweep', values, 'n-subbufs', 1, 2 ** 32 - 1, true),
+    periods: listFlag('sweep', values, 'periods', 1e-6, 3600),
     simOptions: { workload },
   });
-  while (!job.done) job.step(Infinity);
+  const { subbufSizes, nSubbufs, periods } = job.axes;
+  const estimate = estimateSweepEvents(config, seconds, subbufSizes.length * nSubbufs.length, periods, workload);
+  checkWork('sweep', values, estimate, `a grid of ${job.cellsTotal} cells of ${seconds} s`, 'sweep fewer values or fewer --seconds');
+  await runSliced(io, { label: `sweep ${name}`, estimate, step: () => {
+      job.step(SLICE_EVENTS);
+      return job.done;
+    },
+    fraction: () => job.progress().fraction });
   const r = job.result();
-  if (flags.switches.has('--json')) {
+  if (values.json === true) {
     const { recommended, reason, margin, capacity } = r;
     const w = workloadSummary(workload);
-    write(JSON.stringify({ preset: preset ?? null, seconds, secondsReason, seed, grid: r.cells, capacity, recommended, reason, margin, workload: w }) + '\n');
+    io.out(JSON.stringify({ preset: preset ?? null, seconds, secondsReason, seed, grid: r.cells, capacity, recommended, reason, margin, workload: w }) + '\n');
     return;
   }
   const c = config.channel;
-  write(
+  io.out(
     `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.mode}; ` +
       `${r.cells.length} configurations, ${seconds} s of virtual time each (${secondsReason}), seed ${seed}\n` +
       `${workloadLine(workload)}\ncapacity: ${r.capacity.statement}\n${table(r)}\n\n${recommendation(r)}\n`,

@@ -56,11 +56,13 @@ export {
 } from './sim/settingPaths.ts';
 export { RELAY_MODES, relayClient } from './sim/client.ts';
 export { PRESETS, findPreset } from './sim/presets.ts';
-export { jsonSyntaxMessage } from './sim/jsonSyntax.ts';
+export { JsonTextError, MAX_ECHO, MAX_JSON_DEPTH, echoValue, jsonSyntaxMessage, parseJsonText } from './sim/jsonSyntax.ts';
 
 // Deterministic runs: the virtual-time simulation, stepping by hand and going back in time.
 export { Simulation } from './sim/simulation.ts';
-export { LANDMARK_BUDGET, SteppedRun, type StepBy } from './sim/steppedRun.ts';
+export { LANDMARK_BUDGET, SteppedRun, estimateEvents, type StepBy } from './sim/steppedRun.ts';
+export { CHECKPOINT_BYTES, Checkpoints } from './sim/checkpoint.ts';
+export { History, READER_ASLEEP, READER_READING, READER_WOKEN, channelSampler, pollersAsleep, type SeriesId } from './sim/history.ts';
 export { LANDMARKS, Timeline, type ChannelOp, type Landmark, type TimedOp } from './sim/timeline.ts';
 
 // Reports and accounting: where every record went.
@@ -116,7 +118,7 @@ export { EV, EventRingReader, EventRingWriter, eventRingsByteLength } from './si
 export { EventLog, LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGroup } from './sim/eventLog.ts';
 
 // Scenario files and their canonical trace.
-export { ScenarioError, parseScenario, type Scenario } from './sim/scenario.ts';
+export { MAX_SCENARIO_OPS, ScenarioError, parseScenario, type Scenario } from './sim/scenario.ts';
 export { ScenarioRunner, type BufferState, type TraceStep } from './sim/runner.ts';
 export { canonicalLine, canonicalTrace } from './sim/canonical.ts';
 
@@ -138,6 +140,8 @@ export {
 } from './sim/sweep.ts';
 export { capacityOf, mbps, termWords, type Bottleneck, type BufferCapacity, type Capacity, type CapacityTerm } from './sim/capacity.ts';
 export { runOutcome, watchedRun, type RunOutcome, type SteadyVerdict, type Verdict } from './sim/steadyState.ts';
+// How much work a run or a sweep asks for, before it starts.
+export { MAX_RUN_EVENTS, estimateRunEvents, estimateSweepEvents } from './sim/workEstimate.ts';
 
 // Imported workloads, and exports of a run.
 export { checkWorkload, checkWorkloadCpus, parseWorkloadCsv, type ImportedWorkload } from './sim/workloadCsv.ts';

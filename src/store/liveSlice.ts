@@ -5,12 +5,14 @@
  */
 import type { StateCreator } from 'zustand';
 import { formatCount } from '../lib/format.ts';
+import { runSliced, type Sliced } from '../lib/slices.ts';
 import {
   ConfigError,
   DEFAULT_SIM_CONFIG,
   LANDMARK_BUDGET,
   checkWorkload,
   liveRunRefusal,
+  estimateEvents,
   parseSimConfig,
   type CpuAccounting,
   type ImportedWorkload,
@@ -33,6 +35,25 @@ export interface StartOptions {
   timeline?: Timeline;
 }
 
+/** A long step running in slices: what it does, and how far it is of its bound. */
+export interface LiveJob {
+  label: string;
+  done: number;
+  total: number;
+}
+
+/** An address that asks for more work than it runs by itself: what it asks for. */
+export interface LiveOffer {
+  label: string;
+  /** Events it would run, estimated. */
+  events: number;
+}
+
+/** Events a step runs at once; a step that must compute more runs in slices with progress. */
+export const SYNC_EVENTS = 20_000;
+/** Events an address runs by itself (in slices, with progress); beyond, the page asks first. */
+export const ADDRESS_EVENTS = 2_000_000;
+
 export interface LiveSlice {
   liveConfig: SimConfig;
   liveSeed: number;
@@ -52,10 +73,26 @@ export interface LiveSlice {
   /** Deterministic runs: advance, then take the accounting. */
   stepLive: (by: StepBy) => number;
   /**
-   * Deterministic runs: go to `events` events from the start, forward by stepping, back by
-   * rebuilding the run from the start with the same timeline.
+   * Deterministic runs: go to `events` events from the start, back by rebuilding the run with
+   * the same timeline; either way from the nearest checkpoint, and in slices with progress when
+   * it must compute past what the run has computed. Resolves when done: false if cancelled.
    */
-  seekLive: (events: number) => void;
+  seekLive: (events: number) => Promise<boolean>;
+  /** Deterministic runs: go to virtual time `t` (s), as seekLive goes to an event. */
+  seekTime: (t: number) => Promise<boolean>;
+  /**
+   * Opens a deterministic run at `events` and then virtual time `t` (an address): at once, or in
+   * slices, or, past ADDRESS_EVENTS, only once the offer is accepted.
+   */
+  openAt: (events: number, t: number) => Promise<void>;
+  /** The long step in progress, or null. */
+  liveJob: LiveJob | null;
+  /** Stops the long step in progress where it is (a search goes back to where it started). */
+  cancelLiveJob: () => void;
+  /** An address's work waiting to be accepted, or null. */
+  liveOffer: LiveOffer | null;
+  acceptLiveOffer: () => void;
+  declineLiveOffer: () => void;
   /** Deterministic runs: back to the previous landmark of a kind; false when there is none. */
   seekPrevious: (landmark: Landmark) => boolean;
   /** The kind of landmark the previous/next buttons and keys jump to. */
@@ -63,6 +100,9 @@ export interface LiveSlice {
   setLiveLandmark: (landmark: Landmark) => void;
   /** Deterministic runs: to the previous or next landmark of the chosen kind. */
   jumpLive: (direction: 'previous' | 'next') => void;
+  /** Most events a search for the next landmark runs past the current one (LANDMARK_BUDGET by default). */
+  liveSearchBound: number;
+  setLiveSearchBound: (events: number) => void;
   /** What the last jump has to say (no such landmark), or ''. */
   liveNotice: string;
   /**
@@ -99,12 +139,43 @@ export const liveSlice =
   (createRun: CreateRun): StateCreator<LiveSlice> =>
   (set, get) => {
     let run: LiveRun | null = null;
+    let job: Sliced | null = null;
+    let offered: (() => void) | null = null;
+    const stopJob = (): void => {
+      job?.cancel();
+      job = null;
+      offered = null;
+      if (get().liveJob !== null || get().liveOffer !== null) set({ liveJob: null, liveOffer: null });
+    };
     const dispose = (): void => {
+      stopJob();
       run?.dispose();
       run = null;
     };
     /** The current run if it is a stepped one. */
     const stepped = (): SteppedLiveRun | null => (run !== null && run.mode === 'deterministic' ? run : null);
+    /** Runs `work` in slices with progress; `progress()` says how much of `total` is done. */
+    const sliced = (label: string, total: number, progress: () => number, work: (units: number) => boolean): Promise<'done' | 'cancelled'> => {
+      stopJob();
+      set({ liveJob: { label, done: 0, total } });
+      const mine = runSliced(work, { onSlice: () => job === mine && set({ liveJob: { label, done: Math.min(progress(), total), total } }) });
+      job = mine;
+      return mine.done.then((how) => {
+        if (job === mine) {
+          job = null;
+          set({ liveJob: null });
+        }
+        return how;
+      });
+    };
+    /** A new run of the same configuration and timeline, at the start: going back replaces the run. */
+    const rebuild = (current: SteppedLiveRun): SteppedLiveRun | null => {
+      get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline });
+      return stepped();
+    };
+    const settle = (current: SteppedLiveRun): void => {
+      if (run === current) set({ liveAccounting: current.accounting() });
+    };
     return {
       liveConfig: DEFAULT_SIM_CONFIG,
       liveSeed: 1,
@@ -120,6 +191,8 @@ export const liveSlice =
       liveWorkload: null,
       liveWorkloadPending: null,
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
+      liveSearchBound: LANDMARK_BUDGET,
+      setLiveSearchBound: (liveSearchBound) => set({ liveSearchBound }),
       liveNotice: '',
       jumpLive: (direction) => {
         const current = stepped();
@@ -129,8 +202,42 @@ export const liveSlice =
           set({ liveNotice: get().seekPrevious(landmark) ? '' : `No earlier ${landmark} in this run.` });
           return;
         }
-        get().stepLive({ kind: 'next', landmark });
-        set({ liveNotice: current.found() ? '' : `No ${landmark} in the next ${formatCount(LANDMARK_BUDGET)} events; the run stopped there.` });
+        const timeline = current.timeline;
+        const start = current.eventsRun();
+        const startTime = current.virtualTime();
+        const budget = get().liveSearchBound;
+        const known = timeline?.next(landmark, start);
+        if (known && known.at <= start + budget) {
+          void get().seekLive(known.at);
+          set({ liveNotice: '' });
+          return;
+        }
+        // Past what the run has computed, at most `budget` events on, in slices; the run goes back
+        // to where it was when there is none (or the search is cancelled).
+        const bound = start + budget;
+        if (known === null && timeline !== null && timeline.horizon > start) current.step({ kind: 'to', events: Math.min(timeline.horizon, bound) });
+        set({ liveNotice: '' });
+        let found = false;
+        void sliced(`Searching for the next ${landmark}`, budget, () => current.eventsRun() - start, (units) => {
+          const ran = current.step({ kind: 'next', landmark, budget: Math.min(units, bound - current.eventsRun()) });
+          found = current.found();
+          return found || ran === 0 || current.eventsRun() >= bound;
+        }).then(async (how) => {
+          if (run !== current) return;
+          if (how === 'done' && found) {
+            settle(current);
+            return;
+          }
+          const at = formatCount(start);
+          // Back to the same event, and the clock where it was (no event falls in between).
+          if (await get().seekLive(start)) await get().seekTime(startTime);
+          set({
+            liveNotice:
+              how === 'cancelled'
+                ? `Search cancelled; the run stays at event ${at}.`
+                : `No ${landmark} in the next ${formatCount(budget)} events; the run stays at event ${at}.`,
+          });
+        });
       },
       selection: null,
       select: (selection) => set({ selection }),
@@ -186,27 +293,97 @@ export const liveSlice =
       stepLive: (by) => {
         const current = stepped();
         if (current === null) return 0;
+        stopJob();
         const events = current.step(by);
         set({ liveAccounting: current.accounting(), liveNotice: '' });
         return events;
       },
-      seekLive: (events) => {
+      seekLive: async (events) => {
+        let current = stepped();
+        if (current === null) return false;
+        stopJob();
+        if (events < current.eventsRun()) current = rebuild(current);
+        if (current === null) return false;
+        const horizon = current.timeline?.horizon ?? 0;
+        if (events <= Math.max(horizon, current.eventsRun()) + SYNC_EVENTS) {
+          current.step({ kind: 'to', events });
+          settle(current);
+          return true;
+        }
+        if (horizon > current.eventsRun()) current.step({ kind: 'to', events: horizon });
+        const target = current;
+        const from = target.eventsRun();
+        const how = await sliced(`Computing to event ${formatCount(events)}`, events - from, () => target.eventsRun() - from, (units) => {
+          const ran = target.step({ kind: 'events', count: Math.min(units, events - target.eventsRun()) });
+          return ran === 0 || target.eventsRun() >= events;
+        });
+        settle(target);
+        return how === 'done';
+      },
+      seekTime: async (t) => {
+        let current = stepped();
+        if (current === null) return false;
+        stopJob();
+        if (t < current.virtualTime()) current = rebuild(current);
+        if (current === null) return false;
+        const timeline = current.timeline;
+        const known = Math.max(timeline?.horizonTime ?? 0, current.virtualTime());
+        current.step({ kind: 'until', t: Math.min(t, known) });
+        // A little past what is computed: at once; more, in slices.
+        const target = current;
+        const from = target.virtualTime();
+        const ran = t > from ? target.step({ kind: 'until', t, budget: SYNC_EVENTS }) : 0;
+        if (target.virtualTime() >= t || ran < SYNC_EVENTS) {
+          settle(target);
+          return true;
+        }
+        const us = (x: number): number => Math.round(x * 1e6);
+        const how = await sliced(`Computing to t = ${(t * 1000).toFixed(3)} ms`, us(t - from), () => us(target.virtualTime() - from), (units) => {
+          const stepped = target.step({ kind: 'until', t, budget: units });
+          return stepped < units || target.virtualTime() >= t;
+        });
+        settle(target);
+        return how === 'done';
+      },
+      openAt: (events, t) => {
         const current = stepped();
-        if (current === null) return;
-        const at = current.eventsRun();
-        if (events >= at) current.step({ kind: 'events', count: events - at });
-        else get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline });
-        const now = stepped();
-        if (now === null) return;
-        if (now !== current) now.step({ kind: 'events', count: events });
-        set({ liveAccounting: now.accounting() });
+        if (current === null) return Promise.resolve();
+        const estimate = Math.max(events, estimateEvents(current.config, t));
+        const go = (): Promise<void> => {
+          const first = events > 0 ? get().seekLive(events) : Promise.resolve(true);
+          const then = (arrived: boolean): Promise<unknown> | undefined => (arrived && t > 0 ? get().seekTime(t) : undefined);
+          // A step that needed no slices is done already: the clock follows at once.
+          if (get().liveJob === null) return Promise.resolve(then(true)).then(() => {});
+          return first.then(then).then(() => {});
+        };
+        if (estimate <= ADDRESS_EVENTS) return go();
+        stopJob();
+        offered = () => void go();
+        const what = t > 0 ? `t = ${t} s` : `event ${formatCount(events)}`;
+        set({ liveOffer: { label: `This address asks for ${what}: about ${formatCount(estimate)} events, more than the ${formatCount(ADDRESS_EVENTS)} an address runs by itself.`, events: estimate } });
+        return Promise.resolve();
+      },
+      liveJob: null,
+      cancelLiveJob: () => {
+        job?.cancel();
+      },
+      liveOffer: null,
+      acceptLiveOffer: () => {
+        const go = offered;
+        offered = null;
+        set({ liveOffer: null });
+        go?.();
+      },
+      declineLiveOffer: () => {
+        offered = null;
+        set({ liveOffer: null });
       },
       seekPrevious: (landmark) => {
         const current = stepped();
         if (current === null) return false;
         const previous = current.timeline.previous(landmark, current.eventsRun());
         if (previous === null) return false;
-        get().seekLive(previous);
+        void get().seekLive(previous);
         return true;
       },
       pauseLive: async () => {

@@ -73,6 +73,19 @@ describe('the state in the address', () => {
     expect(refusal('colour=red')).toBe('unknown setting "colour"');
   });
 
+  it('refuses numbers a person would not mean, and a buffer the channel lacks, quoting what was given', () => {
+    expect(refusal('channel.cpus=0x10')).toBe('channel.cpus must be a number, got "0x10"');
+    expect(refusal('workload.rate=Infinity')).toBe('workload.rate must be a number, got "Infinity"');
+    expect(refusal('seed=0x10')).toBe('seed must be an integer from 0 to 4294967295, got "0x10"');
+    expect(refusal('sel=63.0')).toBe('sel names buffer 63, but the channel has 4 (0 to 3)');
+    expect(refusal('sel=0x1.0')).toBe('sel must be an integer from 0 to 63, got "0x1"');
+    expect(refusal('channel.global=true&sel=1.0')).toBe('sel names buffer 1, but the channel has one buffer (0)');
+    expect(refusal('mode=deterministic&t=1e400')).toBe('t must be a number of seconds from 0 to 3600, got "1e400"');
+    expect(refusal(`mode=${'x'.repeat(1000)}`).length).toBeLessThan(120);
+    expect(read('workload.rate=2e5&reader.period=.05').config.workload.rate).toBe(200000);
+    expect(read('mode=deterministic&ops=0:flush,0:cpu_offline:1').ops).toHaveLength(2);
+  });
+
   it('refuses hostile addresses without touching anything else', () => {
     expect(refusal('__proto__.polluted=1')).toBe('unknown setting "__proto__.polluted"');
     expect(refusal('channel.__proto__=1')).toBe('unknown setting "channel.__proto__"');

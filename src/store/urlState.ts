@@ -9,6 +9,7 @@ import {
   ConfigError,
   DEFAULT_SIM_CONFIG,
   SETTING_PATHS,
+  echoValue,
   isSettingPath,
   parseSimConfig,
   settingValue,
@@ -18,6 +19,7 @@ import {
   type SimConfig,
   type TimedOp,
 } from '../engine/index.ts';
+import { parseIndexText, parseNumberText } from '../lib/numberText.ts';
 import type { RunMode } from '../workers/client.ts';
 
 export interface UrlState {
@@ -93,22 +95,25 @@ export type UrlReading = { ok: true; state: UrlState; empty: boolean } | { ok: f
 
 class UrlError extends Error {}
 
+/** What the address says, quoted back in a message: escaped, and cut short. */
+const quoted = (text: string): string => echoValue(text, 40);
+
+/** A position, a count or an index: plain digits (`63`, not `63.0` or `0x3f`). */
 const integer = (name: string, text: string, min: number, max: number): number => {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
-    throw new UrlError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  const n = parseIndexText(text);
+  if (n === null || n < min || n > max) throw new UrlError(`${name} must be an integer from ${min} to ${max}, got ${quoted(text)}`);
   return n;
 };
 
 /** A setting's text as the type its default has. */
 function typed(name: string, text: string, like: unknown): unknown {
   if (typeof like === 'boolean') {
-    if (text !== 'true' && text !== 'false') throw new UrlError(`${name} must be true or false, got ${JSON.stringify(text)}`);
+    if (text !== 'true' && text !== 'false') throw new UrlError(`${name} must be true or false, got ${quoted(text)}`);
     return text === 'true';
   }
   if (typeof like === 'number') {
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n)) throw new UrlError(`${name} must be a number, got ${JSON.stringify(text)}`);
+    const n = parseNumberText(text);
+    if (n === null) throw new UrlError(`${name} must be a number, got ${quoted(text)}`);
     return n;
   }
   return text;
@@ -138,27 +143,26 @@ export function queryToState(query: string): UrlReading {
         raw[section][key] = typed(name, value, settingValue(DEFAULT_SIM_CONFIG, name));
       } else if (name === 'seed') state.seed = integer('seed', value, 0, SEED_MAX);
       else if (name === 'mode') {
-        if (value !== 'live' && value !== 'deterministic') throw new UrlError(`mode must be live or deterministic, got ${JSON.stringify(value)}`);
+        if (value !== 'live' && value !== 'deterministic') throw new UrlError(`mode must be live or deterministic, got ${quoted(value)}`);
         state.mode = value;
       } else if (name === 'ev') state.events = integer('ev (events run)', value, 0, MAX_EVENTS);
       else if (name === 'ops') state.ops = parseOps(value);
       else if (name === 't') {
-        const t = Number(value);
-        if (value.trim() === '' || !Number.isFinite(t) || t < 0 || t > 3600)
-          throw new UrlError(`t must be a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`);
+        const t = parseNumberText(value);
+        if (t === null || t < 0 || t > 3600) throw new UrlError(`t must be a number of seconds from 0 to 3600, got ${quoted(value)}`);
         state.t = t;
       }
       else if (name === 'sel') {
         const [buffer, subbuf, ...rest] = value.split('.');
-        if (subbuf === undefined || rest.length > 0) throw new UrlError(`sel must be BUFFER.SUBBUF, got ${JSON.stringify(value)}`);
+        if (subbuf === undefined || rest.length > 0) throw new UrlError(`sel must be BUFFER.SUBBUF, got ${quoted(value)}`);
         state.selection = { buffer: integer('sel', buffer, 0, 63), subbuf: integer('sel', subbuf, 0, 2 ** 32 - 1) };
       } else if (name === 'embed') {
-        if (value !== '1' && value !== '0') throw new UrlError(`embed must be 1 or 0, got ${JSON.stringify(value)}`);
+        if (value !== '1' && value !== '0') throw new UrlError(`embed must be 1 or 0, got ${quoted(value)}`);
         state.embed = value === '1';
       } else if (name === 'workload') {
-        if (!WORKLOAD_HASH.test(value)) throw new UrlError(`workload must be an imported workload's hash, 16 hex digits, got ${JSON.stringify(value.slice(0, 40))}`);
+        if (!WORKLOAD_HASH.test(value)) throw new UrlError(`workload must be an imported workload's hash, 16 hex digits, got ${quoted(value)}`);
         state.workload = value;
-      } else throw new UrlError(`unknown setting ${JSON.stringify(name.slice(0, 80))}`);
+      } else throw new UrlError(`unknown setting ${quoted(name)}`);
     }
     state.config = parseSimConfig(raw);
     for (const { op } of state.ops)
@@ -168,6 +172,11 @@ export function queryToState(query: string): UrlReading {
     if (state.workload !== null && state.mode !== 'deterministic') throw new UrlError('workload needs mode=deterministic: an imported workload is replayed in virtual time');
     for (let i = 1; i < state.ops.length; i++)
       if (state.ops[i].at < state.ops[i - 1].at) throw new UrlError(`ops must be in the order they were applied: ${opText(state.ops[i])} comes after ${opText(state.ops[i - 1])}`);
+    const buffers = state.config.channel.global ? 1 : state.config.channel.cpus;
+    if (state.selection !== null && state.selection.buffer >= buffers)
+      throw new UrlError(
+        `sel names buffer ${state.selection.buffer}, but the channel has ${buffers === 1 ? 'one buffer (0)' : `${buffers} (0 to ${buffers - 1})`}`,
+      );
     if (state.selection !== null && state.selection.subbuf >= state.config.channel.nSubbufs)
       throw new UrlError(`sel names sub-buffer ${state.selection.subbuf}, but the channel has ${state.config.channel.nSubbufs}`);
     return { ok: true, state, empty };
@@ -186,7 +195,7 @@ function parseOps(text: string): TimedOp[] {
     const what = (OP_NAMES as readonly string[]).includes(name) ? (name as (typeof OP_NAMES)[number]) : null;
     const hotplug = what === 'cpu_online' || what === 'cpu_offline';
     if (what === null || rest.length > 0 || (cpu === undefined) === hotplug)
-      throw new UrlError(`ops: ${JSON.stringify(item.slice(0, 40))} is not AT:OP or AT:cpu_online|cpu_offline:CPU (OP one of ${OP_NAMES.join(', ')})`);
+      throw new UrlError(`ops: ${quoted(item)} is not AT:OP or AT:cpu_online|cpu_offline:CPU (OP one of ${OP_NAMES.join(', ')})`);
     const op: ChannelOp = hotplug ? { op: what, cpu: integer('ops CPU', cpu, 0, 63) } : { op: what as 'flush' | 'reset' | 'close' };
     return { at: integer('ops position', at, 0, MAX_EVENTS), op };
   });

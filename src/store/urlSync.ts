@@ -18,10 +18,10 @@ export function restoreRun(store: AppStore, s: UrlState): void {
   const timeline = new Timeline();
   for (const { at, op } of s.ops) timeline.recordOp(at, op);
   st.startLive(s.config, s.seed, { mode: s.mode, timeline: s.mode === 'deterministic' ? timeline : undefined });
-  if (s.mode === 'deterministic' && s.events > 0) st.stepLive({ kind: 'events', count: s.events });
-  // The clock as it was: no event falls between the last one run and it.
-  if (s.mode === 'deterministic' && s.t > 0) st.stepLive({ kind: 'until', t: s.t });
   if (s.selection !== null) st.select(s.selection);
+  // To the event, then the clock as it was (no event falls between the last one run and it): at
+  // once when it is little work, in slices with progress when more, on request past a bound.
+  if (s.mode === 'deterministic') void st.openAt(s.events, s.t);
 }
 
 /** The state an address would carry now. */

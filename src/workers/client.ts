@@ -187,6 +187,9 @@ class WorkerRun implements RealTimeRun {
     this.log = new EventRingWriter(eventMemory, 0, () => this.virtualTime() * 1e6);
     this.events = new EventLog(Array.from({ length: rings }, (_, i) => new EventRingReader(eventMemory, i)));
     ({ chan: this.chan, stats: this.stats } = openSimChannel(config, shared, this.log.tracer));
+    // Workers come up in any order, some hundreds of milliseconds after others on a busy
+    // machine or in Firefox: producers write only once every reader runs.
+    this.control.expectReaders(readerGroups.length);
     this.control.set(READERS, RUN);
     this.control.set(PRODUCERS, RUN);
 
@@ -335,6 +338,8 @@ abstract class MainThreadRun {
   constructor(
     readonly config: SimConfig,
     options: LiveRunOptions,
+    /** Keep checkpoints to go back in time (a stepped run; not the fallback of a live one). */
+    checkpoints: boolean,
   ) {
     const memory = new ArrayBuffer(eventRingsByteLength(1));
     let run: SteppedRun | null = null;
@@ -344,10 +349,12 @@ abstract class MainThreadRun {
       seed: options.seed,
       timeline: options.timeline,
       workload: options.workload,
+      // A live run's fallback never goes back in time.
+      checkpoints,
       tracer: log.tracer,
       // A long step drains the ring as it goes, so the log keeps up.
       onChunk: () => this.events.poll(),
-      onOp: (op) => logHotplug(log, this.run.sim.chan, op),
+      onOp: (op, sim) => logHotplug(log, sim.chan, op),
     });
     this.run = run;
     this.chan = run.sim.chan;
@@ -368,7 +375,7 @@ class SteppedMainRun extends MainThreadRun implements SteppedLiveRun {
   readonly timeline: Timeline;
 
   constructor(config: SimConfig, options: LiveRunOptions) {
-    super(config, options);
+    super(config, options, true);
     this.timeline = this.run.timeline;
   }
 
@@ -416,7 +423,7 @@ class FallbackRun extends MainThreadRun implements RealTimeRun {
     /** Why the run is on one thread. */
     readonly fallbackReason: string,
   ) {
-    super(config, options);
+    super(config, options, false);
     this.speed = options.speed;
     this.timer = setInterval(() => this.tick(), 16);
   }

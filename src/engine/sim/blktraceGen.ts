@@ -197,6 +197,9 @@ export class BlktraceGenerator implements RecordSource {
   }
 }
 
+/** Events each block I/O emits: queue, get request, issue and complete. */
+export const BLKTRACE_EVENTS_PER_IO = 4;
+
 export interface CaptureOptions {
   cpus: number;
   /** Virtual seconds of block I/O. */

@@ -18,6 +18,8 @@
  *   the burst time it covers); the wake latency, peak x wakeLatency; and the switch
  *   granularity, one sub-buffer (or less, when the poll timeout comes first).
  */
+import { BLK_IO_TRACE_SIZE } from './blktrace.ts';
+import { BLKTRACE_EVENTS_PER_IO } from './blktraceGen.ts';
 import { readerOptions } from './reader.ts';
 import { cpuShare, type SimConfig, type WorkloadSettings } from './simConfig.ts';
 import type { ImportedWorkload } from './workloadCsv.ts';
@@ -72,8 +74,16 @@ export interface Capacity {
 /** The simulator's shortest reader step (simulation.ts): a pass never takes less. */
 const MIN_PASS_S = 1e-6;
 
+/**
+ * Records one arrival writes: with workload.format blktrace an arrival is a block I/O, which
+ * writes its queue, get-request, issue and complete events (blktraceGen.ts), each a 48-byte
+ * blk_io_trace with no payload; otherwise an arrival is one record.
+ */
+export const recordsPerArrival = (w: WorkloadSettings): number => (w.format === 'blktrace' ? BLKTRACE_EVENTS_PER_IO : 1);
+
 /** Mean record size of a generated workload, bytes. */
 export function meanRecordSize(w: WorkloadSettings): number {
+  if (w.format === 'blktrace') return BLK_IO_TRACE_SIZE;
   if (w.size === 'fixed') return w.sizeMin;
   if (w.size === 'uniform') return (w.sizeMin + w.sizeMax) / 2;
   return w.sizeMin * (1 - w.largeShare) + w.sizeMax * w.largeShare;
@@ -105,7 +115,7 @@ interface Rates {
 /** Per buffer rates of the configuration's generated workload. */
 function generatedRates(config: SimConfig): Rates[] {
   const w = config.workload;
-  const bytes = w.rate * meanRecordSize(w);
+  const bytes = w.rate * recordsPerArrival(w) * meanRecordSize(w);
   return bufferCpus(config).map((cpu) => {
     const mean = config.channel.global ? bytes : bytes * cpuShare(w, cpu, config.channel.cpus);
     return { mean, peak: mean * burstFactor(w) };

@@ -10,6 +10,12 @@
  *   CTL_EPOCH                    bumped with every pause request
  *   CTL_RESETS                   bumped by each relay_reset, done while everything is paused:
  *                                readers forget partial records before they run again
+ *   CTL_READERS_EXPECTED         reader threads the run has (written once, before any starts)
+ *   CTL_READERS_UP               bumped by each reader thread as its loop starts; producers
+ *                                write nothing until it reaches CTL_READERS_EXPECTED, as a
+ *                                tracer opens its relay files and starts its readers before it
+ *                                enables tracing (workers start in any order, and a reader
+ *                                that came up late found its buffer full, records dropped)
  *   CTL_ACK + i                  worker i stores the epoch once it has stopped for it
  *   T_BASE_REAL, T_BASE_VIRTUAL, T_SPEED
  *                                virtual time = base virtual + (clock - base real) * speed,
@@ -37,6 +43,8 @@ export const CTL_PRODUCERS = 0;
 export const CTL_READERS = 1;
 export const CTL_EPOCH = 2;
 export const CTL_RESETS = 3;
+export const CTL_READERS_EXPECTED = 4;
+export const CTL_READERS_UP = 5;
 export const CTL_ACK = 16;
 export const MAX_WORKERS = 240;
 /** Word pairs after the control words: the bits of each Float64 of the time base. */
@@ -114,6 +122,27 @@ export class LiveControl {
     return Atomics.load(this.words, CTL_RESETS);
   }
 
+  /** Coordinator, before any thread starts: producers wait for this many readers. */
+  expectReaders(n: number): void {
+    Atomics.store(this.words, CTL_READERS_EXPECTED, n);
+  }
+
+  /** Reader thread: its loop has started. */
+  readerUp(): void {
+    Atomics.add(this.words, CTL_READERS_UP, 1);
+    Atomics.notify(this.words, CTL_READERS_UP);
+  }
+
+  /** Whether every reader the run expects has started. */
+  readersUp(): boolean {
+    return Atomics.load(this.words, CTL_READERS_UP) >= Atomics.load(this.words, CTL_READERS_EXPECTED);
+  }
+
+  /** Producer: blocks until another reader starts, at most `ms`. */
+  waitForReaders(ms: number): void {
+    Atomics.wait(this.words, CTL_READERS_UP, Atomics.load(this.words, CTL_READERS_UP), ms);
+  }
+
   /** Whether worker `i` has stopped for pause `epoch` (or has finished). */
   acked(i: number, epoch: number): boolean {
     return Atomics.load(this.words, CTL_ACK + i) >= epoch;
@@ -189,7 +218,10 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
   const { control, producers, clock } = o;
   const counts = producers.map(() => 0);
   const limit = o.limit ?? Infinity;
-  const next = producers.map((p) => p.nextArrival(control.virtualTime(clock())));
+  // The first arrivals once every reader runs: none are owed for the time spent waiting.
+  let next: number[] | null = null;
+  /** 1 where the CPU may write in this batch (Producer.begin). */
+  const ready = new Uint8Array(producers.length);
   let published = clock();
   let paused = false;
   for (;;) {
@@ -208,6 +240,14 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
       o.stats.adopt();
       paused = false;
     }
+    if (next === null) {
+      if (!control.readersUp()) {
+        control.waitForReaders(MAX_NAP_MS);
+        continue;
+      }
+      const start = control.virtualTime(clock());
+      next = producers.map((p) => p.nextArrival(start));
+    }
     const now = clock();
     if (now - published >= PUBLISH_MS) {
       o.stats.publish();
@@ -216,23 +256,40 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
     const v = control.virtualTime(now);
     let emitted = 0;
     let live = 0;
-    for (let i = 0; i < producers.length; i++) {
-      if (counts[i] >= limit) continue;
-      live++;
-      const p = producers[i];
-      // Online, on the list, offset and data change only while producers are paused, and this
-      // loop looks at the pause word once per batch: one check (and one resync) per batch.
-      const ready = p.begin();
-      while (emitted < BATCH && counts[i] < limit && (o.unthrottled || next[i] <= v)) {
-        const t = o.unthrottled ? v : next[i];
+    for (let i = 0; i < producers.length; i++) if (counts[i] < limit) live++;
+    if (live === 0) break;
+    // Online, on the list, offset and data change only while producers are paused, and this
+    // loop looks at the pause word once per batch: one check (and one resync) per batch.
+    for (let i = 0; i < producers.length; i++) ready[i] = producers[i].begin() ? 1 : 0;
+    if (o.unthrottled) {
+      // As fast as possible: each CPU in turn.
+      for (let i = 0; i < producers.length; i++) {
+        const p = producers[i];
+        for (; emitted < BATCH && counts[i] < limit; counts[i]++, emitted++) {
+          const size = p.nextSize();
+          if (ready[i] === 1 && p.write(size, v * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
+        }
+      }
+    } else {
+      // Every record due, in arrival order across this thread's CPUs, as they came. A thread
+      // that fell behind (descheduled, or slow to start) catches its CPUs up together; CPU by
+      // CPU, the first one took a whole batch at once, 2048 records, more than its buffer
+      // holds at 64 bytes a record in 8 sub-buffers of 16 KiB, and dropped what its reader had
+      // no time to read.
+      while (emitted < BATCH) {
+        let k = -1;
+        for (let i = 0; i < producers.length; i++) {
+          if (counts[i] < limit && next[i] <= v && (k < 0 || next[i] < next[k])) k = i;
+        }
+        if (k < 0) break;
+        const p = producers[k];
         const size = p.nextSize();
-        if (ready && p.write(size, t * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
-        counts[i]++;
+        if (ready[k] === 1 && p.write(size, next[k] * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
+        counts[k]++;
         emitted++;
-        if (!o.unthrottled) next[i] = p.nextArrival(next[i]);
+        next[k] = p.nextArrival(next[k]);
       }
     }
-    if (live === 0) break;
     if (emitted === 0) {
       o.stats.publish();
       const soonest = Math.min(...next);
@@ -282,6 +339,7 @@ export function readerLoop(o: ReaderLoopOptions): void {
   const scratch = new Int32Array(new SharedArrayBuffer(4));
   let resets = control.resets;
   let published = clock();
+  control.readerUp();
   for (;;) {
     const state = control.state(CTL_READERS);
     if (state === STOP) break;

@@ -37,6 +37,12 @@ export interface LiveThreadResult {
   wakeLatenciesUs?: number[];
 }
 
+/**
+ * Wakeup latencies a reader thread keeps for its result (the stress test's and the benchmark's
+ * medians): the first ones only, so that a page's run of any length holds a bounded array.
+ */
+export const MAX_WAKE_LATENCIES = 100_000;
+
 export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThreadResult {
   const ch = s.config.channel;
   const chan = Rchan.attachExisting(s.kernel, relayClient(ch), 'relay');
@@ -69,7 +75,9 @@ export function runLiveThread(s: LiveThreadSetup, clock: () => number): LiveThre
     jitter: r.jitter,
     random: new Random(s.seed).fork(1000 + s.index),
     clock,
-    onWakeLatency: (us) => wakeLatenciesUs.push(us),
+    onWakeLatency: (us) => {
+      if (wakeLatenciesUs.length < MAX_WAKE_LATENCIES) wakeLatenciesUs.push(us);
+    },
   });
   return { wakeLatenciesUs };
 }

@@ -10,6 +10,7 @@
  * as missing. Records never span sub-buffers, so after anything unreadable the reader
  * resynchronises at the next sub-buffer start.
  */
+import { sharedInCheckpoints } from './checkpoint.ts';
 import {
   B_SUBBUFS_PRODUCED,
   relayFileOpen,
@@ -159,7 +160,8 @@ export class Reader {
     this.streams = bufs.map((buf) => ({ buf, file: relayFileOpen(buf), carry: new Uint8Array(64), carryLen: 0, skip: 0, nextPos: -1, lapped: false }));
     // The reader's own buffer, and the count of every read(2): with a writer producing during
     // the call, one read can return more than the ring holds.
-    this.dst = new Uint8Array(o.chunk);
+    // Scratch space for one read: a checkpoint need not copy it.
+    this.dst = sharedInCheckpoints(new Uint8Array(o.chunk));
     this.landed = new Float64Array(stats.cpus);
     this.cpus = chan.isGlobal ? Array.from({ length: stats.cpus }, (_, i) => i) : bufs.map((b) => b.cpu);
   }

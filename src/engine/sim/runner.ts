@@ -150,6 +150,9 @@ export interface TraceStep {
   lifetime: LifetimeState;
 }
 
+/** What relay_write is given for a record it drops unread. */
+const NO_BYTES = new Uint8Array(0);
+
 const bufLabel = (buf: RchanBuf): string => `B${buf.cpu}`;
 
 /** Why relay_open (or the client) refuses this configuration, or null. */
@@ -256,6 +259,9 @@ export class ScenarioRunner {
         if (buf === null) return err(`CPU ${op.cpu} has no buffer`);
         if (!chan.cpuOnline(op.cpu)) return err(`CPU ${op.cpu} is offline`);
         if (op.size < 0) return err('negative size');
+        // size_t holds more, but a JavaScript number is exact only to 2^53 - 1: a larger size
+        // would not be the one the file asked for.
+        if (op.size > Number.MAX_SAFE_INTEGER) return err(`size ${op.size} is beyond 2^53 - 1, the largest exact size`);
         return op.op === 'write' ? this.write(buf, op.cpu, op.size) : this.reserve(buf, op.cpu, op.size);
       }
       case 'read': {
@@ -372,7 +378,9 @@ export class ScenarioRunner {
   private write(buf: RchanBuf, cpu: number, size: number): StepResult {
     const seq = ++this.seq;
     this.toobigSeen = false;
-    const len = relayWrite(buf, makeRecord(seq, size));
+    // A record longer than a sub-buffer is dropped as too big before relay_write reads a byte
+    // of it: the run does not build it (a 4 GiB write into a 64-byte channel costs nothing).
+    const len = size > buf.subbufSize ? relayWrite(buf, NO_BYTES, size) : relayWrite(buf, makeRecord(seq, size));
     const dropped = this.dropCause(len > 0 || (size === 0 && !buf.stalled));
     const pos = dropped ? buf.writePos : buf.writePos - len;
     if (dropped) this.ledger.dropped(seq, cpu, size, dropped === 'full' ? 'dropped_full' : 'dropped_toobig');

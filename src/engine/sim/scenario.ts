@@ -5,7 +5,7 @@
  * the kernel would refuse are left for the run to report as ERR.
  */
 import { DEFAULT_KERNEL, KERNEL_VERSIONS, isKernelVersion, type KernelVersion } from '../kernel/index.ts';
-import { jsonSyntaxMessage } from './jsonSyntax.ts';
+import { JsonTextError, echoValue, parseJsonText } from './jsonSyntax.ts';
 
 export const SCENARIO_OPS = [
   'write',
@@ -69,19 +69,23 @@ export interface Scenario {
   ops: ScenarioOp[];
 }
 
+/** Most operations a scenario may hold: every step keeps its events and buffer states. */
+export const MAX_SCENARIO_OPS = 100_000;
+
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
+const describe = echoValue;
 
 function parseJson(text: string, file: string): unknown {
   try {
-    return JSON.parse(text);
-  } catch {
-    return fail(`${file}: ${jsonSyntaxMessage(text)}`);
+    return parseJsonText(text);
+  } catch (e) {
+    if (e instanceof JsonTextError) return fail(`${file}: ${e.message}`);
+    throw e;
   }
 }
 
@@ -180,6 +184,7 @@ export function scenarioFromJson(raw: unknown, file: string): Scenario {
   if (raw.config === undefined) return fail(`${file}: "config" is missing`);
   if (raw.ops === undefined) return fail(`${file}: "ops" is missing`);
   if (!Array.isArray(raw.ops)) return fail(`${file}: "ops" must be an array, got ${describe(raw.ops)}`);
+  if (raw.ops.length > MAX_SCENARIO_OPS) return fail(`${file}: "ops" holds ${raw.ops.length} operations; at most ${MAX_SCENARIO_OPS}`);
   const scenario: Scenario = {
     config: parseConfig(file, raw.config),
     ops: raw.ops.map((op, i) => parseOp(file, i, op)),

@@ -5,6 +5,7 @@
  */
 import { KERNEL_VERSIONS, NR_CPUS, relayOpenError, type KernelVersion } from '../kernel/index.ts';
 import { RELAY_MODES, clientOptionsError, type RelayMode } from './client.ts';
+import { echoValue } from './jsonSyntax.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
 import { BLKTRACE_SEQUENCES, DEVICE_NAME, type BlktraceSequence } from './blktrace.ts';
 import { SETTING_SECTIONS, sectionSettings } from './settingPaths.ts';
@@ -122,14 +123,19 @@ export const maxRecordSize = (subbufSize: number): number => Math.min(4 * subbuf
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** The setting the error is about (`workload.sizeMin`), when it is about one. */
+  readonly path: string | null;
+  constructor(message: string, path: string | null = null) {
+    super(message);
+    this.path = path;
+  }
 }
 
 type Section = keyof SimConfig;
 type Check = (value: unknown, path: string) => unknown;
 
-const describe = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
 const fail = (path: string, what: string, v: unknown): never => {
-  throw new ConfigError(`${path} must be ${what}, got ${describe(v)}`);
+  throw new ConfigError(`${path} must be ${what}, got ${echoValue(v)}`, path);
 };
 const int =
   (min: number, max: number): Check =>
@@ -195,20 +201,22 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function parseSimConfig(raw: unknown, base: SimConfig = DEFAULT_SIM_CONFIG): SimConfig {
   if (!isObject(raw)) return fail('the configuration', 'an object with channel, workload and reader', raw);
+  // Own keys only: a key named after a built-in (`constructor`, `__proto__`) is no section.
   for (const key of Object.keys(raw))
-    if (!(key in CHECKS)) throw new ConfigError(`unknown section "${key}" (channel, workload or reader)`);
+    if (!Object.hasOwn(CHECKS, key)) throw new ConfigError(`unknown section ${echoValue(key)} (channel, workload or reader)`);
   const out = { channel: { ...base.channel }, workload: { ...base.workload }, reader: { ...base.reader } } as unknown as Record<
     Section,
     Record<string, unknown>
   >;
   for (const section of SETTING_SECTIONS) {
-    const given = raw[section];
+    const given = Object.hasOwn(raw, section) ? raw[section] : undefined;
     if (given === undefined) continue;
     if (!isObject(given)) fail(section, 'an object', given);
     const checks = CHECKS[section] as Record<string, Check>;
     for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
+      if (!Object.hasOwn(checks, key))
+        throw new ConfigError(`${section}.${/^[\w$]{1,40}$/.test(key) ? key : echoValue(key, 40)} is not a setting (${sectionSettings(section).join(', ')})`);
       const check = checks[key];
-      if (check === undefined) throw new ConfigError(`${section}.${key} is not a setting (${sectionSettings(section).join(', ')})`);
       out[section][key] = check(value, `${section}.${key}`);
     }
   }
@@ -235,6 +243,15 @@ export function checkSimConfig(c: SimConfig, generatedSizes = true): void {
   if (open !== null) throw new ConfigError(`channel: ${open}`);
   const client = clientOptionsError(ch);
   if (client !== null) throw new ConfigError(`channel.${client}`);
+  // relay_write drops what does not fit after the header bytes: with less room than a record
+  // header, every write of the run would be dropped as too big.
+  const room = ch.subbufSize - ch.headerReserve;
+  if (room < RECORD_HEADER_SIZE)
+    throw new ConfigError(
+      `channel.subbufSize ${ch.subbufSize}${ch.headerReserve > 0 ? ` (${room} after the header bytes)` : ''} cannot hold any record: ` +
+        `every record is at least ${RECORD_HEADER_SIZE} bytes (its header), so every write would be dropped as too big; give at least ${RECORD_HEADER_SIZE + ch.headerReserve}`,
+      'channel.subbufSize',
+    );
   const w = c.workload;
   if (w.format === 'blktrace' && ch.mode !== 'no-overwrite')
     throw new ConfigError(
@@ -246,12 +263,13 @@ export function checkSimConfig(c: SimConfig, generatedSizes = true): void {
     if (w[key] < RECORD_HEADER_SIZE || w[key] > cap)
       throw new ConfigError(
         `workload.${key} must be from ${RECORD_HEADER_SIZE} (the record header) to ${cap} (4 sub-buffers, at most 16 MiB), got ${w[key]}`,
+        `workload.${key}`,
       );
   }
   if (generatedSizes && w.format !== 'blktrace' && w.size !== 'fixed' && w.sizeMax < w.sizeMin)
-    throw new ConfigError(`workload.sizeMax (${w.sizeMax}) must not be below workload.sizeMin (${w.sizeMin})`);
+    throw new ConfigError(`workload.sizeMax (${w.sizeMax}) must not be below workload.sizeMin (${w.sizeMin})`, 'workload.sizeMax');
   if (c.reader.pauseEvery > 0 && c.reader.pauseFor >= c.reader.pauseEvery)
-    throw new ConfigError(`reader.pauseFor (${c.reader.pauseFor}) must be shorter than reader.pauseEvery (${c.reader.pauseEvery})`);
+    throw new ConfigError(`reader.pauseFor (${c.reader.pauseFor}) must be shorter than reader.pauseEvery (${c.reader.pauseEvery})`, 'reader.pauseFor');
 }
 
 /** Share of the total rate that CPU `cpu` of `cpus` writes. */

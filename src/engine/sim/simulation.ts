@@ -19,6 +19,7 @@ import {
   type RchanBuf,
   type RelayTracer,
 } from '../kernel/index.ts';
+import { sharedInCheckpoints, takeCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { accounting, discardInventory, takeInventory, type CpuAccounting } from './accounting.ts';
 import { EMIT_TIMER, EMIT_WOKE, Producer } from './producer.ts';
 import { Random } from './random.ts';
@@ -143,6 +144,9 @@ export class Simulation {
     const { channel: ch, workload, reader } = config;
     if (options.workload !== undefined) checkWorkload(options.workload, config);
     const replay = options.workload === undefined ? null : replayStreams(options.workload, ch.cpus);
+    // Inputs that never change: checkpoints keep them by reference.
+    sharedInCheckpoints(config);
+    replay?.forEach((r) => sharedInCheckpoints(r));
     this.allocate = options.allocate ?? ((n) => new ArrayBuffer(n));
     const opened = openSimChannel(config, this.allocate, options.tracer);
     this.chan = opened.chan;
@@ -169,6 +173,28 @@ export class Simulation {
       groups.forEach((bufs, k) => this.addReader(bufs, rng.fork(1000 + k)));
     }
     this.producers.forEach((p, i) => this.queue.push(p.nextArrival(0), ARRIVAL, i));
+  }
+
+  /**
+   * A checkpoint of the whole run (checkpoint.ts): the channel's and the counters' memory, and
+   * the producers, readers, scheduler and clock. `extra` is kept with it for the caller.
+   */
+  checkpoint(extra = 0): Checkpoint {
+    const state = { now: this.now, eventsRun: this.eventsRun, producers: this.producers, readers: this.readers, queue: this.queue, timers: this.timers };
+    return takeCheckpoint({ chan: this.chan, stats: this.stats, state }, this.eventsRun, this.now, extra);
+  }
+
+  /** Puts this run (of the same configuration and seed) in the state a checkpoint holds. */
+  restore(c: Checkpoint): void {
+    Object.assign(this, restoreCheckpoint(c, this.chan, this.stats));
+  }
+
+  /** Whether the reader serving `cpu` sleeps (waits in poll). */
+  readerAsleep(cpu: number): boolean {
+    const buf = this.chan.buf(cpu);
+    if (buf === null) return false;
+    for (const slot of this.readers) if (slot.sleeping && slot.bufs.has(buf)) return true;
+    return false;
   }
 
   /** Virtual time (s) of the next event, Infinity when there is none. */

@@ -81,7 +81,7 @@ describe('sizing sweep', () => {
     const r = runSweep(config, { seed: 1, seconds: 0.05, subbufSizes: [8, 4096], nSubbufs: [2] });
     const refused = r.cells[0];
     expect(refused).toMatchObject({ subbufSize: 8, written: null, lost: null, lossRate: null });
-    expect(refused.error).toMatch(/workload\.sizeMin must be from 16 \(the record header\) to 32/);
+    expect(refused.error).toMatch(/channel\.subbufSize 8 cannot hold any record: every record is at least 16 bytes/);
     expect(r.cells[1].error).toBeNull();
     const huge = runSweep(config, { seed: 1, seconds: 0.05, subbufSizes: [64 * 1024 * 1024], nSubbufs: [8] });
     expect(huge.cells[0].error).toMatch(/512 MiB cap/);

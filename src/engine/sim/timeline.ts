@@ -7,6 +7,8 @@
  * operation applied after going back starts a new future, and the old one is forgotten.
  */
 import type { RelayEvent } from '../kernel/index.ts';
+import { Checkpoints } from './checkpoint.ts';
+import type { History } from './history.ts';
 
 /** Channel operations a run applies between events. */
 export type ChannelOp = { op: 'flush' } | { op: 'reset' } | { op: 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number };
@@ -17,8 +19,8 @@ export interface TimedOp {
   op: ChannelOp;
 }
 
-export type Landmark = 'switch' | 'drop' | 'overwrite' | 'wakeup';
-export const LANDMARKS: readonly Landmark[] = ['switch', 'drop', 'overwrite', 'wakeup'];
+export type Landmark = 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'flush' | 'reset' | 'close' | 'hotplug' | 'file';
+export const LANDMARKS: readonly Landmark[] = ['switch', 'drop', 'overwrite', 'wakeup', 'flush', 'reset', 'close', 'hotplug', 'file'];
 
 /** The landmark a relay event is, if any. */
 export function landmarkOf(e: RelayEvent): Landmark | null {
@@ -31,6 +33,10 @@ export function landmarkOf(e: RelayEvent): Landmark | null {
       return 'drop';
     case 'wakeup':
       return 'wakeup';
+    case 'flush':
+    case 'reset':
+    case 'close':
+      return e.kind;
     default:
       return null;
   }
@@ -42,42 +48,88 @@ const KEPT = 200_000;
 export class Timeline {
   /** The furthest event any run of this timeline has reached. */
   horizon = 0;
+  /** Virtual time (s) at the horizon. */
+  horizonTime = 0;
   /** Operations in the order applied, by position. */
   readonly ops: TimedOp[] = [];
   private readonly marks = new Map<Landmark, number[]>(LANDMARKS.map((l) => [l, []]));
+  /** Virtual time (s) of each landmark, beside `marks`. */
+  private readonly times = new Map<Landmark, number[]>(LANDMARKS.map((l) => [l, []]));
+  /** Per kind: landmarks up to this event may have been forgotten (KEPT). */
+  private readonly forgotten = new Map<Landmark, number>(LANDMARKS.map((l) => [l, 0]));
+  /** Snapshots of the run, to go to any event by replaying only from the nearest one. */
+  readonly checkpoints: Checkpoints;
+  /** The run's recorded history; made by the first run of this timeline (it knows the CPUs). */
+  history: History | null = null;
 
-  /** Records an operation applied after `at` events; anything recorded beyond `at` is a future that no longer happens. */
-  recordOp(at: number, op: ChannelOp): void {
-    if (at < this.horizon) this.truncate(at);
+  constructor(checkpoints = new Checkpoints()) {
+    this.checkpoints = checkpoints;
+  }
+
+  /** Records an operation applied after `at` events at virtual time `t`; anything recorded beyond is a future that no longer happens. */
+  recordOp(at: number, op: ChannelOp, t = Infinity): void {
+    if (at < this.horizon) this.truncate(at, t);
     this.ops.push({ at, op });
   }
 
-  /** Forgets everything after event `at`. */
-  private truncate(at: number): void {
+  /** Forgets everything after event `at` (virtual time `t`). */
+  private truncate(at: number, t: number): void {
     this.horizon = at;
-    for (const list of this.marks.values()) {
+    this.horizonTime = Math.min(this.horizonTime, t);
+    this.checkpoints.truncate(at);
+    this.history?.truncate(t);
+    for (const [l, list] of this.marks) {
       let keep = list.length;
       while (keep > 0 && list[keep - 1] > at) keep--;
       list.length = keep;
+      (this.times.get(l) as number[]).length = keep;
     }
     let keep = this.ops.length;
     while (keep > 0 && this.ops[keep - 1].at > at) keep--;
     this.ops.length = keep;
   }
 
-  /** Notes that event number `at` (1 = the first) was a `landmark`, once. */
-  note(landmark: Landmark, at: number): void {
+  /** Notes that event number `at` (1 = the first), at virtual time `t`, was a `landmark`, once. */
+  note(landmark: Landmark, at: number, t = 0): void {
     if (at < this.horizon) return; // already seen by an earlier run of the same events
     const list = this.marks.get(landmark) as number[];
     if (list.length > 0 && list[list.length - 1] >= at) return;
+    const times = this.times.get(landmark) as number[];
     list.push(at);
+    times.push(t);
     // Trimmed in bulk: a stalled writer makes a landmark of every record it drops.
-    if (list.length > 2 * KEPT) list.splice(0, list.length - KEPT);
+    if (list.length > 2 * KEPT) {
+      this.forgotten.set(landmark, list[list.length - KEPT - 1]);
+      list.splice(0, list.length - KEPT);
+      times.splice(0, times.length - KEPT);
+    }
   }
 
-  /** Extends the horizon once a run has passed event `at`. */
-  reached(at: number): void {
-    if (at > this.horizon) this.horizon = at;
+  /** Extends the horizon once a run has passed event `at` (virtual time `t`). */
+  reached(at: number, t = this.horizonTime): void {
+    if (at > this.horizon) {
+      this.horizon = at;
+      this.horizonTime = t;
+    }
+  }
+
+  /**
+   * The first `landmark` strictly after event `at` within the horizon: its event and time; null
+   * when there is none up to the horizon, undefined when it is not known (it may have been forgotten).
+   */
+  next(landmark: Landmark, at: number): { at: number; t: number } | null | undefined {
+    if (at < (this.forgotten.get(landmark) as number)) return undefined;
+    const list = this.marks.get(landmark) as number[];
+    const i = upperBound(list, at);
+    return i < list.length ? { at: list[i], t: (this.times.get(landmark) as number[])[i] } : null;
+  }
+
+  /** The landmarks of a kind known between events `from` and `to`: events and times, in order. */
+  between(landmark: Landmark, from: number, to: number): { at: number[]; t: number[] } {
+    const list = this.marks.get(landmark) as number[];
+    const i = upperBound(list, from - 1);
+    const j = upperBound(list, to);
+    return { at: list.slice(i, j), t: (this.times.get(landmark) as number[]).slice(i, j) };
   }
 
   /** The last `landmark` strictly before event `at`, or null. */
@@ -97,4 +149,16 @@ export class Timeline {
   count(landmark: Landmark): number {
     return (this.marks.get(landmark) as number[]).length;
   }
+}
+
+/** The first index whose value is greater than `x` in an ascending list. */
+function upperBound(list: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -19,6 +19,7 @@
  * order: with a coarse clock it may be the only record of their real order.
  */
 import { NR_CPUS } from '../kernel/index.ts';
+import { echoValue } from './jsonSyntax.ts';
 import { RECORD_HEADER_SIZE } from './record.ts';
 import { ConfigError, maxRecordSize, type SimConfig } from './simConfig.ts';
 
@@ -123,7 +124,7 @@ function layoutOf(name: string, fields: string[], lineNo: number): Layout | null
     const c = f.toLowerCase();
     if (c === 'timestamp') throw new WorkloadError(`${name}:${lineNo}: column ${i + 1} "timestamp" needs its unit: timestamp_us or timestamp_s`);
     if (!(COLUMNS as readonly string[]).includes(c))
-      throw new WorkloadError(`${name}:${lineNo}: column ${i + 1} "${f}" is not one of ${COLUMNS.join(', ')}`);
+      throw new WorkloadError(`${name}:${lineNo}: column ${i + 1} ${echoValue(f)} is not one of ${COLUMNS.join(', ')}`);
     return c as Column;
   });
   const count = (c: Column): number => columns.filter((x) => x === c).length;
@@ -156,7 +157,7 @@ export function parseWorkloadCsv(text: string, name = 'workload.csv'): ImportedW
     for (const { c, i } of where) {
       const f = fields[i];
       const bad = (why: string): never => {
-        throw new WorkloadError(`${name}:${line}: ${c} "${f}" (column ${i + 1}) ${why}`);
+        throw new WorkloadError(`${name}:${line}: ${c} ${echoValue(f)} (column ${i + 1}) ${why}`);
       };
       if (c === 'timestamp_us' || c === 'timestamp_s') {
         if (!DECIMAL.test(f)) bad('is not a non-negative number');

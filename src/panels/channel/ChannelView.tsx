@@ -17,6 +17,7 @@ import {
   type RchanBuf,
 } from '../../engine/index.ts';
 import { SLOWEST_REFRESH_FRAMES, onFrame } from '../../lib/frameLoop.ts';
+import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { HEADER_COLOUR, STATE_COLOURS, STATE_NAMES } from './states.ts';
 import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
@@ -156,7 +157,7 @@ function Rings({ scale }: { scale: number }) {
         const turn = (row - from + buffers.length) % buffers.length < perFrame;
         if (turn && line && said[row] !== key) {
           said[row] = key;
-          line.textContent = describe(buf, p);
+          setText(line, describe(buf, p));
         }
       });
       layers.draw(ctx, STROKES);

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LOG_GROUPS, describeEvent, groupOf, type LogEntry, type LogGroup } from '../../engine/index.ts';
 import { formatCount } from '../../lib/format.ts';
 import { SLOWEST_REFRESH_MS, onFrame } from '../../lib/frameLoop.ts';
+import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
@@ -53,6 +54,16 @@ export function EventLogPanel() {
     });
   }, [store, generation, groups, cpu, held]);
 
+  // A row of a deterministic run is a place in it: clicking it goes there (the slider, the
+  // tracks' cursor and the stage follow).
+  const go = (target: EventTarget | null): void => {
+    const tr = target instanceof Element ? target.closest('tr') : null;
+    const run = store.getState().liveRun();
+    if (tr === null || tr.dataset.tus === undefined || run === null || run.kind !== 'deterministic') return;
+    // (µs back to seconds may round a hair below the event: a picosecond more includes it.)
+    void store.getState().seekTime(Number(tr.dataset.tus) / 1e6 + 1e-12);
+  };
+
   const toggle = (g: LogGroup): void => {
     const next = new Set(groups);
     if (next.has(g)) next.delete(g);
@@ -92,9 +103,16 @@ export function EventLogPanel() {
               <th scope="col">what happened</th>
             </tr>
           </thead>
-          <tbody ref={body}>
+          <tbody
+            ref={body}
+            onClick={(e) => go(e.target)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') go(e.target);
+            }}
+            title="Click a row to go to that event (deterministic runs)"
+          >
             {Array.from({ length: ROWS }, (_, i) => (
-              <tr key={i} data-testid={`events.row.${i}`} hidden>
+              <tr key={i} data-testid={`events.row.${i}`} hidden tabIndex={0} style={{ cursor: 'pointer' }}>
                 <td />
                 <td />
                 <td>
@@ -122,14 +140,12 @@ function fillRows(rows: HTMLTableSectionElement, entries: readonly LogEntry[], g
     tr.hidden = false;
     const { fn, text } = describeEvent(e, global);
     const cells = tr.cells;
-    set(cells[0], (e.tUs / 1000).toFixed(3));
-    set(cells[1], global ? '-' : String(e.cpu));
-    set(cells[2].firstElementChild as HTMLElement, fn);
-    set(cells[3], text);
+    setText(cells[0], (e.tUs / 1000).toFixed(3));
+    setText(cells[1], global ? '-' : String(e.cpu));
+    setText(cells[2].firstElementChild as HTMLElement, fn);
+    setText(cells[3], text);
     tr.dataset.group = groupOf(e);
+    tr.dataset.tus = String(e.tUs);
   }
 }
 
-function set(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
-}

@@ -14,6 +14,7 @@ import {
   type CpuCounters,
 } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
+import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
@@ -198,7 +199,7 @@ function CounterTable({ cpus }: { cpus: number }) {
         else value = col.read(counters[Number(cpu)], buffers[Number(cpu)]);
         if (value === shown[k]) return;
         shown[k] = value;
-        cell.textContent = col.key === 'lag' ? value.toFixed(1) : formatCount(value);
+        setText(cell, col.key === 'lag' ? value.toFixed(1) : formatCount(value));
       });
     });
     return () => {
@@ -300,7 +301,7 @@ function VirtualTime() {
       onFrame('time', () => {
         const run = store.getState().liveRun();
         const text = run === null ? '' : `t = ${(run.virtualTime() * 1000).toFixed(3)} ms`;
-        if (el.current && el.current.textContent !== text) el.current.textContent = text;
+        if (el.current) setText(el.current, text);
       }),
     [store],
   );

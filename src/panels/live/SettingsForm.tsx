@@ -14,12 +14,14 @@ import {
   RELAY_MODES,
   SIZE_MODELS,
   WRITE_CALLS,
+  echoValue,
   parseSimConfig,
   settingValue,
   splitSettingPath,
   type SettingPath,
   type SimConfig,
 } from '../../engine/index.ts';
+import { parseNumberText } from '../../lib/numberText.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { PresetOptions } from '../common/PresetOptions.tsx';
 
@@ -102,10 +104,15 @@ function rawConfig(values: Record<string, string>): Record<string, Record<string
   for (const f of FIELDS) {
     const { section, key } = splitSettingPath(f.path);
     const text = values[f.path].trim();
-    raw[section][key] = f.boolean ? text === f.boolean[1] : f.options ? text : text === '' ? NaN : Number(text);
+    // Text that is not a decimal number goes on as typed, so the error quotes it.
+    raw[section][key] = f.boolean ? text === f.boolean[1] : f.options ? text : (parseNumberText(text) ?? text);
   }
   return raw;
 }
+
+/** The field a message names as a whole word (`workload.size` is not named by `workload.sizeMin`). */
+const pathNamedIn = (message: string): string | undefined =>
+  FIELDS.find((f) => new RegExp(`\\b${f.path.replace('.', '\\.')}\\b`).test(message))?.path;
 
 export function SettingsForm() {
   const config = useAppStore((s) => s.liveConfig);
@@ -119,7 +126,7 @@ export function SettingsForm() {
   const choosePreset = (id: string): void => {
     setPreset(id);
     const p = PRESETS.find((x) => x.id === id);
-    if (p !== undefined) setValues(formValues(p.config, Number(values[SEED]) || 1));
+    if (p !== undefined) setValues(formValues(p.config, parseNumberText(values[SEED]) ?? 1));
     setErrors({});
   };
 
@@ -127,9 +134,9 @@ export function SettingsForm() {
     e.preventDefault();
     const raw = rawConfig(values);
     const seedText = values[SEED].trim();
-    const nextSeed = Number(seedText);
-    if (seedText === '' || !Number.isInteger(nextSeed) || nextSeed < 0 || nextSeed > 2 ** 32 - 1) {
-      setErrors({ [SEED]: `seed must be an integer from 0 to ${2 ** 32 - 1}, got ${JSON.stringify(seedText)}` });
+    const nextSeed = parseNumberText(seedText);
+    if (nextSeed === null || !Number.isInteger(nextSeed) || nextSeed < 0 || nextSeed > 2 ** 32 - 1) {
+      setErrors({ [SEED]: `seed must be an integer from 0 to ${2 ** 32 - 1}, got ${echoValue(seedText, 40)}` });
       return;
     }
     try {
@@ -138,7 +145,7 @@ export function SettingsForm() {
       store.getState().startLive(raw, nextSeed);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      const field = FIELDS.find((f) => err.message.includes(f.path))?.path ?? 'form';
+      const field = FIELDS.find((f) => f.path === (err.path ?? pathNamedIn(err.message)))?.path ?? 'form';
       setErrors({ [field]: err.message });
       return;
     }

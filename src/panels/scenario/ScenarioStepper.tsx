@@ -157,6 +157,11 @@ export function ScenarioStepper() {
               <pre className="trace" data-testid="stepper.line" tabIndex={0} aria-label="The step's canonical line">
                 {canonicalLine(step)}
               </pre>
+              {step.result.kind === 'err' && (
+                <p className="explanation" data-testid="stepper.reason">
+                  ERR: {step.result.reason}
+                </p>
+              )}
             </div>
             <div className="stepper-rings" aria-label="The buffers after the step">
               {step.buffers.map((b) => (
