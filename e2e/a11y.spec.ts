@@ -61,6 +61,7 @@ test.describe('accessibility', () => {
 
   test('a bad value in the form is announced and tied to its field', async ({ app }) => {
     await app.goto();
+    await app.openSettings();
     await app.live.field('channel.nSubbufs').fill('zero');
     await app.live.start.click();
     const error = app.live.fieldError('channel.nSubbufs');

@@ -59,6 +59,7 @@ test.describe('the live run', () => {
 
   test('starts from the form, and a bad value is refused beside its field while the run goes on', async ({ app }) => {
     await app.goto();
+    await app.openSettings();
     await app.live.field('channel.cpus').fill('2');
     await app.live.start.click();
     await expect(app.live.status).toHaveText('running');
@@ -129,6 +130,7 @@ test.describe('when things go wrong', () => {
     await page.goto('/');
     // The page first gives a blocked service worker a few seconds to become ready.
     await expect(page.getByTestId('app.isolation')).toHaveText('not cross-origin isolated', { timeout: 15_000 });
+    await page.getByTestId('app.settings').click();
     await page.getByTestId('live.start').click();
     await expect(page.getByTestId('live.banner')).toContainText('Running on one thread: the page is not cross-origin isolated');
     await expect(page.getByTestId('live.workers')).toHaveText('one thread (no workers)');
@@ -176,6 +178,7 @@ test.describe('deterministic mode', () => {
   test('steps by event, to the next sub-buffer switch and by time, from buttons and keys', async ({ app, page }) => {
     await app.goto();
     await page.getByTestId('live.mode').selectOption('deterministic');
+    await app.openSettings();
     await app.live.field('channel.cpus').fill('2');
     await app.live.start.click();
     await expect(app.live.workers).toHaveText(/^deterministic: one thread in virtual time, seed \d+$/);
@@ -210,7 +213,7 @@ test.describe('deterministic mode', () => {
     await app.goto();
     await app.startLive({ ...config, reader: { enabled: false } }, 4);
     await expect(page.getByTestId('live.announce')).toHaveText(/^CPU [01] is dropping records: its buffer is full\.$/);
-    await expect(page.getByTestId('live.shortcuts')).toContainText('Space pause / resume');
+    await expect(page.getByTestId('live.shortcuts')).toContainText('Space play / pause');
   });
 });
 
@@ -305,6 +308,7 @@ test.describe('the tracks', () => {
 test.describe('the settings form', () => {
   test('starts a run with a global buffer and a client header, and refuses a header too large', async ({ app, page }) => {
     await app.goto();
+    await app.openSettings();
     await page.locator('#live-channel-global').selectOption('global');
     await app.live.field('channel.headerReserve').fill('16');
     await app.live.start.click();

@@ -35,10 +35,12 @@ test.describe('screenshots of a paused run', () => {
     await page.getByTestId('inspector.buffer').selectOption('1');
     await page.getByTestId('inspector.subbuf').selectOption('3');
     await expect(page.getByTestId('channel.cpu.3')).toHaveText(/produced \d+/);
-    const channel = page.locator('section', { has: page.locator('#channel-heading') });
+    // The stage, once the marks of a moment (a record landing, a switch) have faded.
+    const channel = page.getByTestId('stage');
+    await page.evaluate(() => window.relayscope!.live.idle());
     await alignToPixel(channel);
     await expect(channel).toHaveScreenshot('channel.png', { animations: 'disabled' });
-    const inspector = page.locator('section', { has: page.locator('#inspector-heading') });
+    const inspector = page.getByRole('region', { name: 'Sub-buffer inspector' });
     await expect(inspector.getByTestId('inspector.summary')).toHaveText(/^Sub-buffer 3: /);
     await alignToPixel(inspector);
     await expect(inspector).toHaveScreenshot('inspector.png', { animations: 'disabled', mask: [] });

@@ -59,6 +59,7 @@ test.describe('a shared address', () => {
 test.describe('presets', () => {
   test('fill the form, say where their numbers come from, and start', async ({ app, page }) => {
     await app.goto();
+    await app.openSettings();
     await page.getByTestId('live.form.preset').selectOption('blktrace');
     await expect(page.getByTestId('live.form.preset.source')).toContainText('blktrace(8) defaults: -b 512');
     await expect(app.live.field('channel.subbufSize')).toHaveValue('524288');

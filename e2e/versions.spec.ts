@@ -6,6 +6,7 @@ const why = (id: string): string => KERNEL_DIFFERENCES.find((d) => d.id === id)?
 test.describe('kernel versions', () => {
   test('the settings form starts a run on an older kernel, and the versions panel says what differs there and why', async ({ app, page }) => {
     await app.goto();
+    await app.openSettings();
     await app.live.field('channel.kernel').selectOption('v6.7');
     await app.live.start.click();
     const select = page.getByTestId('versions.select');

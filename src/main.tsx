@@ -8,6 +8,7 @@ import {
   bufferCounters,
   cpuCounters,
   describeEvent,
+  findPreset,
   groupOf,
   parseSimConfig,
   readBufferCounters,
@@ -21,22 +22,24 @@ import { ensureIsolation } from './lib/isolation.ts';
 import { installTestApi, type LiveSnapshot, type LoggedEvent } from './testApi.ts';
 import { createLiveRun } from './workers/client.ts';
 import { createExplorer } from './workers/exploreClient.ts';
-import { queryToState } from './store/urlState.ts';
+import { DEFAULT_URL_STATE, queryToState } from './store/urlState.ts';
+import { startDemo } from './store/demo.ts';
 import { restoreRun, syncUrl } from './store/urlSync.ts';
 import './styles.css';
 
 const isolated = window.crossOriginIsolated;
+const reducedMotion = (): boolean => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 const store = createAppStore({ createRun: createLiveRun, createExplorer });
 
 function liveSnapshot(s: AppStore): LiveSnapshot {
   const state = s.getState();
   const run = state.liveRun();
-  const cpus = state.liveConfig.channel.cpus;
+  const cpus = run?.config.channel.cpus ?? state.liveConfig.channel.cpus;
   const counters = Array.from({ length: cpus }, (_, c) => (run === null ? cpuCounters() : readCpuCounters(run.stats, c, cpuCounters())));
   const buffers = Array.from({ length: cpus }, (_, c) => readBufferCounters(run?.chan.buf(c) ?? null, bufferCounters()));
   return {
     status: state.liveStatus,
-    kind: run?.kind ?? null,
+    kind: run === null ? null : state.liveDemo ? 'demo' : run.kind,
     fallbackReason: run?.fallbackReason ?? null,
     error: state.liveError,
     producerWorkers: run?.mode === 'live' ? run.producerWorkers : 0,
@@ -74,7 +77,7 @@ installTestApi({
     return [...result.lines];
   },
   live: {
-    start: (config, seed, options) => store.getState().startLive(config, seed, options),
+    start: (config, seed, options) => store.getState().startLive(config, seed, { ...options, quiet: true, speed: options?.speed ?? 1 }),
     step: (by) => store.getState().stepLive(by),
     operate: (op) => store.getState().operateLive(op),
     pause: async () => {
@@ -119,13 +122,24 @@ else if (!(await ensureIsolation(`${import.meta.env.BASE_URL}coi-serviceworker.j
   // An address that describes a run starts it; one that cannot be used says why, and the
   // page shows the defaults.
   const reading = queryToState(window.location.search);
-  const embed = reading.ok && reading.state.embed;
+  const page = reading.ok ? reading.state : DEFAULT_URL_STATE;
+  const embed = page.embed;
+  store.getState().setTab(page.tab);
   if (reading.ok && !reading.empty) restoreRun(store, reading.state);
-  syncUrl(store, embed, (query) => window.history.replaceState(null, '', query === '' ? window.location.pathname : `?${query}`));
+  else {
+    const preset = page.preset === null ? undefined : findPreset(page.preset);
+    // A preset the address names runs at a pace one can follow; otherwise, unless the tour or
+    // the address says not to, the demo plays (paused for readers who asked for less motion).
+    if (preset !== undefined) {
+      store.getState().startLive(preset.config, page.seed, { mode: 'deterministic', quiet: true });
+      store.getState().setPlaying(!reducedMotion());
+    } else if (page.demo && page.tour === null) startDemo(store, !reducedMotion());
+  }
+  syncUrl(store, embed, (query) => window.history.replaceState(null, '', query === '' ? window.location.pathname : `?${query}`), page);
   createRoot(rootElement).render(
     <StrictMode>
       <StoreContext.Provider value={store}>
-        <App crossOriginIsolated={isolated} scenario={demoScenario()} urlError={reading.ok ? null : reading.error} embed={embed} />
+        <App crossOriginIsolated={isolated} scenario={demoScenario()} urlError={reading.ok ? null : reading.error} embed={embed} tour={page.tour === null ? null : page.tour - 1} />
       </StoreContext.Provider>
     </StrictMode>,
   );

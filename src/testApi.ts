@@ -11,8 +11,11 @@ import type { FileAction, FileResult } from './store/index.ts';
 /** The live run as the test API reports it. */
 export interface LiveSnapshot {
   status: 'idle' | 'running' | 'paused' | 'failed';
-  /** Workers racing over SharedArrayBuffer, the single-thread fallback, or a stepped run. */
-  kind: 'workers' | 'single-thread' | 'deterministic' | null;
+  /**
+   * Workers racing over SharedArrayBuffer, the single-thread fallback, a stepped run, or the
+   * demo that plays on load (a stepped run nobody started; `?demo=0` turns it off).
+   */
+  kind: 'workers' | 'single-thread' | 'deterministic' | 'demo' | null;
   fallbackReason: string | null;
   error: string | null;
   producerWorkers: number;
@@ -69,9 +72,11 @@ export interface RelayscopeTestApi {
      * Starts a run with a simulation config (the CLI's config file format; what it leaves out
      * takes the default) and a seed. Throws with a message naming the field for a bad config.
      * `mode: 'deterministic'` runs in virtual time, advanced only by `step`; `faultyWorker`
-     * tests the error path: the first worker of that kind fails at start.
+     * tests the error path: the first worker of that kind fails at start. A live run goes in
+     * real time unless `speed` (virtual seconds per real second) says otherwise. It replaces
+     * whatever runs (the demo included) without asking.
      */
-    start(config?: unknown, seed?: number, options?: { mode?: 'live' | 'deterministic'; faultyWorker?: 'producer' | 'reader' }): void;
+    start(config?: unknown, seed?: number, options?: { mode?: 'live' | 'deterministic'; faultyWorker?: 'producer' | 'reader'; speed?: number }): void;
     /**
      * Deterministic runs: one event, to the next sub-buffer switch, or `seconds` of virtual
      * time. Returns the events run; the snapshot's accounting is then up to date.

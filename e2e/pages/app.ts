@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import type { SimReport } from '../../src/engine/index.ts';
 import type { Lifetime, LiveSnapshot, LoggedEvent, RelayscopeTestApi } from '../../src/testApi.ts';
 import { ComparePanel, ExportPanel, SweepPanel, WorkloadPanel } from './explore.ts';
@@ -46,6 +46,13 @@ export class AppPage {
     const response = await this.page.goto(`/${query}`);
     if (!response) throw new Error('no response for the main document');
     return response;
+  }
+
+  /** Opens the settings drawer (the run's form) if it is closed. */
+  async openSettings(): Promise<void> {
+    const toggle = this.page.getByTestId('app.settings');
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    await expect(this.page.getByTestId('app.drawer')).toBeVisible();
   }
 
   /** `window.crossOriginIsolated` in the page. */

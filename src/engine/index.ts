@@ -62,7 +62,7 @@ export { JsonTextError, MAX_ECHO, MAX_JSON_DEPTH, echoValue, jsonSyntaxMessage, 
 export { Simulation } from './sim/simulation.ts';
 export { LANDMARK_BUDGET, SteppedRun, estimateEvents, type StepBy } from './sim/steppedRun.ts';
 export { CHECKPOINT_BYTES, Checkpoints } from './sim/checkpoint.ts';
-export { History, READER_ASLEEP, READER_READING, READER_WOKEN, channelSampler, pollersAsleep, type SeriesId } from './sim/history.ts';
+export { History, HISTORY_ASLEEP, HISTORY_READING, HISTORY_WOKEN, channelSampler, pollersAsleep, type SeriesId } from './sim/history.ts';
 export { LANDMARKS, Timeline, type ChannelOp, type Landmark, type TimedOp } from './sim/timeline.ts';
 
 // Reports and accounting: where every record went.
@@ -92,9 +92,25 @@ export {
   inspectSubbuf,
   pictureBuffer,
   pictureFields,
+  recordEnds,
   type BufferPicture,
   type SubbufInspection,
 } from './sim/subbufView.ts';
+export {
+  READER_ASLEEP,
+  READER_OFF,
+  READER_PAUSED,
+  READER_PHASES,
+  READER_PROCESSING,
+  READER_READING,
+  READER_WOKEN,
+  kernelReaderPhase,
+  readerCount,
+  readerOfBuffer,
+  simReaderPhase,
+  type ReaderPhaseName,
+} from './sim/readerPhase.ts';
+export { SPEEDS, followableSpeed, speedLabel } from './sim/pace.ts';
 
 // Live runs: the loops that producer and reader threads run, steered by the control block.
 // PRODUCERS and READERS name the kind of loop a LiveControl command is for.

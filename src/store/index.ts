@@ -7,9 +7,10 @@ import { createStore, useStore, type StoreApi } from 'zustand';
 import { liveSlice, type CreateRun, type LiveSlice } from './liveSlice.ts';
 import { filesSlice, type FilesSlice } from './filesSlice.ts';
 import { exploreSlice, type ExploreSlice } from './exploreSlice.ts';
+import { uiSlice, type UiSlice } from './uiSlice.ts';
 import type { CreateExplorer } from '../workers/exploreClient.ts';
 import type { LiveRun } from '../workers/client.ts';
-export type AppState = LiveSlice & FilesSlice & ExploreSlice;
+export type AppState = LiveSlice & FilesSlice & ExploreSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -19,7 +20,7 @@ export interface StoreDeps {
 }
 
 export function createAppStore(deps: StoreDeps): AppStore {
-  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a), ...exploreSlice(deps.createExplorer)(...a) }));
+  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a), ...exploreSlice(deps.createExplorer)(...a), ...uiSlice(...a) }));
 }
 
 export const StoreContext = createContext<AppStore | null>(null);
@@ -48,7 +49,8 @@ export function useAppStoreApi(): AppStore {
   return store;
 }
 
-export type { LiveStatus, StartOptions } from './liveSlice.ts';
+export { TABS, DEFAULT_TAB, isTab, type TabId } from './uiSlice.ts';
+export type { LastOp, LiveStatus, ReplacedRun, StartOptions } from './liveSlice.ts';
 export { currentFiles, type FileHandle, type FilesState, type MapHandle } from './filesSlice.ts';
 export type { FileAction, FileResult } from './fileActions.ts';
 export type { CompareResult, JobState, JobStatus, SweepRequest, SweepRun } from './exploreSlice.ts';

@@ -10,6 +10,7 @@ import {
   ConfigError,
   DEFAULT_SIM_CONFIG,
   LANDMARK_BUDGET,
+  followableSpeed,
   checkWorkload,
   liveRunRefusal,
   estimateEvents,
@@ -23,6 +24,9 @@ import {
 import type { ChannelOp, LiveRun, LiveRunOptions, RunMode, SteppedLiveRun, StepBy } from '../workers/client.ts';
 import type { UrlState } from './urlState.ts';
 
+/** The fastest a live run's clock goes: workers then write as fast as they can. */
+export const MAX_LIVE_SPEED = 1000;
+
 export type LiveStatus = 'idle' | 'running' | 'paused' | 'failed';
 
 export type CreateRun = (config: SimConfig, options: LiveRunOptions) => LiveRun;
@@ -33,6 +37,30 @@ export interface StartOptions {
   faultyWorker?: LiveRunOptions['faultyWorker'];
   /** A deterministic run rebuilt to go back in time: the timeline of the run it replaces. */
   timeline?: Timeline;
+  /** Virtual seconds per real second; by default real time for the test API, else the speed chosen or one a person can follow. */
+  speed?: number;
+  /** The small run that plays on load, before the user starts one (`live.snapshot().kind === 'demo'`). */
+  demo?: boolean;
+  /** Started by code (the test API, a tour, a rebuild to go back in time): replacing a run offers no undo. */
+  quiet?: boolean;
+}
+
+/** A run replaced by the user's start, to start again with Undo. */
+export interface ReplacedRun {
+  config: SimConfig;
+  seed: number;
+  mode: RunMode;
+  speed: number;
+  /** Deterministic runs: where it was, and its timeline, to come back to the same event. */
+  events: number;
+  timeline: Timeline | null;
+}
+
+/** The last channel operation, for the stage to mark on the buffers it touched. */
+export interface LastOp {
+  op: ChannelOp;
+  /** Bumped by each operation. */
+  seq: number;
 }
 
 /** A long step running in slices: what it does, and how far it is of its bound. */
@@ -123,6 +151,25 @@ export interface LiveSlice {
   setLiveSpeed: (speed: number) => Promise<void>;
   /** The current run, for the panels' frame callbacks. */
   liveRun: () => LiveRun | null;
+  /** The current run is the demo that plays on load. */
+  liveDemo: boolean;
+  /** The seed of the current run (the demo's is not the settings' seed). */
+  liveRunSeed: number;
+  /** The user chose a speed: runs they start keep it (otherwise each gets one a person can follow). */
+  liveSpeedChosen: boolean;
+  /** A deterministic run plays: its virtual time advances at `liveSpeed` (Infinity: as fast as it can). */
+  livePlaying: boolean;
+  setPlaying: (playing: boolean) => void;
+  /** Plays or pauses: a deterministic run plays, a live one pauses and resumes. */
+  togglePlay: () => void;
+  /** The run the user's last start replaced, while it can be brought back. */
+  liveReplaced: ReplacedRun | null;
+  /** Starts the replaced run again (a deterministic one at the event it was at). */
+  undoReplace: () => void;
+  dismissReplaced: () => void;
+  /** Bumped by every start and channel operation: the stage brings itself into view. */
+  liveStarts: number;
+  liveLastOp: LastOp | null;
   /**
    * Imported records that runs replay instead of the generated workload; while one is set,
    * runs are deterministic (the replay is in virtual time).
@@ -170,7 +217,10 @@ export const liveSlice =
     };
     /** A new run of the same configuration and timeline, at the start: going back replaces the run. */
     const rebuild = (current: SteppedLiveRun): SteppedLiveRun | null => {
-      get().startLive(get().liveConfig, get().liveSeed, { mode: 'deterministic', timeline: current.timeline });
+      // The same configuration and seed again, with the run's timeline (the demo stays the demo).
+      const { liveSpeed, liveDemo, livePlaying, liveRunSeed } = get();
+      get().startLive(current.config, liveRunSeed, { mode: 'deterministic', timeline: current.timeline, quiet: true, speed: liveSpeed, demo: liveDemo });
+      set({ livePlaying });
       return stepped();
     };
     const settle = (current: SteppedLiveRun): void => {
@@ -190,6 +240,32 @@ export const liveSlice =
       liveLandmark: 'drop',
       liveWorkload: null,
       liveWorkloadPending: null,
+      liveDemo: false,
+      liveRunSeed: 1,
+      liveSpeedChosen: false,
+      livePlaying: false,
+      liveReplaced: null,
+      liveStarts: 0,
+      liveLastOp: null,
+      setPlaying: (livePlaying) => {
+        if (run === null || run.kind !== 'deterministic') return;
+        set({ livePlaying, liveAccounting: livePlaying ? get().liveAccounting : run.accounting() });
+      },
+      togglePlay: () => {
+        const st = get();
+        if (run === null) return;
+        if (run.kind === 'deterministic') st.setPlaying(!st.livePlaying);
+        else if (st.liveStatus === 'running') void st.pauseLive();
+        else st.resumeLive();
+      },
+      undoReplace: () => {
+        const r = get().liveReplaced;
+        if (r === null) return;
+        get().startLive(r.config, r.seed, { mode: r.mode, speed: r.speed, timeline: r.timeline ?? undefined, quiet: true });
+        if (r.mode === 'deterministic' && r.events > 0) get().stepLive({ kind: 'events', count: r.events });
+        set({ liveReplaced: null });
+      },
+      dismissReplaced: () => set({ liveReplaced: null }),
       setLiveLandmark: (liveLandmark) => set({ liveLandmark }),
       liveSearchBound: LANDMARK_BUDGET,
       setLiveSearchBound: (liveSearchBound) => set({ liveSearchBound }),
@@ -252,13 +328,28 @@ export const liveSlice =
         const mode = workload !== undefined ? 'deterministic' : (options.mode ?? get().liveMode);
         const refused = mode === 'live' ? liveRunRefusal(parsed) : null;
         if (refused !== null) throw new ConfigError(refused);
+        // A user's start over a user's run that has gone somewhere can be undone.
+        const before = get();
+        const replaced: ReplacedRun | null =
+          options.quiet !== true && run !== null && !before.liveDemo && before.liveStatus !== 'failed' && (before.liveStatus === 'running' || (run.kind === 'deterministic' && run.eventsRun() > 0))
+            ? {
+                config: before.liveConfig,
+                seed: before.liveSeed,
+                mode: run.kind === 'deterministic' ? 'deterministic' : 'live',
+                speed: before.liveSpeed,
+                events: run.kind === 'deterministic' ? run.eventsRun() : 0,
+                timeline: run.mode === 'deterministic' ? run.timeline : null,
+              }
+            : null;
+        // The test API runs in real time unless told otherwise; a person's run at a pace they can follow.
+        const speed = options.speed ?? (options.quiet === true ? 1 : before.liveSpeedChosen ? before.liveSpeed : followableSpeed(parsed));
         dispose();
         const liveSeed = seed ?? get().liveSeed;
         const generation = get().liveGeneration + 1;
         const created = createRun(parsed, {
           mode,
           seed: liveSeed,
-          speed: get().liveSpeed,
+          speed: Number.isFinite(speed) ? speed : MAX_LIVE_SPEED,
           faultyWorker: options.faultyWorker,
           timeline: options.timeline,
           workload,
@@ -271,9 +362,9 @@ export const liveSlice =
         run = created;
         const deterministic = mode === 'deterministic';
         set({
-          liveConfig: parsed,
-          liveSeed,
-          liveMode: mode,
+          // The demo is nobody's settings: the form, the explorer and the next run keep theirs.
+          ...(options.demo === true ? {} : { liveConfig: parsed, liveSeed, liveMode: mode }),
+          liveRunSeed: liveSeed,
           liveStatus: deterministic ? 'paused' : 'running',
           liveError: null,
           liveFallback: created.fallbackReason,
@@ -281,6 +372,12 @@ export const liveSlice =
           liveAccounting: deterministic ? created.accounting() : null,
           selection: options.timeline ? get().selection : null,
           liveWorkloadPending: null,
+          liveSpeed: speed,
+          liveDemo: options.demo === true,
+          livePlaying: false,
+          liveReplaced: replaced ?? (options.quiet === true ? before.liveReplaced : null),
+          liveStarts: before.liveStarts + 1,
+          liveLastOp: null,
         });
       },
       operateLive: async (op) => {
@@ -288,7 +385,13 @@ export const liveSlice =
         if (current === null || get().liveStatus === 'failed') return;
         await current.operate(op);
         if (run !== current) return;
-        set({ liveAccounting: get().liveStatus === 'paused' ? current.accounting() : null, liveOps: get().liveOps + 1 });
+        const seq = (get().liveLastOp?.seq ?? 0) + 1;
+        set({
+          liveAccounting: get().liveStatus === 'paused' ? current.accounting() : null,
+          liveOps: get().liveOps + 1,
+          liveLastOp: { op, seq },
+          liveStarts: get().liveStarts + 1,
+        });
       },
       stepLive: (by) => {
         const current = stepped();
@@ -402,12 +505,13 @@ export const liveSlice =
       },
       stopLive: () => {
         dispose();
-        set({ liveStatus: 'idle', liveAccounting: null, liveFallback: null });
+        set({ liveStatus: 'idle', liveAccounting: null, liveFallback: null, livePlaying: false, liveDemo: false });
       },
       setLiveMode: (mode) => set({ liveMode: mode }),
       setLiveSpeed: async (speed) => {
-        set({ liveSpeed: speed });
-        if (run !== null && run.mode === 'live') await run.setSpeed(speed);
+        set({ liveSpeed: speed, liveSpeedChosen: true });
+        // A live run's clock takes a finite rate: as fast as possible is its fastest speed.
+        if (run !== null && run.mode === 'live') await run.setSpeed(Number.isFinite(speed) ? speed : MAX_LIVE_SPEED);
       },
     };
   };

@@ -95,4 +95,15 @@ describe('the state in the address', () => {
     // A channel past the memory cap is refused by the same check as the form's.
     expect(refusal('channel.cpus=64&channel.subbufSize=1048576&channel.nSubbufs=64')).toMatch(/memory|cap|MiB/);
   });
+
+  it('keeps the page’s own settings (the tool, the demo, a tour, a preset), which describe no run', () => {
+    const reading = queryToState('tab=versions&demo=0&tour=3&preset=blktrace');
+    expect(reading).toEqual({ ok: true, empty: true, state: { ...DEFAULT_URL_STATE, tab: 'versions', demo: false, tour: 3, preset: 'blktrace' } });
+    expect(stateToQuery({ ...DEFAULT_URL_STATE, tab: 'versions', demo: false, tour: 3, preset: 'blktrace' })).toBe('tab=versions&demo=0&tour=3&preset=blktrace');
+    expect(queryToState('tab=memory&channel.cpus=2')).toMatchObject({ ok: true, empty: false });
+    expect(refusal('tab=nowhere')).toMatch(/^tab must be one of events, inspector, .*, got "nowhere"$/);
+    expect(refusal('tour=9')).toBe('tour (a chapter) must be an integer from 1 to 7, got "9"');
+    expect(refusal('preset=none')).toMatch(/^preset must be one of blktrace, .*, got "none"$/);
+    expect(refusal('demo=yes')).toBe('demo must be 1 or 0, got "yes"');
+  });
 });

@@ -8,6 +8,8 @@
 import {
   ConfigError,
   DEFAULT_SIM_CONFIG,
+  PRESETS,
+  findPreset,
   SETTING_PATHS,
   echoValue,
   isSettingPath,
@@ -21,6 +23,7 @@ import {
 } from '../engine/index.ts';
 import { parseIndexText, parseNumberText } from '../lib/numberText.ts';
 import type { RunMode } from '../workers/client.ts';
+import { DEFAULT_TAB, isTab, TABS, type TabId } from './uiSlice.ts';
 
 export interface UrlState {
   config: SimConfig;
@@ -44,6 +47,14 @@ export interface UrlState {
    * itself is not in the address: opening it asks for the file again and checks the hash.
    */
   workload: string | null;
+  /** The workspace's open tool. */
+  tab: TabId;
+  /** The demo that plays on load (`demo=0` turns it off). */
+  demo: boolean;
+  /** A tour chapter to open (1 to the number of chapters), or null. */
+  tour: number | null;
+  /** A preset to run (its id), or null. */
+  preset: string | null;
 }
 
 export const DEFAULT_URL_STATE: UrlState = {
@@ -56,7 +67,15 @@ export const DEFAULT_URL_STATE: UrlState = {
   selection: null,
   embed: false,
   workload: null,
+  tab: DEFAULT_TAB,
+  demo: true,
+  tour: null,
+  preset: null,
 };
+
+/** Chapters a `tour=` may name; the tours check their own count against it. */
+export const MAX_TOUR = 7;
+const UI_SETTINGS = new Set(['tab', 'demo', 'tour', 'embed', 'preset']);
 
 /** An imported workload's hash: FNV-1a 64, as workloadCsv.ts writes it. */
 const WORKLOAD_HASH = /^[0-9a-f]{16}$/;
@@ -87,6 +106,10 @@ export function stateToQuery(s: UrlState): string {
   if (s.selection !== null) q.set('sel', `${s.selection.buffer}.${s.selection.subbuf}`);
   if (s.embed) q.set('embed', '1');
   if (s.workload !== null) q.set('workload', s.workload);
+  if (s.tab !== DEFAULT_TAB) q.set('tab', s.tab);
+  if (!s.demo) q.set('demo', '0');
+  if (s.tour !== null) q.set('tour', String(s.tour));
+  if (s.preset !== null) q.set('preset', s.preset);
   // ':' and ',' need no escaping in a query, and the operations read better without it.
   return q.toString().replace(/%3A/g, ':').replace(/%2C/g, ',');
 }
@@ -135,7 +158,8 @@ export function queryToState(query: string): UrlReading {
     const seen = new Set<string>();
     let empty = true;
     for (const [name, value] of q) {
-      empty = false;
+      // The workspace's own settings describe no run.
+      if (!UI_SETTINGS.has(name)) empty = false;
       if (seen.has(name)) throw new UrlError(`${name} is given twice`);
       seen.add(name);
       if (isSettingPath(name)) {
@@ -162,6 +186,16 @@ export function queryToState(query: string): UrlReading {
       } else if (name === 'workload') {
         if (!WORKLOAD_HASH.test(value)) throw new UrlError(`workload must be an imported workload's hash, 16 hex digits, got ${quoted(value)}`);
         state.workload = value;
+      } else if (name === 'tab') {
+        if (!isTab(value)) throw new UrlError(`tab must be one of ${TABS.map((t) => t.id).join(', ')}, got ${quoted(value)}`);
+        state.tab = value;
+      } else if (name === 'demo') {
+        if (value !== '1' && value !== '0') throw new UrlError(`demo must be 1 or 0, got ${quoted(value)}`);
+        state.demo = value === '1';
+      } else if (name === 'tour') state.tour = integer('tour (a chapter)', value, 1, MAX_TOUR);
+      else if (name === 'preset') {
+        if (findPreset(value) === undefined) throw new UrlError(`preset must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${quoted(value)}`);
+        state.preset = value;
       } else throw new UrlError(`unknown setting ${quoted(name)}`);
     }
     state.config = parseSimConfig(raw);

@@ -3,7 +3,12 @@
  */
 import { Timeline } from '../engine/index.ts';
 import type { AppStore } from './index.ts';
-import { stateToQuery, type UrlState } from './urlState.ts';
+import { DEFAULT_URL_STATE, stateToQuery, type UrlState } from './urlState.ts';
+
+/** What the address says about the page rather than the run: kept as it was opened. */
+export type PageSettings = Pick<UrlState, 'demo' | 'tour' | 'preset'>;
+const PAGE_DEFAULTS: PageSettings = { demo: DEFAULT_URL_STATE.demo, tour: DEFAULT_URL_STATE.tour, preset: DEFAULT_URL_STATE.preset };
+const pageOf = (s: PageSettings): PageSettings => ({ demo: s.demo, tour: s.tour, preset: s.preset });
 
 /** Starts the run `s` describes: a deterministic one is stepped to the same event. */
 export function restoreRun(store: AppStore, s: UrlState): void {
@@ -25,10 +30,13 @@ export function restoreRun(store: AppStore, s: UrlState): void {
 }
 
 /** The state an address would carry now. */
-export function currentUrlState(store: AppStore, embed: boolean): UrlState {
+export function currentUrlState(store: AppStore, embed: boolean, page: PageSettings = PAGE_DEFAULTS): UrlState {
   const s = store.getState();
+  page = pageOf(page);
   // While the run waits for its workload's file, the address stays the one that was opened.
-  if (s.liveWorkloadPending !== null) return { ...s.liveWorkloadPending, embed };
+  if (s.liveWorkloadPending !== null) return { ...s.liveWorkloadPending, embed, tab: s.tab, ...page };
+  // The demo is no one's run: the address does not describe it.
+  if (s.liveDemo) return { ...DEFAULT_URL_STATE, embed, tab: s.tab, ...page };
   const run = s.liveRun();
   const stepped = run !== null && run.mode === 'deterministic' ? run : null;
   const events = stepped?.eventsRun() ?? 0;
@@ -42,14 +50,16 @@ export function currentUrlState(store: AppStore, embed: boolean): UrlState {
     selection: s.selection,
     embed,
     workload: s.liveWorkload?.hash ?? null,
+    tab: s.tab,
+    ...page,
   };
 }
 
 /** Writes the store's state into the address as it changes; returns the unsubscribe. */
-export function syncUrl(store: AppStore, embed: boolean, write: (query: string) => void): () => void {
+export function syncUrl(store: AppStore, embed: boolean, write: (query: string) => void, page: PageSettings = PAGE_DEFAULTS): () => void {
   let last: string | null = null;
   const update = (): void => {
-    const query = stateToQuery(currentUrlState(store, embed));
+    const query = stateToQuery(currentUrlState(store, embed, page));
     if (query === last) return;
     last = query;
     write(query);

@@ -17,6 +17,8 @@ import {
   RUN,
   STOP,
   SteppedRun,
+  kernelReaderPhase,
+  simReaderPhase,
   type Timeline,
   type ImportedWorkload,
   accounting,
@@ -73,6 +75,8 @@ interface RunBase {
   readonly paused: boolean;
   /** Virtual seconds since the start. */
   virtualTime(): number;
+  /** What reader `k` is doing now: READER_* of the engine's readerPhase.ts. */
+  readerPhase(k: number): number;
   /** Every CPU's accounting; exact while paused, and after every step of a stepped run. */
   accounting(): CpuAccounting[];
   /**
@@ -207,6 +211,10 @@ class WorkerRun implements RealTimeRun {
     });
     this.readerWorkers = 0;
     for (const cpus of readerGroups) this.addReader(cpus, perBuffer);
+  }
+
+  readerPhase(k: number): number {
+    return kernelReaderPhase(this.chan, this.config, k);
   }
 
   virtualTime(): number {
@@ -363,6 +371,10 @@ abstract class MainThreadRun {
 
   accounting(): CpuAccounting[] {
     return this.run.sim.accounting();
+  }
+
+  readerPhase(k: number): number {
+    return simReaderPhase(this.run.sim, k);
   }
 }
 

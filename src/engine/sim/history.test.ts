@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { H_FIELDS, History, READER_ASLEEP, READER_READING, READER_WOKEN, type CpuSample, type Sampler } from './history.ts';
+import { H_FIELDS, History, HISTORY_ASLEEP, HISTORY_READING, HISTORY_WOKEN, type CpuSample, type Sampler } from './history.ts';
 import { parseSimConfig } from './simConfig.ts';
 import { SteppedRun } from './steppedRun.ts';
 
@@ -34,7 +34,7 @@ describe('the run history', () => {
     let written = 0;
     levels.forEach((ready, i) => {
       written += i + 1;
-      h.record(i + 1, scripted([{ written, ready, reader: i === 1 ? READER_ASLEEP : 0 }]));
+      h.record(i + 1, scripted([{ written, ready, reader: i === 1 ? HISTORY_ASLEEP : 0 }]));
     });
     expect(h.resolution).toBe(2);
     expect(h.count).toBe(3);
@@ -44,8 +44,8 @@ describe('the run history', () => {
     expect([0, 1, 2].map((b) => h.value('written', b, 0))).toEqual([3, 7, 11]);
     expect([0, 1, 2].map((b) => h.value('ready', b, 0))).toEqual([5, 2, 3]);
     expect([0, 1, 2].map((b) => h.value('ready', b, 0, true))).toEqual([1, 0, 3]);
-    expect(h.value('reader', 0, 0) & READER_ASLEEP).toBe(READER_ASLEEP);
-    expect(h.value('reader', 1, 0) & READER_ASLEEP).toBe(0);
+    expect(h.value('reader', 0, 0) & HISTORY_ASLEEP).toBe(HISTORY_ASLEEP);
+    expect(h.value('reader', 1, 0) & HISTORY_ASLEEP).toBe(0);
     // A long run stays within the bound.
     for (let t = 7; t < 10_000; t += 7) h.record(t, scripted([{ written: t }]));
     expect(h.count).toBeLessThanOrEqual(4);
@@ -93,8 +93,8 @@ describe('the run history', () => {
     expect(written).toBeGreaterThan(0.9 * (stats.get(0, 0) + stats.get(1, 0)));
     expect(maxReady).toBeGreaterThan(0);
     expect(maxReady).toBeLessThanOrEqual(4);
-    expect(bits & READER_ASLEEP).toBe(READER_ASLEEP);
-    expect(bits & READER_READING).toBe(READER_READING);
-    expect(bits & READER_WOKEN).toBe(READER_WOKEN);
+    expect(bits & HISTORY_ASLEEP).toBe(HISTORY_ASLEEP);
+    expect(bits & HISTORY_READING).toBe(HISTORY_READING);
+    expect(bits & HISTORY_WOKEN).toBe(HISTORY_WOKEN);
   });
 });

@@ -24,16 +24,16 @@ export const H_READY_MIN = 5;
 export const H_READY_MAX = 6;
 export const H_BYTES_MIN = 7;
 export const H_BYTES_MAX = 8;
-/** Whether the reader was asleep at a sample within the bucket (READER_ASLEEP). */
+/** Whether the reader was asleep at a sample within the bucket (HISTORY_ASLEEP). */
 export const H_READER = 9;
-/** Cumulative: times the reader was woken or timed out, and bytes it read (whence READER_WOKEN and READER_READING). */
+/** Cumulative: times the reader was woken or timed out, and bytes it read (whence HISTORY_WOKEN and HISTORY_READING). */
 export const H_WOKEN = 10;
 export const H_READ_BYTES = 11;
 export const H_FIELDS = 12;
 
-export const READER_ASLEEP = 1;
-export const READER_WOKEN = 2;
-export const READER_READING = 4;
+export const HISTORY_ASLEEP = 1;
+export const HISTORY_WOKEN = 2;
+export const HISTORY_READING = 4;
 
 /** Most buckets kept; the bound on memory is HISTORY_BUCKETS * cpus * H_FIELDS * 8 bytes. */
 export const HISTORY_BUCKETS = 2048;
@@ -49,7 +49,7 @@ export interface CpuSample {
   overwritten: number;
   ready: number;
   bytes: number;
-  /** READER_ASLEEP when the reader is asleep. */
+  /** HISTORY_ASLEEP when the reader is asleep. */
   reader: number;
   /** Times the reader was woken or timed out, bytes it read: since the start. */
   woken: number;
@@ -166,7 +166,7 @@ export class History {
         return this.get(b, cpu, low ? H_BYTES_MIN : H_BYTES_MAX);
       case 'reader': {
         const grew = (f: number): boolean => this.get(b, cpu, f) > (b > 0 ? this.get(b - 1, cpu, f) : 0);
-        return this.get(b, cpu, H_READER) | (grew(H_WOKEN) ? READER_WOKEN : 0) | (grew(H_READ_BYTES) ? READER_READING : 0);
+        return this.get(b, cpu, H_READER) | (grew(H_WOKEN) ? HISTORY_WOKEN : 0) | (grew(H_READ_BYTES) ? HISTORY_READING : 0);
       }
       default: {
         const f = COUNT_FIELD[series];
@@ -263,7 +263,7 @@ export function channelSampler(chan: Rchan, stats: SimStats, asleep: (cpu: numbe
     } else bufferLevels(buf, out);
     out.woken = stats.get(cpu, R_WOKEN) + stats.get(cpu, R_TIMEOUTS);
     out.readBytes = stats.get(cpu, R_BYTES);
-    out.reader = asleep(cpu) ? READER_ASLEEP : 0;
+    out.reader = asleep(cpu) ? HISTORY_ASLEEP : 0;
   };
 }
 

@@ -28,6 +28,7 @@ import type { SimConfig } from './simConfig.ts';
 import { openSimChannel } from './simChannel.ts';
 import { checkWorkload, replayStreams, type ImportedWorkload } from './workloadCsv.ts';
 import { P_WAKEUPS, P_WOKEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
+import { READER_ASLEEP, READER_PAUSED, READER_PROCESSING, READER_READING, READER_WOKEN } from './readerPhase.ts';
 import { BlktraceSink } from './blktrace.ts';
 import { captureReplays } from './blktraceCapture.ts';
 import { BLKTRACE_CLOCK_BASE_NS, BlktraceGenerator } from './blktraceGen.ts';
@@ -119,6 +120,10 @@ interface ReaderSlot {
   bufs: Set<RchanBuf>;
   /** When the reader's current pause ends (-1: not paused). */
   pausedUntil: number;
+  /** What the reader is doing (READER_* of readerPhase.ts), for pictures of the run. */
+  phase: number;
+  /** When it last copied bytes: it is reading at that instant, processing them after. */
+  readAt: number;
 }
 
 export class Simulation {
@@ -275,7 +280,7 @@ export class Simulation {
 
   private addReader(bufs: RchanBuf[], rng: Random): void {
     const reader = new Reader(this.chan, bufs, this.stats, this.readerOptions, this.blktrace);
-    const slot: ReaderSlot = { reader, rng, sleeping: false, token: 0, bufs: new Set(bufs), pausedUntil: -1 };
+    const slot: ReaderSlot = { reader, rng, sleeping: false, token: 0, bufs: new Set(bufs), pausedUntil: -1, phase: READER_PROCESSING, readAt: -1 };
     this.readers.push(slot);
     this.queue.push(this.now, READER, this.readers.length - 1, 0);
   }
@@ -310,6 +315,7 @@ export class Simulation {
       if (!slot.sleeping || !slot.bufs.has(buf)) return;
       slot.sleeping = false;
       slot.token += 1;
+      slot.phase = READER_WOKEN;
       slot.reader.wake();
       this.stats.add(cpu, R_WOKEN);
       this.queue.push(this.now + this.config.reader.wakeLatency * 1e-6, READER, k, slot.token);
@@ -333,20 +339,27 @@ export class Simulation {
       const phase = this.now % r.pauseEvery;
       if (phase >= r.pauseEvery - r.pauseFor) {
         slot.pausedUntil = this.now - phase + r.pauseEvery;
+        slot.phase = READER_PAUSED;
         this.queue.push(slot.pausedUntil, READER, k, slot.token);
         return;
       }
     }
     const bytes = slot.reader.service(this.now * 1e6);
     if (bytes > 0) {
+      slot.phase = READER_READING;
+      slot.readAt = this.now;
       this.queue.push(this.now + Math.max((bytes / 1024) * r.costPerKiB * 1e-6, 1e-6), READER, k, slot.token);
       return;
     }
     if (slot.reader.sleep()) {
       slot.sleeping = true;
+      slot.phase = READER_ASLEEP;
       slot.token += 1;
       const spread = 1 + r.jitter * (2 * slot.rng.float() - 1);
       this.queue.push(this.now + r.period * spread, READER, k, slot.token);
-    } else this.queue.push(this.now + 1e-6, READER, k, slot.token);
+    } else {
+      slot.phase = READER_PROCESSING;
+      this.queue.push(this.now + 1e-6, READER, k, slot.token);
+    }
   }
 }

@@ -3,7 +3,7 @@
  * the kernel state, allocation-free so it can run every frame over shared memory.
  */
 import type { RchanBuf } from '../kernel/index.ts';
-import { RECORD_HEADER_SIZE, payloadIntact, readRecordHeader } from './record.ts';
+import { RECORD_HEADER_SIZE, RECORD_MAGIC, payloadIntact, readRecordHeader } from './record.ts';
 import { readBufferFields, type BufferFields } from './views.ts';
 
 /** Never written since open or reset. */
@@ -95,6 +95,29 @@ export function pictureFields(f: BufferFields, sbs: number, n: number, out: Buff
   out.produced = f.produced;
   out.consumed = consumed;
   return out;
+}
+
+/**
+ * Where the records of sub-buffer `subbuf` end, for pictures that draw each record: fills
+ * `ends` with the end offset of each record (of record.ts's format) found in its first `fill`
+ * bytes after the client's `header`, and returns how many, at most `ends.length`. A picture
+ * of one frame may race the writer; a record not yet whole simply ends the list.
+ */
+export function recordEnds(buf: RchanBuf, subbuf: number, fill: number, header: number, ends: Float64Array): number {
+  const base = subbuf * buf.subbufSize;
+  const d = buf.data;
+  let at = header;
+  let n = 0;
+  while (n < ends.length && at + RECORD_HEADER_SIZE <= fill) {
+    const p = base + at;
+    // The magic byte, then the whole record's length (u32, little-endian) at bytes 4-7.
+    if (d[p] !== RECORD_MAGIC) break;
+    const length = (d[p + 4] | (d[p + 5] << 8) | (d[p + 6] << 16) | (d[p + 7] << 24)) >>> 0;
+    if (length < RECORD_HEADER_SIZE || at + length > fill) break;
+    at += length;
+    ends[n++] = at;
+  }
+  return n;
 }
 
 /** A record found in a sub-buffer's bytes. */

@@ -22,7 +22,10 @@ export function EventLogPanel() {
   countRender('EventLogPanel');
   const store = useAppStoreApi();
   const generation = useAppStore((s) => s.liveGeneration);
-  const cpus = useAppStore((s) => s.liveConfig.channel.cpus);
+  // The run's CPUs (the demo's are not the settings').
+  useAppStore((s) => s.liveGeneration);
+  const settingsCpus = useAppStore((s) => s.liveConfig.channel.cpus);
+  const cpus = store.getState().liveRun()?.config.channel.cpus ?? settingsCpus;
   const [groups, setGroups] = useState<ReadonlySet<LogGroup>>(ALL_GROUPS);
   const [cpu, setCpu] = useState<number | null>(null);
   const [held, setHeld] = useState(false);

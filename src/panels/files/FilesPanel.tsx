@@ -102,7 +102,7 @@ export function FilesPanel() {
         per buffer not yet freed) · <span data-col="state" data-testid="files.chan.state" />
       </p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Relay files and their reference counts">
-        <table className="counters" data-testid="files.table">
+        <table className="counters fit" data-testid="files.table">
           <caption className="visually-hidden">Each buffer&apos;s file, its reference count and state</caption>
           <thead>
             <tr>

@@ -1,9 +1,9 @@
 /**
- * The live run: controls, the settings form, and per-CPU counters read from
- * the shared memory every frame (written to the DOM directly; React renders the table's
- * structure only when the run changes).
+ * The run's settings (the drawer), its notices, and the per-CPU counters read from the shared
+ * memory every frame (written to the DOM directly; React renders the table's structure only
+ * when the run changes).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import {
   bufferCounters,
   cpuCounters,
@@ -17,10 +17,8 @@ import { onFrame } from '../../lib/frameLoop.ts';
 import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
-import { NumberOptions } from '../common/NumberOptions.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
-import { TimeTravel } from '../timetravel/TimeTravel.tsx';
-import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type RunMode, useLiveRun } from '../../store/index.ts';
+import { useAppStore, useAppStoreApi, useLiveRun } from '../../store/index.ts';
 
 interface Column {
   key: string;
@@ -30,85 +28,42 @@ interface Column {
   read: (cpu: CpuCounters, buf: BufferCounters) => number;
 }
 
-const SPEEDS = [0.01, 0.1, 1, 10] as const;
-
+/** The settings drawer: the form, and what the run is running on. */
 export function LivePanel() {
   countRender('LivePanel');
   const status = useAppStore((s) => s.liveStatus);
-  const error = useAppStore((s) => s.liveError);
-  const fallback = useAppStore((s) => s.liveFallback);
   const generation = useAppStore((s) => s.liveGeneration);
-  const speed = useAppStore((s) => s.liveSpeed);
-  const accounting = useAppStore((s) => s.liveAccounting);
-  const mode = useAppStore((s) => s.liveMode);
   const store = useAppStoreApi();
   const run = useLiveRun();
-  const deterministic = run !== null && run.kind === 'deterministic';
 
   return (
-    <section className="card" aria-labelledby="live-heading">
-      <h2 id="live-heading">Live run</h2>
+    <section className="card settings-card" aria-labelledby="live-heading">
+      <h2 id="live-heading">Settings</h2>
       <p className="explanation">
         Producer workers write self-describing records into per-CPU relay buffers in one SharedArrayBuffer while reader
         workers read them back with read(2) or mmap, sleeping in poll until a produced sub-buffer wakes them.
       </p>
       <SettingsForm key={generation} />
-      <div className="controls" role="group" aria-label="Run controls">
-        <label>
-          Mode{' '}
-          <select data-testid="live.mode" value={mode} onChange={(e) => store.getState().setLiveMode(e.target.value as RunMode)}>
-            <option value="live">live (workers, real time)</option>
-            <option value="deterministic">deterministic (virtual time, stepped)</option>
-          </select>
-        </label>
-        {deterministic ? (
-          <>
-            <button type="button" data-testid="live.step.event" onClick={() => store.getState().stepLive({ kind: 'event' })}>
-              Step event
-            </button>
-            <button type="button" data-testid="live.step.switch" onClick={() => store.getState().stepLive({ kind: 'switch' })}>
-              Next switch
-            </button>
-            <button type="button" data-testid="live.step.time" onClick={() => store.getState().stepLive({ kind: 'time', seconds: 0.01 })}>
-              +10 ms
-            </button>
-          </>
-        ) : (
-          <>
-            <button type="button" data-testid="live.pause" disabled={status !== 'running'} onClick={() => void store.getState().pauseLive()}>
-              Pause
-            </button>
-            <button type="button" data-testid="live.resume" disabled={status !== 'paused'} onClick={() => store.getState().resumeLive()}>
-              Resume
-            </button>
-          </>
-        )}
-        <button type="button" data-testid="live.stop" disabled={status === 'idle'} onClick={() => store.getState().stopLive()}>
-          Stop
-        </button>
-        <label>
-          Speed{' '}
-          <select
-            data-testid="live.speed"
-            value={speed}
-            onChange={(e) => void store.getState().setLiveSpeed(Number(e.target.value))}
-          >
-            {SPEEDS.map((s) => (
-              <option key={s} value={s}>
-                {s}x
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="status" data-testid="live.status">
-          {status}
-        </span>
-        <VirtualTime />
-      </div>
-      {run !== null && status !== 'failed' && <ChannelOps cpus={run.config.channel.cpus} />}
-      {deterministic && <TimeTravel />}
-      <Shortcuts />
-      <DropAnnouncer />
+      {run !== null && status !== 'failed' && (
+        <p className="meta" data-testid="live.workers">
+          {run.kind === 'workers'
+            ? `${run.producerWorkers} producer worker${run.producerWorkers === 1 ? '' : 's'} and ${run.readerWorkers} reader worker${run.readerWorkers === 1 ? '' : 's'}`
+            : run.kind === 'deterministic'
+              ? `deterministic: one thread in virtual time, seed ${store.getState().liveSeed}`
+              : 'one thread (no workers)'}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** What stopped the run or why it runs on one thread: above the stage, where it is seen. */
+export function RunNotices() {
+  const error = useAppStore((s) => s.liveError);
+  const fallback = useAppStore((s) => s.liveFallback);
+  const store = useAppStoreApi();
+  return (
+    <>
       {fallback !== null && (
         <p className="banner" role="status" data-testid="live.banner">
           Running on one thread: {fallback}. The engine and its counters are the same; producers and readers take turns
@@ -123,22 +78,28 @@ export function LivePanel() {
           </button>
         </div>
       )}
-      {run !== null && status !== 'failed' && (
-        <>
-          <p className="meta" data-testid="live.workers">
-            {run.kind === 'workers'
-              ? `${run.producerWorkers} producer worker${run.producerWorkers === 1 ? '' : 's'} and ${run.readerWorkers} reader worker${run.readerWorkers === 1 ? '' : 's'}`
-              : run.kind === 'deterministic'
-                ? `deterministic: one thread in virtual time, seed ${store.getState().liveSeed}`
-                : 'one thread (no workers)'}
-          </p>
-          <CounterTable key={generation} cpus={run.config.channel.cpus} />
-        </>
-      )}
-      {accounting !== null && <AccountingTable rows={accounting} title={deterministic ? 'Accounting now' : 'Accounting at the pause'} />}
-    </section>
+    </>
   );
 }
+
+/** The per-CPU counters, a compact strip under the stage. */
+export function CountersStrip() {
+  const status = useAppStore((s) => s.liveStatus);
+  const generation = useAppStore((s) => s.liveGeneration);
+  const run = useLiveRun();
+  if (run === null || status === 'failed') return null;
+  return <CounterTable key={generation} cpus={run.config.channel.cpus} />;
+}
+
+/** Where every record went: taken at a pause, or after each step of a deterministic run. */
+export function AccountingPanel() {
+  const accounting = useAppStore((s) => s.liveAccounting);
+  const run = useLiveRun();
+  const deterministic = run !== null && run.kind === 'deterministic';
+  if (accounting === null) return <p className="meta">Pause a live run (or step a deterministic one) to see where every record went.</p>;
+  return <AccountingTable rows={accounting} title={deterministic ? 'Accounting now' : 'Accounting at the pause'} />;
+}
+
 
 const COLUMNS: Column[] = [
   { key: 'written', label: 'written', title: 'records the producer wrote', read: (c) => c.written },
@@ -210,7 +171,7 @@ function CounterTable({ cpus }: { cpus: number }) {
 
   const rows = [...Array.from({ length: cpus }, (_, c) => String(c)), 'total'];
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label="Per-CPU counters">
+    <div className="table-wrap counters-strip" tabIndex={0} role="region" aria-label="Per-CPU counters">
       <table className="counters" data-testid="live.counters">
         <thead>
           <tr>
@@ -288,136 +249,6 @@ function AccountingTable({ rows, title }: { rows: CpuAccounting[]; title: string
           })}
         </tbody>
       </table>
-    </div>
-  );
-}
-
-/** The run's virtual time, written each frame. */
-function VirtualTime() {
-  const store = useAppStoreApi();
-  const el = useRef<HTMLSpanElement>(null);
-  useEffect(
-    () =>
-      onFrame('time', () => {
-        const run = store.getState().liveRun();
-        const text = run === null ? '' : `t = ${(run.virtualTime() * 1000).toFixed(3)} ms`;
-        if (el.current) setText(el.current, text);
-      }),
-    [store],
-  );
-  return <span className="meta" data-testid="live.time" ref={el} />;
-}
-
-interface Shortcut {
-  key: string;
-  label: string;
-  run: (store: AppStore) => void;
-}
-
-const SHORTCUTS: Shortcut[] = [
-  { key: 's', label: 'start', run: (s) => s.getState().startLive() },
-  {
-    key: ' ',
-    label: 'pause / resume',
-    run: (s) => (s.getState().liveStatus === 'running' ? void s.getState().pauseLive() : s.getState().resumeLive()),
-  },
-  { key: 'n', label: 'step one event', run: (s) => void s.getState().stepLive({ kind: 'event' }) },
-  { key: 'w', label: 'step to the next switch', run: (s) => void s.getState().stepLive({ kind: 'switch' }) },
-  { key: 't', label: 'step 10 ms', run: (s) => void s.getState().stepLive({ kind: 'time', seconds: 0.01 }) },
-  { key: '[', label: 'previous landmark', run: (s) => s.getState().jumpLive('previous') },
-  { key: ']', label: 'next landmark', run: (s) => s.getState().jumpLive('next') },
-  { key: 'x', label: 'stop', run: (s) => s.getState().stopLive() },
-];
-
-/** Keyboard shortcuts, with their legend; keys typed into a field are the field's. */
-function Shortcuts() {
-  const store = useAppStoreApi();
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      const target = e.target as HTMLElement | null;
-      if (e.ctrlKey || e.metaKey || e.altKey || (target?.closest('input, select, textarea') ?? null) !== null) return;
-      // Space presses a focused button; the shortcut would press a second one.
-      if (e.key === ' ' && (target?.closest('button') ?? null) !== null) return;
-      const shortcut = SHORTCUTS.find((s) => s.key === e.key.toLowerCase());
-      if (shortcut === undefined) return;
-      e.preventDefault();
-      shortcut.run(store);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [store]);
-  return (
-    <p className="shortcuts meta" data-testid="live.shortcuts">
-      Keys:{' '}
-      {SHORTCUTS.map((s) => (
-        <span key={s.key}>
-          <kbd>{s.key === ' ' ? 'Space' : s.key.toUpperCase()}</kbd> {s.label}
-        </span>
-      ))}
-    </p>
-  );
-}
-
-/** Says, politely and at most every few seconds, when a CPU starts dropping records. */
-function DropAnnouncer() {
-  const store = useAppStoreApi();
-  const el = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    const seen: number[] = [];
-    let lastSaid = -Infinity;
-    const counters = cpuCounters();
-    return onFrame('announcer', (now) => {
-      const run = store.getState().liveRun();
-      if (run === null || el.current === null) return;
-      const cpus = run.config.channel.cpus;
-      let rising = -1;
-      let full = false;
-      for (let c = 0; c < cpus; c++) {
-        readCpuCounters(run.stats, c, counters);
-        const dropped = counters.droppedFull + counters.droppedToobig;
-        if (rising < 0 && dropped > (seen[c] ?? 0)) {
-          rising = c;
-          full = counters.droppedFull > 0;
-        }
-        seen[c] = dropped;
-      }
-      seen.length = cpus;
-      if (rising < 0 || now - lastSaid < 3000) return;
-      lastSaid = now;
-      el.current.textContent = `CPU ${rising} is dropping records: ${full ? 'its buffer is full' : 'they are larger than a sub-buffer'}.`;
-    });
-  }, [store]);
-  return <p className="visually-hidden" role="status" aria-live="polite" data-testid="live.announce" ref={el} />;
-}
-
-/** relay_flush, relay_reset, relay_close and CPU hotplug: between steps, or with the threads paused for a moment. */
-function ChannelOps({ cpus }: { cpus: number }) {
-  const store = useAppStoreApi();
-  const [cpu, setCpu] = useState(0);
-  const op = (o: ChannelOp) => () => void store.getState().operateLive(o);
-  return (
-    <div className="controls" role="group" aria-label="Channel operations">
-      <button type="button" data-testid="live.op.flush" onClick={op({ op: 'flush' })} title="relay_flush: produce every current sub-buffer">
-        Flush
-      </button>
-      <button type="button" data-testid="live.op.reset" onClick={op({ op: 'reset' })} title="relay_reset: every buffer back to its state at open">
-        Reset
-      </button>
-      <button type="button" data-testid="live.op.close" onClick={op({ op: 'close' })} title="relay_close: finalize; writers stop, readers may read on">
-        Close
-      </button>
-      <label>
-        CPU{' '}
-        <select data-testid="live.op.cpu" value={cpu} onChange={(e) => setCpu(Number(e.target.value))}>
-          <NumberOptions count={cpus} />
-        </select>
-      </label>
-      <button type="button" data-testid="live.op.online" onClick={op({ op: 'cpu_online', cpu })}>
-        Online
-      </button>
-      <button type="button" data-testid="live.op.offline" onClick={op({ op: 'cpu_offline', cpu })}>
-        Offline
-      </button>
     </div>
   );
 }

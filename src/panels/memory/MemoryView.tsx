@@ -133,6 +133,25 @@ export function MemoryView() {
           }}
         />
       </div>
+      <ul className="legend" aria-label="Legend of the pages" data-testid="memory.legend">
+        <li>
+          <span className="swatch" style={{ background: SUBBUF_FILLS[0] }} />
+          <span className="swatch" style={{ background: SUBBUF_FILLS[1] }} />
+          sub-buffers (alternating)
+        </li>
+        <li>
+          <span className="swatch" style={{ background: UNUSED_FILL }} />
+          unused tail of the last page
+        </li>
+        <li>
+          <span className="swatch" style={{ background: 'transparent', borderColor: PRESENT, borderWidth: 2 }} />
+          present in a mapping
+        </li>
+        <li>
+          <span className="swatch" style={{ background: PRESENT }} />
+          just faulted in
+        </li>
+      </ul>
       <p className="meta" data-testid="memory.page.detail">
         {pageText(chan, chosen)}
       </p>

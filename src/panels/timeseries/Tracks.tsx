@@ -12,7 +12,7 @@
  */
 import { scaleLinear } from 'd3-scale';
 import { useEffect, useRef, useState } from 'react';
-import { History, LANDMARKS, READER_ASLEEP, READER_READING, READER_WOKEN, channelSampler, pollersAsleep, type SeriesId, type Timeline } from '../../engine/index.ts';
+import { History, LANDMARKS, HISTORY_ASLEEP, HISTORY_READING, HISTORY_WOKEN, channelSampler, pollersAsleep, type SeriesId, type Timeline } from '../../engine/index.ts';
 import { COLORS, DEFAULT_SHOWN, TICK_COLORS, TRACK_SERIES, formatTime, formatValue, type SeriesInfo } from './tracks.ts';
 
 const LABEL_W = 170;
@@ -175,7 +175,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
           if (s.unit === 'state') {
             let bits = 0;
             for (let b = from; b < to; b++) bits |= h.value('reader', b, row.cpu);
-            const lanes = [READER_ASLEEP, READER_WOKEN, READER_READING];
+            const lanes = [HISTORY_ASLEEP, HISTORY_WOKEN, HISTORY_READING];
             const names = ['asleep', 'woken', 'reading'];
             const lh = (row.h - 2) / 3;
             lanes.forEach((bit, i) => {

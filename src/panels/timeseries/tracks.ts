@@ -1,5 +1,5 @@
 /** What the tracks show: the series, their units and colours, and how times are written. */
-import { READER_ASLEEP, READER_READING, READER_WOKEN, type Landmark, type SeriesId } from '../../engine/index.ts';
+import { HISTORY_ASLEEP, HISTORY_READING, HISTORY_WOKEN, type Landmark, type SeriesId } from '../../engine/index.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 
 export interface SeriesInfo {
@@ -62,9 +62,9 @@ export function formatValue(v: number, unit: SeriesInfo['unit']): string {
 
 function readerState(bits: number): string {
   const parts: string[] = [];
-  if (bits & READER_ASLEEP) parts.push('asleep');
-  if (bits & READER_WOKEN) parts.push('woken');
-  if (bits & READER_READING) parts.push('reading');
+  if (bits & HISTORY_ASLEEP) parts.push('asleep');
+  if (bits & HISTORY_WOKEN) parts.push('woken');
+  if (bits & HISTORY_READING) parts.push('reading');
   return parts.length > 0 ? parts.join(', ') : 'running';
 }
 

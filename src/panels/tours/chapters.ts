@@ -4,11 +4,13 @@
  * shows it. Every answer is read from the engine after the step, never written here.
  */
 import {
+  READER_WOKEN,
   bufferCounters,
   capacityOf,
   cpuCounters,
   parseSimConfig,
   readBufferCounters,
+  readCpuCounters,
   readTotalCounters,
   runSweep,
   sweepSeconds,
@@ -60,7 +62,7 @@ const total = (r: LiveRun, counter: keyof CpuCounters): number => readTotalCount
 /** A field of a CPU's buffer (0 when it has none). */
 const kernel = (r: LiveRun, cpu: number, field: Exclude<keyof BufferCounters, 'present' | 'finalized' | 'wakeupPending'>): number =>
   readBufferCounters(r.chan.buf(cpu), bufferCounters())[field];
-const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic' });
+const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic', quiet: true });
 const yesNo = ['yes', 'no'] as const;
 
 const small = { cpus: 2, subbufSize: 4096, nSubbufs: 4, mode: 'no-overwrite' };
@@ -90,6 +92,38 @@ export const CHAPTERS: readonly Chapter[] = [
           },
         },
       },
+      {
+        text: 'Each record lands at the writer’s position (▼), one segment after another; read(2) would start at ▲. Nobody reads yet, so produced sub-buffers stay ready (amber) with their padding hatched.',
+        act: (store) => void store.getState().stepLive({ kind: 'events', count: 6 }),
+        look: 'channel.canvas',
+        question: {
+          prompt: 'Step to the next switch. Will CPU 0’s subbufs_produced be 2?',
+          choices: yesNo,
+          reveal: (store) => {
+            store.getState().stepLive({ kind: 'switch' });
+            const p = kernel(run(store), 0, 'subbufsProduced');
+            return { answer: p === 2 ? 'yes' : 'no', why: `subbufs_produced is ${p}: it counts every sub-buffer the writer finished, since relay_open.` };
+          },
+        },
+      },
+      {
+        text: 'Now a reader per CPU, as blktrace has: reader 0 reads CPU 0’s buffer, reader 1 CPU 1’s, each in its own lane under its buffer. A reader that finds nothing sleeps in poll.',
+        act: start({ channel: small, workload: fixed(64), reader: { period: 0.05, costPerKiB: 200 } }),
+        look: 'channel.canvas',
+        question: {
+          prompt: 'In the next 50 ms, will reader 0 consume a sub-buffer (subbufs_consumed above 0)?',
+          choices: yesNo,
+          reveal: (store) => {
+            store.getState().stepLive({ kind: 'time', seconds: 0.05 });
+            const c = kernel(run(store), 0, 'subbufsConsumed');
+            return { answer: c > 0 ? 'yes' : 'no', why: `subbufs_consumed is ${c}: read(2) hands a sub-buffer back once it has read it to its padding.` };
+          },
+        },
+      },
+      {
+        text: 'The counters under the stage are the kernel’s per buffer (subbufs_produced, subbufs_consumed, full_count, i_size) and the run’s per CPU (written, read, dropped). Play to watch them move; Space plays and pauses, W steps to the next switch.',
+        look: 'live.counters',
+      },
     ],
   },
   {
@@ -107,6 +141,48 @@ export const CHAPTERS: readonly Chapter[] = [
             store.getState().stepLive({ kind: 'switch' });
             const padding = run(store).chan.bufAt(0).padding(0);
             return { answer: String(padding), why: `padding[0] is ${padding}: 4096 - 4 x 1000. A reader skips it; read(2) never returns padding.` };
+          },
+        },
+      },
+      {
+        text: 'The writer goes on in the next sub-buffer, empty again. Each switch closes a sub-buffer the same way, so with records of one size every sub-buffer gets the same padding.',
+        look: 'channel.canvas',
+        question: {
+          prompt: 'How many bytes of padding will sub-buffer 1 get?',
+          choices: ['0', '96', '1000'],
+          reveal: (store) => {
+            store.getState().stepLive({ kind: 'switch' });
+            const padding = run(store).chan.bufAt(0).padding(1);
+            return { answer: String(padding), why: `padding[1] is ${padding}, as padding[0] was.` };
+          },
+        },
+      },
+      {
+        text: 'A client may keep the first bytes of every sub-buffer for itself (subbuf_start_reserve, here 32 bytes: the pink header). Records start after it, so less room is left for them.',
+        act: start({ channel: { ...small, cpus: 1, headerReserve: 32 }, workload: fixed(1000, 1000), reader: { enabled: false } }),
+        look: 'channel.canvas',
+        question: {
+          prompt: 'With a 32-byte header, how many bytes of padding will sub-buffer 0 get?',
+          choices: ['0', '64', '96'],
+          reveal: (store) => {
+            store.getState().stepLive({ kind: 'switch' });
+            const padding = run(store).chan.bufAt(0).padding(0);
+            return { answer: String(padding), why: `padding[0] is ${padding}: 4096 - 32 - 4 x 1000.` };
+          },
+        },
+      },
+      {
+        text: 'A record larger than a sub-buffer can never fit, however empty the ring: relay drops it as too big (a hollow mark beside the buffer) and big_count counts it.',
+        act: start({ channel: { ...small, cpus: 1 }, workload: fixed(5000, 1000), reader: { enabled: false } }),
+        look: 'channel.canvas',
+        question: {
+          prompt: 'Will the first record of 5000 bytes land?',
+          choices: yesNo,
+          reveal: (store) => {
+            const before = total(run(store), 'droppedToobig');
+            store.getState().stepLive({ kind: 'event' });
+            const after = total(run(store), 'droppedToobig');
+            return { answer: after > before ? 'no' : 'yes', why: `Records dropped as too big: ${before} → ${after}; the ring is untouched.` };
           },
         },
       },
@@ -137,6 +213,52 @@ export const CHAPTERS: readonly Chapter[] = [
           },
         },
       },
+      {
+        text: 'While the writer is stalled, every write is dropped: the stage says “stalled: N dropped” and the red marks spill off the end of the ring.',
+        look: 'channel.canvas',
+        question: {
+          prompt: 'Ten more writes arrive. How many are dropped?',
+          choices: ['0', '5', '10'],
+          reveal: (store) => {
+            const before = total(run(store), 'droppedFull');
+            store.getState().stepLive({ kind: 'events', count: 10 });
+            const after = total(run(store), 'droppedFull');
+            return { answer: String(after - before), why: `Dropped because the ring was full: ${before} → ${after}.` };
+          },
+        },
+      },
+      {
+        text: 'full_count is the kernel’s own counter of the times the start step found the ring full. Since v6.17 it also counts flushes and overwrite switches made while full, so it is not the drop count in general.',
+        look: 'live.counters',
+        question: {
+          prompt: 'Here, is full_count equal to the records dropped?',
+          choices: yesNo,
+          reveal: (store) => {
+            const r = run(store);
+            const full = kernel(r, 0, 'fullCount');
+            const dropped = total(r, 'droppedFull');
+            return { answer: full === dropped ? 'yes' : 'no', why: `full_count is ${full}, records dropped ${dropped}: each dropped write made the writer try a switch, and each try was refused.` };
+          },
+        },
+      },
+      {
+        text: 'A reader frees the writer: once it consumes a produced sub-buffer, the next switch is accepted. This reader sleeps 50 ms in poll, long enough for the ring to fill.',
+        act: async (store) => {
+          await start({ channel: { ...small, cpus: 1 }, workload: fixed(1024, 1000), reader: { period: 0.05, jitter: 0 } })(store);
+          store.getState().stepLive({ kind: 'time', seconds: 0.03 });
+        },
+        look: 'channel.canvas',
+        question: {
+          prompt: 'When the reader wakes and reads, will the writer produce sub-buffers again?',
+          choices: yesNo,
+          reveal: (store) => {
+            const before = kernel(run(store), 0, 'subbufsProduced');
+            store.getState().stepLive({ kind: 'time', seconds: 0.04 });
+            const after = kernel(run(store), 0, 'subbufsProduced');
+            return { answer: after > before ? 'yes' : 'no', why: `subbufs_produced: ${before} → ${after}.` };
+          },
+        },
+      },
     ],
   },
   {
@@ -158,6 +280,52 @@ export const CHAPTERS: readonly Chapter[] = [
             store.getState().stepLive({ kind: 'time', seconds: 0.1 });
             const after = total(run(store), 'overwritten');
             return { answer: after > before ? 'yes' : 'no', why: `Records overwritten before they were read: ${before} → ${after}. Nothing was dropped: the writer went on, over the reader's data.` };
+          },
+        },
+      },
+      {
+        text: 'Without a reader the writer simply goes round: entering a produced sub-buffer nobody read, it laps it (dark and striped on the stage). The writer does not touch subbufs_consumed; a reader finds out at its next read, when relay moves it past what was lost.',
+        act: async (store) => {
+          await start({ channel: { ...small, cpus: 1, mode: 'overwrite' }, workload: fixed(1024, 1000), reader: { enabled: false } })(store);
+          store.getState().stepLive({ kind: 'events', count: 16 });
+        },
+        look: 'channel.canvas',
+        question: {
+          prompt: 'The ring is full. After the next switch, will subbufs_consumed still be 0?',
+          choices: yesNo,
+          reveal: (store) => {
+            store.getState().stepLive({ kind: 'switch' });
+            const c = kernel(run(store), 0, 'subbufsConsumed');
+            return { answer: c === 0 ? 'yes' : 'no', why: `subbufs_consumed is ${c}, subbufs_produced ${kernel(run(store), 0, 'subbufsProduced')}: more produced than the ring holds, the lap shows only in the difference.` };
+          },
+        },
+      },
+      {
+        text: 'An overwrite channel never drops for lack of room: the cost of going on is the oldest data.',
+        look: 'live.counters',
+        question: {
+          prompt: 'In the next 100 ms, will any record be dropped because the ring is full?',
+          choices: yesNo,
+          reveal: (store) => {
+            const before = total(run(store), 'droppedFull');
+            store.getState().stepLive({ kind: 'time', seconds: 0.1 });
+            const after = total(run(store), 'droppedFull');
+            return { answer: after > before ? 'yes' : 'no', why: `Dropped because full: ${before} → ${after}.` };
+          },
+        },
+      },
+      {
+        text: 'A reader fast enough for the workload reads every sub-buffer before the writer comes round again, so even a flight recorder loses nothing.',
+        act: start({ channel: { ...small, cpus: 1, mode: 'overwrite' }, workload: fixed(64, 20_000), reader: { period: 0.001, costPerKiB: 0 } }),
+        look: 'channel.canvas',
+        question: {
+          prompt: 'In the next 100 ms, will any record be overwritten before it is read?',
+          choices: yesNo,
+          reveal: (store) => {
+            const before = total(run(store), 'overwritten');
+            store.getState().stepLive({ kind: 'time', seconds: 0.1 });
+            const after = total(run(store), 'overwritten');
+            return { answer: after > before ? 'yes' : 'no', why: `Overwritten before they were read: ${before} → ${after}.` };
           },
         },
       },
@@ -207,6 +375,38 @@ export const CHAPTERS: readonly Chapter[] = [
           },
         },
       },
+      {
+        text: 'The wakeup is deferred: relay_write only queues irq_work, and the woken reader runs its wakeLatency later (here 20 ms). The stage draws it as the hop from the buffer to the reader’s lane.',
+        act: async (store) => {
+          await start({ channel: { ...small, cpus: 1 }, workload: fixed(64, 10_000), reader: { period: 1, wakeLatency: 20_000 } })(store);
+          store.getState().stepLive({ kind: 'switch' });
+        },
+        look: 'channel.canvas',
+        question: {
+          prompt: 'At the moment of the next wakeup, is the reader already running?',
+          choices: yesNo,
+          reveal: (store) => {
+            store.getState().stepLive({ kind: 'next', landmark: 'wakeup' });
+            const woken = run(store).readerPhase(0) === READER_WOKEN;
+            return { answer: woken ? 'no' : 'yes', why: woken ? 'It is off the wait queue and on its way: it runs 20 ms later.' : 'It was already running.' };
+          },
+        },
+      },
+      {
+        text: 'A reader asleep with nothing produced also wakes when its poll times out (here every 10 ms): a timeout, not a wakeup from relay.',
+        act: start({ channel: { ...small, cpus: 1 }, workload: fixed(64, 10), reader: { period: 0.01, jitter: 0 } }),
+        look: 'live.counters',
+        question: {
+          prompt: 'In the next 25 ms, with no sub-buffer produced, will the reader run?',
+          choices: yesNo,
+          reveal: (store) => {
+            const before = total(run(store), 'readerTimeouts');
+            store.getState().stepLive({ kind: 'time', seconds: 0.025 });
+            const after = total(run(store), 'readerTimeouts');
+            return { answer: after > before ? 'yes' : 'no', why: `Poll timeouts: ${before} → ${after}; wakeups stayed ${total(run(store), 'wakeups')}.` };
+          },
+        },
+      },
     ],
   },
   {
@@ -232,6 +432,19 @@ export const CHAPTERS: readonly Chapter[] = [
         },
       },
       {
+        text: 'relay_reset puts every buffer back as it was at open: what nobody read is discarded, and the writers start again at sub-buffer 0.',
+        look: 'channel.canvas',
+        question: {
+          prompt: 'After relay_reset, how many sub-buffers has the buffer produced?',
+          choices: ['0', '1', '2'],
+          reveal: async (store) => {
+            await store.getState().operateLive({ op: 'reset' });
+            store.getState().stepLive({ kind: 'events', count: 3 });
+            return { answer: String(kernel(run(store), 0, 'subbufsProduced')), why: 'subbufs_produced and subbufs_consumed are back to 0, and three new records landed in sub-buffer 0.' };
+          },
+        },
+      },
+      {
         text: 'relay_close finalizes the buffers and drops the channel’s references. A client must not write after it; readers may still read what is left.',
         question: {
           prompt: 'After relay_close, will the producer’s next records land in the buffer?',
@@ -246,6 +459,26 @@ export const CHAPTERS: readonly Chapter[] = [
               answer: total(r, 'written') > written || kernel(r, 0, 'subbufsProduced') > before ? 'yes' : 'no',
               why: `Records written after the close: ${total(r, 'written') - written}. The channel is off the list; nothing more is written.`,
             };
+          },
+        },
+      },
+      {
+        text: 'CPU hotplug: when a CPU goes offline relay does nothing to its buffer, which keeps its data for a reader; the CPU simply writes no more.',
+        act: async (store) => {
+          await start({ channel: small, workload: fixed(100, 1000), reader: { enabled: false } })(store);
+          store.getState().stepLive({ kind: 'events', count: 6 });
+          await store.getState().operateLive({ op: 'cpu_offline', cpu: 1 });
+        },
+        look: 'channel.canvas',
+        question: {
+          prompt: 'CPU 1 is offline. In the next 20 ms, will it write any record?',
+          choices: yesNo,
+          reveal: (store) => {
+            const r = run(store);
+            const before = readCpuCounters(r.stats, 1, cpuCounters()).written;
+            store.getState().stepLive({ kind: 'time', seconds: 0.02 });
+            const after = readCpuCounters(r.stats, 1, cpuCounters()).written;
+            return { answer: after > before ? 'yes' : 'no', why: `CPU 1 wrote ${after - before} records; its buffer still holds what it had.` };
           },
         },
       },
