@@ -17,7 +17,6 @@ import {
   relayClient,
   runLiveThread,
   type LiveThreadSetup,
-  writerOffset,
   type SimConfig,
 } from '../engine/index.ts';
 
@@ -64,15 +63,17 @@ function run(task: BenchTask, go: Int32Array): { start: number; end: number; lat
       Atomics.wait(go, 0, 0);
       const start = clock();
       const last = buf.nSubbufs - 1;
+      // Nothing pauses this loop: the CPU's readiness is checked once, as a live loop does per batch.
+      if (!producer.begin()) throw new Error(`CPU ${task.cpu} cannot write`);
       for (let i = 0; i < task.count; i++) {
         // A write that switches into the last free sub-buffer fills the ring and is itself
         // dropped, so a lossless producer waits before it. No kernel client can wait; this
         // measure of a pipeline's lossless capacity does.
         if (task.waitWhileFull)
-          while (writerOffset(buf) + size > buf.subbufSize && buf.ready >= last) {
+          while (buf.wOffset + size > buf.subbufSize && buf.ready >= last) {
             // the reader frees a sub-buffer soon
           }
-        producer.emit(size, i);
+        producer.write(size, i);
       }
       stats.publish();
       return { start, end: clock() };

@@ -73,9 +73,12 @@ const CH_FIELDS = CH_ONLINE + NR_CPUS;
 
 // struct rchan_buf: word indices into a buffer's block. 64-bit counters take two words.
 export const B_CPU = 0;
-/** Write offset in the current sub-buffer: 0..sbs, or sbs+1 when stalled. Producer-owned. */
+/**
+ * Write offset in the current sub-buffer: 0..sbs, or sbs+1 when stalled. Producer-owned: the
+ * writer keeps a plain copy (RchanBuf.wOffset) and stores both with RchanBuf.setOffset.
+ */
 export const B_OFFSET = 1;
-/** Index of the sub-buffer `data` points at. Producer-owned. */
+/** Index of the sub-buffer `data` points at. Producer-owned, with a plain copy (RchanBuf.wData). */
 export const B_DATA = 2;
 export const B_SUBBUFS_PRODUCED = 3;
 /** Consumer-owned, except at reset. */
@@ -167,8 +170,8 @@ export const SHARED_FIELDS: readonly SharedField[] = [
   { name: 'buf (per-CPU pointers)', block: 'rchan', index: CH_SLOTS, type: 'i32', count: 'nr_cpus', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: PAUSED },
   { name: 'cpu_online_mask', block: 'rchan', index: CH_ONLINE, type: 'i32', count: 'nr_cpus', writers: ['control'], readers: ['writer', 'view'], barrier: PAUSED },
   { name: 'cpu', block: 'rchan_buf', index: B_CPU, type: 'i32', writers: ['control'], readers: ['writer', 'reader', 'view'], barrier: 'set when the buffer is created, before any thread that uses it is told of it' },
-  { name: 'offset', block: 'rchan_buf', index: B_OFFSET, type: 'i32', writers: ['writer'], readers: ['reader', 'view'], barrier: 'release: Atomics.store after the record is copied; a reader Atomics.loads it (acquire) before reading the bytes below it. At a switch, inside W_SWITCH' },
-  { name: 'data', block: 'rchan_buf', index: B_DATA, type: 'i32', writers: ['writer'], readers: ['reader', 'view'], barrier: SWITCH },
+  { name: 'offset', block: 'rchan_buf', index: B_OFFSET, type: 'i32', writers: ['writer'], readers: ['reader', 'view'], barrier: 'release: one Atomics.store per record, after the record is copied; a reader Atomics.loads it (acquire) before reading the bytes below it. At a switch, inside W_SWITCH. The writer reads its own plain copy (RchanBuf.wOffset), taken again with Atomics.load after a pause, at every switch and under the global buffer\'s lock' },
+  { name: 'data', block: 'rchan_buf', index: B_DATA, type: 'i32', writers: ['writer'], readers: ['reader', 'view'], barrier: `${SWITCH}; the writer reads its own plain copy (RchanBuf.wData), taken again as for offset` },
   { name: 'subbufs_produced', block: 'rchan_buf', index: B_SUBBUFS_PRODUCED, type: 'u64', writers: ['writer'], readers: ['reader', 'view'], barrier: `${SWITCH}; stored after padding[] and i_size, so a reader that sees it sees them` },
   { name: 'subbufs_consumed', block: 'rchan_buf', index: B_SUBBUFS_CONSUMED, type: 'u64', writers: ['reader'], readers: ['writer', 'view'], barrier: 'Atomics.store inside the W_CONSUMED seqlock; the writer reads it between two equal even loads of W_CONSUMED at every switch' },
   { name: 'bytes_consumed', block: 'rchan_buf', index: B_BYTES_CONSUMED, type: 'i32', writers: ['reader'], readers: ['view'], barrier: 'Atomics.store; a view may see it a moment old' },

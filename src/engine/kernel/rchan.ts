@@ -104,6 +104,23 @@ export class RchanBuf {
    * tracer) reads the writer's counters directly then, instead of waiting for an even count.
    */
   switching = false;
+  /**
+   * The writer's plain copies of `offset` and `data` (B_OFFSET, B_DATA). The writer is the
+   * only thread that changes them while it runs, so it reads them here instead of loading
+   * them, and stores them with `setOffset`/`setData`, which keep the copy and the shared word
+   * together (the store stays the release). Another thread's view may hold a stale copy:
+   * `resync` loads the words again. The writer resyncs when it starts after a pause (the
+   * coordinator may have reset, flushed or hot-plugged meanwhile) and when it takes a shared
+   * lock (several threads write a global buffer); every switch resyncs first, so a flush or
+   * reset run from the coordinator's view starts from the words.
+   */
+  wOffset = 0;
+  wData = 0;
+  /**
+   * Sub-buffers this view produced: a plain count of this thread's own, so that a writer sees
+   * whether its write produced without loading `subbufs_produced`.
+   */
+  productions = 0;
 
   constructor(
     readonly chan: Rchan,
@@ -116,6 +133,25 @@ export class RchanBuf {
     this.words = new SharedWords(chan.memory, l.wordsOffset + index * WORDS_PER_BUF * 4, WORDS_PER_BUF);
     this.subbufSize = l.subbufSize;
     this.nSubbufs = l.nSubbufs;
+    this.resync();
+  }
+
+  /** Takes the writer's copies of `offset` and `data` from the shared words (acquire loads). */
+  resync(): void {
+    this.wOffset = this.ctl.load(B_OFFSET);
+    this.wData = this.ctl.load(B_DATA);
+  }
+
+  /** The writer stores `offset`: its copy, then the shared word (the release store). */
+  setOffset(value: number): void {
+    this.wOffset = value;
+    this.ctl.store(B_OFFSET, value);
+  }
+
+  /** The writer stores `data`: its copy, then the shared word. */
+  setData(value: number): void {
+    this.wData = value;
+    this.ctl.store(B_DATA, value);
   }
 
   get cpu(): number {

@@ -8,14 +8,12 @@ import {
   B_BIG_COUNT,
   B_BYTES_CONSUMED,
   B_CPU,
-  B_DATA,
   B_FILE_CPU,
   B_FINALIZED,
   B_FREED,
   B_FULL_COUNT,
   B_I_SIZE,
   B_KREF,
-  B_OFFSET,
   B_PADDING,
   B_PREV_PADDING,
   B_SUBBUFS_CONSUMED,
@@ -181,7 +179,7 @@ export function relayBufEmpty(buf: RchanBuf): boolean {
  * bytes of the sub-buffer for the client's header.
  */
 export function subbufStartReserve(buf: RchanBuf, length: number): void {
-  buf.ctl.store(B_OFFSET, length);
+  buf.setOffset(length);
 }
 
 /**
@@ -222,6 +220,9 @@ export function relaySwitchSubbuf(buf: RchanBuf, length: number): number {
   // Odd first: nothing below may be seen half-done by a reader that takes the snapshot.
   buf.words.add(W_SWITCH, 1);
   buf.switching = true;
+  // Run by the writer, or by relay_flush from the coordinator's view with the writer paused:
+  // either way the words hold the truth, the copy may not (a flush's view is not the writer's).
+  buf.resync();
   let accepted = 0;
   if (length > buf.subbufSize) recordToobig(buf, length, false);
   else accepted = closeAndStartSubbuf(buf, length);
@@ -236,7 +237,7 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
   const ctl = buf.ctl;
   const sbs = buf.subbufSize;
   const n = buf.nSubbufs;
-  const offset = ctl.load(B_OFFSET);
+  const offset = buf.wOffset;
   if (offset !== sbs + 1) {
     const produced = ctl.load64(B_SUBBUFS_PRODUCED);
     const padding = sbs - offset;
@@ -246,6 +247,7 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
     if (buf.chan.features.prevPadding) ctl.store(B_PREV_PADDING, padding);
     ctl.store64(B_I_SIZE, ctl.load64(B_I_SIZE) + offset);
     ctl.store64(B_SUBBUFS_PRODUCED, produced + 1);
+    buf.productions++;
     buf.chan.tracer?.({ kind: 'produce', buf, subbuf: produced % n, padding, subbufsProduced: produced + 1 });
     // waitqueue_active after the barrier (smp_mb in the kernel; the seq-cst store of the
     // count above here): a poller that queued itself before looking is seen, or it sees the
@@ -254,16 +256,17 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
       buf.chan.tracer?.({ kind: 'wakeup_queued', buf });
   }
   const next = ctl.load64(B_SUBBUFS_PRODUCED) % n;
-  const old = ctl.load(B_DATA);
-  ctl.store(B_OFFSET, 0);
+  const old = buf.wData;
+  buf.setOffset(0);
   if (!relaySubbufStart(buf, next, old)) {
     // Stalled: `data` stays on the last produced sub-buffer, padding[next] keeps its value.
-    ctl.store(B_OFFSET, sbs + 1);
+    buf.setOffset(sbs + 1);
     return 0;
   }
-  ctl.store(B_DATA, next);
+  buf.setData(next);
   ctl.store(B_PADDING + next, 0);
-  if (length + ctl.load(B_OFFSET) > sbs) {
+  // The callback may have reserved a header (subbufStartReserve keeps the copy).
+  if (length + buf.wOffset > sbs) {
     recordToobig(buf, length, true);
     return 0;
   }
@@ -277,19 +280,18 @@ function closeAndStartSubbuf(buf: RchanBuf, length: number): number {
  * returns nothing; the count lets callers account without re-reading state).
  */
 export function relayWrite(buf: RchanBuf, src: Uint8Array, length: number = src.length): number {
-  const ctl = buf.ctl;
-  // The writer's own fields: its loads see its own last stores.
-  let offset = ctl.load(B_OFFSET);
+  // The writer's own fields, from its plain copy: no other thread changes them while it runs.
+  let offset = buf.wOffset;
   if (offset + length > buf.subbufSize) {
     length = relaySwitchSubbuf(buf, length);
     if (length === 0) return 0;
-    offset = ctl.load(B_OFFSET);
+    offset = buf.wOffset;
   }
   // Copy first (plain stores), then publish: this Atomics.store is the release that makes the
   // record's bytes visible to a reader whose Atomics.load of `offset` sees the new value. A
   // plain store here would let a weakly ordered CPU show the offset before the bytes.
-  buf.data.set(length === src.length ? src : src.subarray(0, length), ctl.load(B_DATA) * buf.subbufSize + offset);
-  ctl.store(B_OFFSET, offset + length);
+  buf.data.set(length === src.length ? src : src.subarray(0, length), buf.wData * buf.subbufSize + offset);
+  buf.setOffset(offset + length);
   return length;
 }
 
@@ -304,17 +306,16 @@ export const __relayWrite = relayWrite;
  * or -1 for NULL. A zero-length reserve that resumes a stalled writer still returns NULL.
  */
 export function relayReserve(buf: RchanBuf, length: number): number {
-  const ctl = buf.ctl;
-  let offset = ctl.load(B_OFFSET);
+  let offset = buf.wOffset;
   if (offset + length > buf.subbufSize) {
     length = relaySwitchSubbuf(buf, length);
     if (length === 0) return -1;
-    offset = ctl.load(B_OFFSET);
+    offset = buf.wOffset;
   }
-  const pos = ctl.load(B_DATA) * buf.subbufSize + offset;
+  const pos = buf.wData * buf.subbufSize + offset;
   // As in the kernel, the slot is published before the client fills it: a reader that races
   // the client may see it unfilled (relay_reserve's callers own that ordering).
-  ctl.store(B_OFFSET, offset + length);
+  buf.setOffset(offset + length);
   return pos;
 }
 
@@ -414,8 +415,8 @@ function __relayReset(buf: RchanBuf): void {
   storeConsumed(buf, 0);
   ctl.store(B_BYTES_CONSUMED, 0);
   ctl.store(B_FINALIZED, 0);
-  ctl.store(B_DATA, 0);
-  ctl.store(B_OFFSET, 0);
+  buf.setData(0);
+  buf.setOffset(0);
   ctl.fill(0, B_PADDING, B_PADDING + buf.nSubbufs);
   ctl.store64(B_FULL_COUNT, 0);
   ctl.store64(B_BIG_COUNT, 0);

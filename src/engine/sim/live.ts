@@ -220,6 +220,8 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
   const limit = o.limit ?? Infinity;
   // The first arrivals once every reader runs: none are owed for the time spent waiting.
   let next: number[] | null = null;
+  /** 1 where the CPU may write in this batch (Producer.begin). */
+  const ready = new Uint8Array(producers.length);
   let published = clock();
   let paused = false;
   for (;;) {
@@ -256,12 +258,16 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
     let live = 0;
     for (let i = 0; i < producers.length; i++) if (counts[i] < limit) live++;
     if (live === 0) break;
+    // Online, on the list, offset and data change only while producers are paused, and this
+    // loop looks at the pause word once per batch: one check (and one resync) per batch.
+    for (let i = 0; i < producers.length; i++) ready[i] = producers[i].begin() ? 1 : 0;
     if (o.unthrottled) {
       // As fast as possible: each CPU in turn.
       for (let i = 0; i < producers.length; i++) {
         const p = producers[i];
         for (; emitted < BATCH && counts[i] < limit; counts[i]++, emitted++) {
-          if (p.emit(p.nextSize(), v * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
+          const size = p.nextSize();
+          if (ready[i] === 1 && p.write(size, v * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
         }
       }
     } else {
@@ -277,7 +283,8 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
         }
         if (k < 0) break;
         const p = producers[k];
-        if (p.emit(p.nextSize(), next[k] * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
+        const size = p.nextSize();
+        if (ready[k] === 1 && p.write(size, next[k] * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
         counts[k]++;
         emitted++;
         next[k] = p.nextArrival(next[k]);

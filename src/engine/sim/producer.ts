@@ -5,8 +5,6 @@
  * It counts every outcome in the CPU's row of SimStats.
  */
 import {
-  B_OFFSET,
-  B_SUBBUFS_PRODUCED,
   __relayWrite,
   relayReserve,
   relayWakeupPending,
@@ -131,16 +129,32 @@ export class Producer {
 
   /** Writes one record of `size` bytes stamped `tsUs`; returns EMIT_* bits. */
   emit(size: number, tsUs: number): number {
+    return this.begin() ? this.write(size, tsUs) : EMIT_OFFLINE;
+  }
+
+  /**
+   * Whether the CPU may write now: it has a buffer, is online, and the channel is open (an
+   * offline CPU runs nothing; after relay_close a client must not write, the kernel would
+   * write into freed memory). Takes the writer's copies of `offset` and `data` from memory.
+   * Those fields and the answer change only with producers paused, so a loop asks once per
+   * batch, after it last looked at the pause word, and then calls `write` for each record.
+   */
+  begin(): boolean {
     const chan = this.chan;
     let buf = this.buf;
     if (buf === null) {
       buf = chan.buf(this.cpu);
-      if (buf === null) return EMIT_OFFLINE;
+      if (buf === null) return false;
       this.buf = buf;
     }
-    // An offline CPU runs nothing; after relay_close a client must not write (the kernel would
-    // write into freed memory).
-    if (!chan.cpuOnline(this.cpu) || !chan.onList) return EMIT_OFFLINE;
+    if (!chan.cpuOnline(this.cpu) || !chan.onList) return false;
+    buf.resync();
+    return true;
+  }
+
+  /** `emit` for a CPU that `begin` found ready, with no pause since: returns EMIT_* bits. */
+  write(size: number, tsUs: number): number {
+    const buf = this.buf as RchanBuf;
     // This thread's plain copy of the CPU's counts, published by the loop every few ms.
     this.stats.own(this.cpu, P_WRITTEN);
     const f = this.stats.f64;
@@ -148,11 +162,15 @@ export class Producer {
     const seq = f[row + P_LANDED] >>> 0;
     const ts = tsUs >>> 0;
     f[row + P_WRITTEN] += 1;
-    if (this.locked) spinLock(this.stats.locks, L_GLOBAL);
-    // The writer's own count: its low word is enough to see whether this write produced.
-    const producedBefore = buf.ctl.load64Low(B_SUBBUFS_PRODUCED);
+    if (this.locked) {
+      spinLock(this.stats.locks, L_GLOBAL);
+      // Writers on other threads moved offset and data since this one held the lock.
+      buf.resync();
+    }
+    // This view's own count of productions: enough to see whether this write produced.
+    const producedBefore = buf.productions;
     // What the sub-buffer holds if this write closes it: the switch adds it to i_size.
-    const offsetBefore = buf.ctl.load(B_OFFSET);
+    const offsetBefore = buf.wOffset;
     let landed: boolean;
     if (this.source !== null) {
       // blktrace: relay_reserve, then the record is filled in place (sequence and all).
@@ -172,10 +190,10 @@ export class Producer {
     }
     // A refused switch always leaves the writer stalled; a too-big record (over subbuf_size, or
     // after a header) does not. Kernels before v6.17 keep no big_count to tell them apart.
-    const toobig = !landed && (size > buf.subbufSize || !buf.stalled);
+    const toobig = !landed && (size > buf.subbufSize || buf.wOffset !== buf.subbufSize + 1);
     let out = 0;
     // A write produces at most one sub-buffer (§15.8).
-    if (buf.ctl.load64Low(B_SUBBUFS_PRODUCED) !== producedBefore) {
+    if (buf.productions !== producedBefore) {
       f[row + P_PRODUCTIONS] += 1;
       // relay_switch_subbuf adds the produced sub-buffer's data bytes to i_size; the rest is padding.
       f[row + P_PADDING] += buf.subbufSize - offsetBefore;
