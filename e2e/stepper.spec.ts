@@ -20,8 +20,11 @@ test.describe('conformance scenarios replayed in the page', () => {
   // and field by field at its end.
   for (const name of ['s01-basic-no-overwrite', 's04-flush-empty-subbufs', 's06-global', 's07-hotplug', 'r06']) {
     test(`${name}: every step's line and buffer counters are the expected ones`, async ({ page }) => {
+      // Up to 151 steps, each checked field by field: a walk through, not a quick check.
+      test.slow();
       const lines = expectedLines(name);
-      await page.goto('/');
+      // The scenario alone: no demo playing beside it.
+      await page.goto('/?demo=0');
       await page.getByTestId('stepper.scenario').selectOption(name);
       await page.getByTestId('stepper.load').click();
       for (let k = 0; k < lines.length; k++) {
