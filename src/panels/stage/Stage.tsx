@@ -509,7 +509,8 @@ function updateLane(run: LiveRun, lane: Lane, rows: Row[], now: number): void {
   if (inFlight && lane.wakeEl === null) {
     lane.hopAt = now;
     lane.hopFrom = from >= 0 ? from : newestProducer(rows, lane.k);
-    lane.wakeEl = document.createElement('p');
+    // An item of its own in the list, after its reader's.
+    lane.wakeEl = document.createElement('li');
     lane.wakeEl.dataset.testid = `stage.wakeup.${lane.k}`;
     lane.wakeEl.textContent = `a wakeup is on its way to reader ${lane.k}`;
     lane.el.after(lane.wakeEl);
