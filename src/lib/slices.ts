@@ -1,13 +1,16 @@
 /**
- * Long work done in slices, so the thread it runs on keeps answering: each slice runs a number
- * of units (events) sized to take about `sliceMs`, then yields to the event loop. The size
- * adapts to what the last slice took. Cancellable between slices.
+ * Long work done in slices, so the thread it runs on keeps answering. A slice is a run of short
+ * calls of the work (chunks, each of a number of units sized to take about a quarter of the
+ * slice), made while the clock says the next one still fits in the slice, then a yield to the
+ * event loop: a slice ends within its target even when the cost of a unit varies (a checkpoint
+ * taken, a restore, a collection), overrunning it by at most one chunk's surprise. The chunk's
+ * size adapts to what the last one took. Cancellable between slices.
  */
 
 export interface SlicedOptions {
   /** Target duration of one slice, ms (the longest task the work may cause is about this). */
   sliceMs?: number;
-  /** Units of the first slice. */
+  /** Units of the first chunk. */
   first?: number;
   /** Called after every slice. */
   onSlice?: () => void;
@@ -25,14 +28,19 @@ export interface Sliced {
 
 /** Slices run for about this long: well under the 50 ms of a long task. */
 export const SLICE_MS = 20;
+/** Chunks of a slice: each sized for this share of the slice. */
+const CHUNKS_PER_SLICE = 4;
+/** Fewest units in a chunk. */
+const MIN_UNITS = 100;
 
 /**
- * Runs `work(units)` slice after slice until it returns true (finished). `work` must do at most
- * `units` units of work per call.
+ * Runs `work(units)` chunk after chunk, in slices, until it returns true (finished). `work` must
+ * do at most `units` units of work per call.
  */
 export function runSliced(work: (units: number) => boolean, o: SlicedOptions = {}): Sliced {
   const now = o.now ?? (() => performance.now());
   const target = o.sliceMs ?? SLICE_MS;
+  const chunkMs = target / CHUNKS_PER_SLICE;
   let units = o.first ?? 2000;
   let cancelled = false;
   let longest = 0;
@@ -41,11 +49,20 @@ export function runSliced(work: (units: number) => boolean, o: SlicedOptions = {
   const slice = (): void => {
     if (cancelled) return finish('cancelled');
     const t0 = now();
-    const finished = work(units);
-    const ms = now() - t0;
-    longest = Math.max(longest, ms);
-    // The next slice sized for the target, changing by at most a factor of two at a time.
-    units = Math.max(100, Math.round(units * Math.min(2, Math.max(0.5, target / Math.max(ms, 0.1)))));
+    let finished = false;
+    for (let t = t0; ; ) {
+      finished = work(units);
+      const end = now();
+      const last = end - t;
+      t = end;
+      // The next chunk sized for its share: smaller at once, larger by at most a factor of two.
+      const next = Math.max(MIN_UNITS, Math.round(units * Math.min(2, chunkMs / Math.max(last, 0.01))));
+      const expected = (last * next) / units;
+      units = next;
+      // Another chunk only if it is expected to end within the slice.
+      if (finished || end - t0 + expected > target) break;
+    }
+    longest = Math.max(longest, now() - t0);
     o.onSlice?.();
     if (finished) return finish('done');
     setTimeout(slice, 0);
