@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Checkpoints } from './checkpoint.ts';
+import { Checkpoints, type Checkpoint } from './checkpoint.ts';
 import { simReport } from './report.ts';
 import { parseSimConfig, type SimConfig } from './simConfig.ts';
 import { SteppedRun } from './steppedRun.ts';
@@ -50,6 +50,8 @@ const caseArb = configArb.chain((config) =>
     ops: fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), opArb(config.channel.cpus)), { maxLength: 4 }),
     computed: fc.integer({ min: 200, max: 3000 }),
     target: fc.integer({ min: 0, max: 3000 }),
+    /** Room for this many checkpoints, or 0 for the page's bound: a small room makes them thin out. */
+    room: fc.constantFrom(0, 0, 3, 5, 9),
   }),
 );
 
@@ -63,8 +65,8 @@ function state(r: SteppedRun): unknown {
   };
 }
 
-function timelineWith(ops: [number, ChannelOp][], spacing: number): Timeline {
-  const timeline = new Timeline(new Checkpoints(undefined, spacing));
+function timelineWith(ops: [number, ChannelOp][], spacing: number, bound?: number): Timeline {
+  const timeline = new Timeline(new Checkpoints(bound, spacing));
   for (const [at, op] of [...ops].sort((a, b) => a[0] - b[0])) timeline.recordOp(at, op);
   return timeline;
 }
@@ -72,15 +74,19 @@ function timelineWith(ops: [number, ChannelOp][], spacing: number): Timeline {
 describe('checkpoints', () => {
   it('restore + replay equals the straight run, in the same run and in a rebuilt one', () => {
     fc.assert(
-      fc.property(caseArb, ({ config, seed, ops, computed, target }) => {
+      fc.property(caseArb, ({ config, seed, ops, computed, target, room }) => {
         const at = Math.min(target, computed);
         const straight = new SteppedRun(config, { seed, timeline: timelineWith(ops, 1 << 20) });
         straight.seek(at);
 
-        const timeline = timelineWith(ops, 64);
+        // A checkpoint's size: the state at the start, plus what the run's objects grow by.
+        const size = new SteppedRun(config, { seed, checkpoints: false }).sim.checkpoint().bytes;
+        const timeline = timelineWith(ops, 64, room === 0 ? undefined : room * size + size / 2);
         const travelled = new SteppedRun(config, { seed, timeline });
         travelled.seek(computed);
         expect(timeline.checkpoints.count).toBeGreaterThan(0);
+        // With little room, some were dropped (the one at event 0 and one every 64 would not fit).
+        expect(timeline.checkpoints.count).toBeLessThanOrEqual(room > 0 ? room : Infinity);
         travelled.seek(at); // back: from the checkpoint before `at`, or forward from where it is
         const rebuilt = new SteppedRun(config, { seed, timeline });
         rebuilt.seek(at);
@@ -120,8 +126,57 @@ describe('checkpoints', () => {
     run.seek(20_000);
     expect(checkpoints.bytes).toBeLessThanOrEqual(400_000);
     expect(checkpoints.spacing).toBeGreaterThan(100);
-    // Evenly spread over the whole run: none further apart than the spacing.
+    // Spread over the whole run: none further apart than twice the spacing, the last within it.
     expect(checkpoints.atOrBefore(20_000)?.at).toBeGreaterThan(20_000 - checkpoints.spacing - 1);
-    expect(checkpoints.atOrBefore(checkpoints.spacing)?.at).toBe(checkpoints.spacing);
+    for (let at = 0; at <= 20_000; at += 50) expect(checkpoints.atOrBefore(at)?.at).toBeGreaterThan(at - 2 * checkpoints.spacing);
+  });
+
+  it('fill their bound as they thin out: the earliest odd multiple of the spacing goes first', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 40 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom(1, 3, 64),
+        (fit, rounds, spacing) => {
+          // The spacing doubles about every `fit` checkpoints taken: a few rounds of that.
+          const takes = rounds * fit;
+          const size = 1000;
+          const checkpoints = new Checkpoints(fit * size, spacing);
+          const add = (at: number): void => checkpoints.add({ at, now: at / 1000, bytes: size } as Checkpoint);
+          add(0);
+          let taken = 1;
+          let at = 0;
+          for (let i = 0; i < takes; i++) {
+            // The next event a run would take one at.
+            at = (Math.floor(at / checkpoints.spacing) + 1) * checkpoints.spacing;
+            expect(checkpoints.due(at)).toBe(true);
+            add(at);
+            taken += 1;
+            // As many as fit with room for the next one, and no more.
+            expect(checkpoints.count).toBe(Math.min(taken, fit - 1));
+            expect(checkpoints.bytes).toBeLessThanOrEqual(fit * size - size);
+          }
+          // All at multiples of the spacing, the start kept, none further apart than twice it, and
+          // the denser part last: once a gap is the spacing, every later one is too.
+          const s = checkpoints.spacing;
+          const ats: number[] = [];
+          for (let e = at; e >= 0; ) {
+            const c = checkpoints.atOrBefore(e);
+            if (c === null) break;
+            ats.unshift(c.at);
+            e = c.at - 1;
+          }
+          expect(ats[0]).toBe(0);
+          expect(ats.length).toBe(checkpoints.count);
+          const gaps = ats.slice(1).map((x, i) => x - ats[i]);
+          for (const x of ats) expect(x % s).toBe(0);
+          for (const g of gaps) expect([s, 2 * s]).toContain(g);
+          const firstShort = gaps.indexOf(s);
+          expect(gaps.slice(firstShort < 0 ? gaps.length : firstShort).every((g) => g === s)).toBe(true);
+          expect(at - ats[ats.length - 1]).toBeLessThan(2 * s);
+        },
+      ),
+      { seed: 5, numRuns: 200 },
+    );
   });
 });

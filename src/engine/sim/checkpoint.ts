@@ -184,9 +184,12 @@ export const CHECKPOINT_MIN_SPACING = 1 << 15;
 const MAX_CHECKPOINTS = 1024;
 
 /**
- * A run's checkpoints, spaced to fit a memory bound: one every `spacing` events; when they
- * would outgrow the bound, every other one is dropped and the spacing doubles, so they always
- * cover the whole computed run evenly, at most `spacing` events apart.
+ * A run's checkpoints, spaced to fit a memory bound: one is taken every `spacing` events; when
+ * the next would not fit, the earliest one at an odd multiple of `spacing` is dropped (its
+ * neighbours are then 2 x `spacing` apart), and once none is left the spacing doubles. So they
+ * fill the bound and cover the whole computed run, at most 2 x `spacing` events apart early in
+ * the run and `spacing` apart after that (dropping every other one at once would leave half the
+ * bound unused).
  */
 export class Checkpoints {
   spacing: number;
@@ -222,11 +225,11 @@ export class Checkpoints {
   add(c: Checkpoint): void {
     this.list.push(c);
     // The bound, with room for the one being taken next (the sizes of one run barely vary).
-    while (this.list.length > 1 && (this.list.length > MAX_CHECKPOINTS || this.bytes + c.bytes > this.bound)) {
-      this.spacing *= 2;
-      const keep = this.list.filter((k) => k.at % this.spacing === 0);
-      this.list.length = 0;
-      this.list.push(...keep);
+    let bytes = this.bytes;
+    while (this.list.length > 1 && (this.list.length > MAX_CHECKPOINTS || bytes + c.bytes > this.bound)) {
+      const odd = this.list.findIndex((k) => k.at % (2 * this.spacing) !== 0);
+      if (odd < 0) this.spacing *= 2;
+      else bytes -= this.list.splice(odd, 1)[0].bytes;
     }
   }
 
