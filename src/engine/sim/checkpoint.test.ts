@@ -131,6 +131,33 @@ describe('checkpoints', () => {
     for (let at = 0; at <= 20_000; at += 50) expect(checkpoints.atOrBefore(at)?.at).toBeGreaterThan(at - 2 * checkpoints.spacing);
   });
 
+  it('reuse the memory of the one dropped last for the next one taken, and never restore a dropped one', () => {
+    // A channel large beside the rest of the state, so that the checkpoints' sizes barely vary.
+    const config = parseSimConfig({ channel: { cpus: 2, subbufSize: 65536, nSubbufs: 4 }, workload: { rate: 100_000 }, reader: { period: 0.002 } });
+    const sizer = new SteppedRun(config, { seed: 2, checkpoints: false });
+    sizer.seek(400);
+    const size = sizer.sim.checkpoint().bytes;
+    const checkpoints = new Checkpoints(5.5 * size, 100); // room for 4 and the next
+    const timeline = new Timeline(checkpoints);
+    const run = new SteppedRun(config, { seed: 2, timeline });
+    run.seek(150);
+    const dropped = checkpoints.atOrBefore(150) as Checkpoint;
+    expect(dropped.at).toBe(100);
+    // 400 taken: 100 goes (the earliest odd multiple of 100); 500 taken into its memory: 300 goes.
+    run.seek(500);
+    expect([0, 150, 300, 450, 500].map((at) => checkpoints.atOrBefore(at)?.at)).toEqual([0, 0, 200, 400, 500]);
+    const reused = checkpoints.atOrBefore(500) as Checkpoint;
+    expect(reused.chanMemory).toBe(dropped.chanMemory);
+    expect(new Set([0, 200, 400, 500].map((at) => checkpoints.atOrBefore(at)?.chanMemory)).size).toBe(4);
+    expect(() => run.sim.restore(dropped)).toThrow(/dropped/);
+    // The reused memory holds the new checkpoint: a rebuilt run going there equals the straight run.
+    const straight = new SteppedRun(config, { seed: 2, checkpoints: false });
+    straight.seek(507);
+    const rebuilt = new SteppedRun(config, { seed: 2, timeline });
+    rebuilt.seek(507);
+    expect(state(rebuilt)).toEqual(state(straight));
+  });
+
   it('fill their bound as they thin out: the earliest odd multiple of the spacing goes first', () => {
     fc.assert(
       fc.property(

@@ -130,6 +130,30 @@ export interface Checkpoint {
 
 const wholeCopy = (m: ArrayBufferLike): ArrayBuffer => new Uint8Array(m).slice().buffer;
 
+/**
+ * The channel memory of the checkpoint dropped last, for the next one taken to copy into: in a
+ * long run one is dropped for every one taken, and reusing its memory spares allocating (and
+ * the collector freeing) a channel's worth each time, so taking one costs only the copy. It is
+ * the room the bound keeps for the next checkpoint (Checkpoints.add).
+ */
+let spare: ArrayBuffer | null = null;
+/** Checkpoints whose memory went to `spare`: never restored again. */
+const RECYCLED = new WeakSet<Checkpoint>();
+
+function recycle(c: Checkpoint): void {
+  RECYCLED.add(c);
+  if (c.chanMemory instanceof ArrayBuffer) spare = c.chanMemory;
+}
+
+/** A copy of the channel's memory, into the spare memory when it has the size. */
+function chanCopy(m: ArrayBufferLike): ArrayBuffer {
+  const into = spare;
+  if (into === null || into.byteLength !== m.byteLength) return wholeCopy(m);
+  spare = null;
+  new Uint8Array(into).set(new Uint8Array(m));
+  return into;
+}
+
 /** The pairs (run's object, stand-in) of a run's channel, buffers and counters. */
 function pairs(chan: Rchan, stats: SimStats, stands: Stands): [object, Stand][] {
   return [
@@ -154,7 +178,7 @@ export function takeCheckpoint(parts: CheckpointParts, at: number, now: number, 
   const memo: Memo = new Map<unknown, unknown>(pairs(chan, stats, stands));
   const count: CopyCount = { bytes: 0, objects: 0 };
   const state = copy(parts.state, memo, count) as Record<string, unknown>;
-  const chanMemory = wholeCopy(chan.memory);
+  const chanMemory = chanCopy(chan.memory);
   const statsMemory = wholeCopy(stats.memory);
   const statsCounts = stats.f64.slice();
   const bytes = chanMemory.byteLength + statsMemory.byteLength + statsCounts.byteLength + count.bytes + 64 * count.objects;
@@ -167,6 +191,7 @@ export function takeCheckpoint(parts: CheckpointParts, at: number, now: number, 
  * to the run, with the stand-ins replaced by the run's channel, buffers and counters.
  */
 export function restoreCheckpoint(c: Checkpoint, chan: Rchan, stats: SimStats): Record<string, unknown> {
+  if (RECYCLED.has(c)) throw new Error('the checkpoint was dropped: its memory is reused');
   if (chan.memory.byteLength !== c.chanMemory.byteLength) throw new Error('the checkpoint is of another channel');
   new Uint8Array(chan.memory).set(new Uint8Array(c.chanMemory));
   new Uint8Array(stats.memory).set(new Uint8Array(c.statsMemory));
@@ -229,7 +254,11 @@ export class Checkpoints {
     while (this.list.length > 1 && (this.list.length > MAX_CHECKPOINTS || bytes + c.bytes > this.bound)) {
       const odd = this.list.findIndex((k) => k.at % (2 * this.spacing) !== 0);
       if (odd < 0) this.spacing *= 2;
-      else bytes -= this.list.splice(odd, 1)[0].bytes;
+      else {
+        const dropped = this.list.splice(odd, 1)[0];
+        bytes -= dropped.bytes;
+        recycle(dropped);
+      }
     }
   }
 
