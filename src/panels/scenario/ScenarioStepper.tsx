@@ -18,6 +18,7 @@ import {
   type TraceStep,
 } from '../../engine/index.ts';
 import { STATE_COLOURS, STATE_NAMES } from '../channel/states.ts';
+import { downloadText } from '../../lib/download.ts';
 import { inputTooLarge } from '../../lib/inputLimits.ts';
 
 const FILES = {
@@ -88,13 +89,7 @@ export function ScenarioStepper() {
     take(await f.text(), f.name);
   };
   const save = (): void => {
-    if (loaded === null) return;
-    const url = URL.createObjectURL(new Blob([draft], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = loaded.file;
-    a.click();
-    URL.revokeObjectURL(url);
+    if (loaded !== null) downloadText(loaded.file, draft, 'application/json');
   };
   const forward = (): void => {
     if (loaded === null) return;
