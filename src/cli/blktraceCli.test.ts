@@ -86,8 +86,9 @@ describe('simulate --blktrace-out refuses what blktrace could not have written',
     const text = run('sweep', '--config', c, '--workload-blktrace', capture, '--subbuf-sizes', '1024,65536', '--n-subbufs', '2').stdout;
     expect(text).toContain('blktrace: what blkparse would report reading the files from standard input (cat DIR/<dev>.blktrace.* | blkparse -i -)');
     expect(text).toContain(
-      `  this capture at 1 KiB x 2 would have lost ${lossy.blktrace.lost} events, blkparse would report ${lossy.blktrace.seqGaps} gaps (${lossy.blktrace.seqMissing} missing): `,
+      `  this capture at 1 KiB x 2 would have lost ${lossy.blktrace.lost} events, blkparse would report ${lossy.blktrace.seqGaps} gaps (${lossy.blktrace.seqMissing} missing)\n`,
     );
+    expect(text).toContain(`  (${lossy.blktrace.why})\n`);
     expect(text).toContain('  this capture at 64 KiB x 2 would have lost 0 events, blkparse would report 0 gaps (0 missing)\n');
   });
 });

@@ -38,9 +38,11 @@ function blktraceLines(r: SweepResult): string {
   const cells = r.cells.filter((c) => c.blktrace !== null);
   if (cells.length === 0) return '';
   const period = (c: SweepCell): string => (r.axes.periods.length > 1 ? `, period ${c.period} s` : '');
+  const why = cells.map((c) => c.blktrace?.why ?? null).find((w) => w !== null);
   return (
     '\nblktrace: what blkparse would report reading the files from standard input (cat DIR/<dev>.blktrace.* | blkparse -i -)\n' +
-    cells.map((c) => `  ${c.blktrace?.text}${period(c)}\n`).join('')
+    cells.map((c) => `  ${c.blktrace?.text}${period(c)}\n`).join('') +
+    (why === undefined ? '' : `  (${why})\n`)
   );
 }
 

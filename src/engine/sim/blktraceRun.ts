@@ -53,8 +53,10 @@ export interface BlktraceLoss {
   seqMissing: number;
   /** What blktrace prints at exit (two lines), or null when nothing was dropped. */
   message: string | null;
-  /** All of it in words: "this capture at 64 KiB x 2 would have lost N events, blkparse would report G gaps (M missing)...". */
+  /** In words: "this capture at 64 KiB x 2 would have lost N events, blkparse would report G gaps (M missing)". */
   text: string;
+  /** Why blkparse sees those gaps, or none, for the files' sequence numbering; null when nothing was lost. */
+  why: string | null;
 }
 
 /** Sizes as blktrace's `-b` speaks of them: 64 KiB, 1 MiB, 512 B. */
@@ -62,13 +64,17 @@ const sizeText = (b: number): string => (b % 2 ** 20 === 0 ? `${b / 2 ** 20} MiB
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-/** Why blkparse sees the gaps it sees (or not), for the sequence numbering the files carry. */
-function whyGaps(l: Omit<BlktraceLoss, 'text'>): string {
-  if (l.lost === 0) return '';
+/** Why blkparse sees the gaps it sees (or none), for the sequence numbering the files carry. */
+function whyGaps(l: Omit<BlktraceLoss, 'text' | 'why'>): string | null {
+  if (l.lost === 0) return null;
   if (l.sequence === 'after-reserve')
-    return ": up to v6.17 (after-reserve) a dropped record takes no sequence number, so blkparse says Skips: 0 and only blktrace's dropped count shows the loss";
-  if (l.sequence === 'before-reserve') return ': the sequence is taken before reserving (before-reserve, the 2025 series), so a record dropped between two kept ones leaves a gap';
-  return ": the replayed files keep the capture's sequence numbers, as the 2025 series numbers before reserving; up to v6.17 a dropped record takes no number and blkparse would say Skips: 0";
+    return "up to v6.17 (after-reserve) a dropped record takes no sequence number, so blkparse says Skips: 0 and only blktrace's dropped count shows the loss";
+  if (l.sequence === 'before-reserve')
+    return 'the sequence is taken before reserving (before-reserve, the 2025 series), so a record dropped between two kept ones leaves a gap; leading and trailing losses leave none';
+  return (
+    "the replayed files keep the capture's sequence numbers, so a record dropped between two kept ones leaves a gap, as when the sequence is taken before " +
+    'reserving (the 2025 series); up to v6.17 a dropped record takes no number, and there blkparse would say Skips: 0'
+  );
 }
 
 /**
@@ -81,7 +87,7 @@ export function blktraceLoss(sim: Simulation): BlktraceLoss | null {
   blktraceExit(sim);
   const report = blktraceReport(sim, simReport(sim)) as BlktraceReport;
   const sum = (f: (c: BlktraceReport['cpus'][number]) => number): number => report.cpus.reduce((n, c) => n + f(c), 0);
-  const loss: Omit<BlktraceLoss, 'text'> = {
+  const loss: Omit<BlktraceLoss, 'text' | 'why'> = {
     sequence: sim.options.workload?.blktrace !== undefined ? 'capture' : sim.config.workload.blktraceSequence,
     lost: lostRecords(report.total),
     dropped: report.total.droppedFull,
@@ -94,8 +100,8 @@ export function blktraceLoss(sim: Simulation): BlktraceLoss | null {
   const subject = loss.sequence === 'capture' ? 'this capture' : 'this run';
   const text =
     `${subject} at ${sizeText(ch.subbufSize)} x ${ch.nSubbufs} would have lost ${plural(loss.lost, 'event')}, ` +
-    `blkparse would report ${plural(loss.seqGaps, 'gap')} (${loss.seqMissing} missing)${whyGaps(loss)}`;
-  return { ...loss, text };
+    `blkparse would report ${plural(loss.seqGaps, 'gap')} (${loss.seqMissing} missing)`;
+  return { ...loss, text, why: whyGaps(loss) };
 }
 
 /**

@@ -54,7 +54,7 @@ function simulated(config: SimConfig, workload?: ImportedWorkload, seconds = cap
 
 const geometry = (config: SimConfig, subbufSize: number, nSubbufs: number): SimConfig => parseSimConfig({ ...config, channel: { ...config.channel, subbufSize, nSubbufs } });
 
-const SENTENCE = /^this (capture|run) at (\S+ \S+) x (\d+) would have lost (\d+) events?, blkparse would report (\d+) gaps? \((\d+) missing\)/;
+const SENTENCE = /^this (capture|run) at (\S+ \S+) x (\d+) would have lost (\d+) events?, blkparse would report (\d+) gaps? \((\d+) missing\)$/;
 
 describe('the sizing sweep on an imported blktrace capture', () => {
   const r = runSweep(pausing, { seed: 1, seconds: capture.duration, subbufSizes: [8192, 65536], nSubbufs: [2, 4], simOptions: { workload: capture } });
@@ -85,8 +85,9 @@ describe('the sizing sweep on an imported blktrace capture', () => {
     expect(small.message).toMatch(new RegExp(`^You have ${small.dropped} \\([\\d.]+%\\) dropped events\\n`));
     const m = SENTENCE.exec(small.text);
     expect(m?.slice(1)).toEqual(['capture', '8 KiB', '2', String(small.lost), String(small.seqGaps), String(small.seqMissing)]);
-    expect(small.text).toContain("keep the capture's sequence numbers");
-    expect(small.text).toContain('Skips: 0');
+    expect(small.text).toBe(`this capture at 8 KiB x 2 would have lost ${small.lost} events, blkparse would report ${small.seqGaps} gaps (${small.seqMissing} missing)`);
+    expect(small.why).toContain("the replayed files keep the capture's sequence numbers, so a record dropped between two kept ones leaves a gap");
+    expect(small.why).toContain('there blkparse would say Skips: 0');
   });
 
   it('a loss-free cell: nothing lost, no gap, the whole capture in the files', () => {
@@ -94,6 +95,7 @@ describe('the sizing sweep on an imported blktrace capture', () => {
     expect(big.verdict).toBe('loss-free');
     expect(big.blktrace).toMatchObject({ lost: 0, dropped: 0, seqGaps: 0, seqMissing: 0, events: captureEvents, message: null });
     expect(big.blktrace?.text).toBe('this capture at 64 KiB x 2 would have lost 0 events, blkparse would report 0 gaps (0 missing)');
+    expect(big.blktrace?.why).toBeNull();
   });
 
   it('the missing numbers are the holes between each CPU\'s first and last sequence number in the files', () => {
@@ -127,7 +129,8 @@ describe('the sizing sweep on generated blktrace records', () => {
     expect(c.blktrace?.lost).toBeGreaterThan(1000);
     expect(c.blktrace?.seqGaps).toBe(0);
     expect(c.blktrace?.text).toMatch(SENTENCE);
-    expect(c.blktrace?.text).toContain('blkparse would report 0 gaps (0 missing): up to v6.17 (after-reserve) a dropped record takes no sequence number, so blkparse says Skips: 0');
+    expect(c.blktrace?.text).toContain('blkparse would report 0 gaps (0 missing)');
+    expect(c.blktrace?.why).toBe("up to v6.17 (after-reserve) a dropped record takes no sequence number, so blkparse says Skips: 0 and only blktrace's dropped count shows the loss");
   });
 
   it('before-reserve: the same losses leave gaps, as simulate counts them', () => {
@@ -136,7 +139,7 @@ describe('the sizing sweep on generated blktrace records', () => {
     const alone = simulated(config, undefined, 0.3);
     expect(c.blktrace?.seqGaps).toBeGreaterThan(0);
     expect([c.blktrace?.events, c.blktrace?.seqGaps, c.blktrace?.seqMissing]).toEqual([alone.events, alone.gaps, alone.missing]);
-    expect(c.blktrace?.text).toContain('before-reserve, the 2025 series');
+    expect(c.blktrace?.why).toContain('before-reserve, the 2025 series');
   });
 });
 
