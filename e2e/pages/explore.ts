@@ -51,6 +51,11 @@ export class SweepPanel {
     return this.page.getByTestId(`sweep.cell.${subbufSize}.${nSubbufs}`);
   }
 
+  /** With blktrace records: what a cell would have lost and what blkparse would report, in words. */
+  blktrace(subbufSize: number, nSubbufs: number): Locator {
+    return this.page.getByTestId(`sweep.blktrace.${subbufSize}.${nSubbufs}`);
+  }
+
   /** The last complete sweep, through the test API. */
   result(): Promise<SweepResult | null> {
     return this.page.evaluate(() => window.relayscope!.sweepResult());
@@ -80,6 +85,11 @@ export class ComparePanel {
 
   fieldError(side: 'A' | 'B', name: 'subbufSize' | 'nSubbufs' | 'period'): Locator {
     return this.page.getByTestId(`compare.${side}.${name}.error`);
+  }
+
+  /** With blktrace records: what a side lost and what blkparse would report (data-lost, data-gaps, data-missing). */
+  blktrace(side: 'A' | 'B'): Locator {
+    return this.page.getByTestId(`compare.blktrace.${side}`);
   }
 
   /** A side's capacity analysis; its data-bottleneck says reader, buffer or nothing. */

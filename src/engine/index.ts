@@ -180,4 +180,4 @@ export {
 } from './sim/blktrace.ts';
 export { generateCapture, type CaptureOptions } from './sim/blktraceGen.ts';
 export { captureDevices, parseBlktraceCapture, type CaptureFile } from './sim/blktraceCapture.ts';
-export { blktraceExit, blktraceReport, liveRunRefusal, type BlktraceReport } from './sim/blktraceRun.ts';
+export { blktraceExit, blktraceLoss, blktraceReport, liveRunRefusal, type BlktraceLoss, type BlktraceReport } from './sim/blktraceRun.ts';
