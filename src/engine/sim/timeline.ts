@@ -81,6 +81,8 @@ export class Timeline {
   /** Records an operation applied after `at` events at virtual time `t`; anything recorded beyond is a future that no longer happens. */
   recordOp(at: number, op: TimelineOp, t = Infinity): void {
     if (at < this.horizon) this.truncate(at, t);
+    // Operations not reached yet (an address's, past where the run stopped) are of that future too.
+    else this.dropOpsAfter(at);
     this.ops.push({ at, op });
   }
 
@@ -96,6 +98,10 @@ export class Timeline {
       list.length = keep;
       (this.times.get(l) as number[]).length = keep;
     }
+    this.dropOpsAfter(at);
+  }
+
+  private dropOpsAfter(at: number): void {
     let keep = this.ops.length;
     while (keep > 0 && this.ops[keep - 1].at > at) keep--;
     this.ops.length = keep;
