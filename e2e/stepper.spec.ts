@@ -90,5 +90,9 @@ test.describe('scenario files in the page', () => {
     await expect(page.getByTestId('stepper.position')).toHaveText(/^step 0 of \d+$/);
     await page.getByTestId('stepper.file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"config": {,}') });
     await expect(page.getByTestId('stepper.error')).toHaveText(/^broken\.json: .*line 1, column \d+/);
+    // Past the size limit (README, "Input limits"), refused before it is read.
+    await page.getByTestId('stepper.file').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(8 * 1024 * 1024 + 1, 32) });
+    await expect(page.getByTestId('stepper.error')).toHaveText('huge.json: larger than 8 MiB, the limit for a scenario file');
+    await expect(page.getByTestId('stepper.position')).toHaveText(/^step 0 of \d+$/);
   });
 });
