@@ -10,7 +10,7 @@
 export interface SlicedOptions {
   /** Target duration of one slice, ms (the longest task the work may cause is about this). */
   sliceMs?: number;
-  /** Units of the first chunk. */
+  /** Units of the first chunk (500 by default: the first runs the code before it is compiled, many times slower). */
   first?: number;
   /** Called after every slice. */
   onSlice?: () => void;
@@ -41,7 +41,7 @@ export function runSliced(work: (units: number) => boolean, o: SlicedOptions = {
   const now = o.now ?? (() => performance.now());
   const target = o.sliceMs ?? SLICE_MS;
   const chunkMs = target / CHUNKS_PER_SLICE;
-  let units = o.first ?? 2000;
+  let units = o.first ?? 500;
   let cancelled = false;
   let longest = 0;
   let finish: (how: 'done' | 'cancelled') => void = () => {};
