@@ -401,15 +401,16 @@ export class Reader {
     this.stats.add(s.buf.cpu, this.lapped ? R_LAPPED_READS : R_TORN);
   }
 
+  /**
+   * Counts a record whose header checked out: intact (or torn, by its payload), with the
+   * sequence gap before it. Run for every record: the rare outcomes are calls of their own,
+   * so that this stays small enough to be inlined into the parse loop.
+   */
   private deliver(s: Stream, h: RecordHeader, intact: boolean, src: Uint8Array, at: number): void {
     const stats = this.stats;
     const cpu = h.cpu;
     // A per-CPU blktrace buffer holds only its CPU's records (the cpu field says whose).
-    const foreign = this.blk !== null && !this.chan.isGlobal && cpu !== s.buf.cpu;
-    if (cpu >= stats.cpus || !intact || foreign) {
-      stats.add(Math.min(cpu, stats.cpus - 1), this.lapped ? R_LAPPED_READS : R_TORN);
-      return;
-    }
+    if (cpu >= stats.cpus || !intact || (this.blk !== null && this.foreign(s, cpu))) return this.torn(cpu);
     // This thread owns the CPU's reader fields: it counts into its plain copy, published after
     // each pass, as the producer does (one check of ownership, then plain reads and writes).
     stats.own(cpu, R_INTACT);
@@ -419,13 +420,7 @@ export class Reader {
     // exact, and the writer's count (as of this pass) places the header's in its window.
     const next = f[row + R_NEXT_SEQ];
     const seq = sequenceNumber(h.seq, Math.max(this.landed[cpu], next));
-    if (seq < next) {
-      // An older record: read early from a lapped copy and now met at its place, or returned
-      // again by read() (v6.17 after an all-padding sub-buffer).
-      stats.add(cpu, s.lapped ? R_LAPPED_READS : R_DUPLICATE);
-      return;
-    }
-    if (seq > next) f[row + (this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING)] += seq - next;
+    if (seq !== next && this.older(s, cpu, seq, next)) return;
     f[row + R_INTACT] += 1;
     f[row + R_NEXT_SEQ] = seq + 1;
     this.sink?.append(cpu, src, at, h.length);
@@ -433,4 +428,29 @@ export class Reader {
     f[row + R_LAG_US] = lag;
     if (lag > f[row + R_MAX_LAG_US]) f[row + R_MAX_LAG_US] = lag;
   }
+
+  private foreign(s: Stream, cpu: number): boolean {
+    return !this.chan.isGlobal && cpu !== s.buf.cpu;
+  }
+
+  /** A record that failed its check, counted against its CPU (or the last one, if that is no CPU). */
+  private torn(cpu: number): void {
+    this.stats.add(Math.min(cpu, this.stats.cpus - 1), this.lapped ? R_LAPPED_READS : R_TORN);
+  }
+
+  /**
+   * A sequence number other than the next one: true (and counted) if the record is older; else
+   * the records between are counted as gone, and the record is read.
+   */
+  private older(s: Stream, cpu: number, seq: number, next: number): boolean {
+    if (seq < next) {
+      // An older record: read early from a lapped copy and now met at its place, or returned
+      // again by read() (v6.17 after an all-padding sub-buffer).
+      this.stats.add(cpu, s.lapped ? R_LAPPED_READS : R_DUPLICATE);
+      return true;
+    }
+    this.stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, seq - next);
+    return false;
+  }
+
 }
