@@ -452,5 +452,4 @@ export class Reader {
     this.stats.add(cpu, this.o.relayMode === 'overwrite' ? R_OVERWRITTEN : R_MISSING, seq - next);
     return false;
   }
-
 }
