@@ -91,18 +91,21 @@ export interface RecordHeader {
 
 /** The header at `src[at]` if it is a well-formed record header, else null. */
 export function readRecordHeader(src: Uint8Array, at: number): RecordHeader | null {
+  if (at + RECORD_HEADER_SIZE > src.length) return null;
   const h: RecordHeader = { cpu: 0, length: 0, seq: 0, ts: 0 };
   return parseRecordHeader(new DataView(src.buffer, src.byteOffset, src.byteLength), at, h) ? h : null;
 }
 
 /**
  * Whether byte `at` of `view` starts a well-formed record header; if so, fills `out` with it.
+ * The view must hold RECORD_HEADER_SIZE bytes from `at` (it throws a RangeError otherwise; a
+ * reader has checked already, and a DataView's byteLength costs as much as the header's loads).
  * A reader checks every record it meets with this, through one DataView of its buffer and
  * into one object of its own: nothing is allocated, and each field is one load (DataView
  * reads little-endian words at any alignment; four byte loads and shifts cost three times as much).
  */
 export function parseRecordHeader(view: DataView, at: number, out: RecordHeader): boolean {
-  if (at + RECORD_HEADER_SIZE > view.byteLength || view.getUint8(at) !== RECORD_MAGIC) return false;
+  if (view.getUint8(at) !== RECORD_MAGIC) return false;
   const cpu = view.getUint8(at + 1);
   const length = view.getUint32(at + 4, true);
   const seq = view.getUint32(at + 8, true);
