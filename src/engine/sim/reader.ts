@@ -147,9 +147,13 @@ export class Reader {
   private readonly blkHeader: RecordHeader = { cpu: 0, length: 0, seq: 0, ts: 0 };
   /** The header of the record being checked: one object, filled for every record. */
   private readonly rec: RecordHeader = { cpu: 0, length: 0, seq: 0, ts: 0 };
-  /** A DataView of the bytes being parsed (the read buffer, a carry, a mapped buffer), and of which. */
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  private viewed: Uint8Array | null = null;
+  /**
+   * A DataView of the bytes being parsed (the read buffer, a carry, a mapped buffer), and of
+   * which. Over the read buffer it is scratch as the buffer is, kept by reference in
+   * checkpoints with it: a restored reader's view and the bytes it views stay one pair.
+   */
+  private view: DataView<ArrayBufferLike>;
+  private viewed: Uint8Array;
   /** Per CPU, the writer's count of landed records, taken at the start of each pass. */
   private readonly landed: Float64Array;
   /** The CPUs whose records this reader's buffers hold. */
@@ -170,6 +174,8 @@ export class Reader {
     // the call, one read can return more than the ring holds.
     // Scratch space for one read: a checkpoint need not copy it.
     this.dst = sharedInCheckpoints(new Uint8Array(o.chunk));
+    this.view = sharedInCheckpoints(new DataView(this.dst.buffer));
+    this.viewed = this.dst;
     this.landed = new Float64Array(stats.cpus);
     this.cpus = chan.isGlobal ? Array.from({ length: stats.cpus }, (_, i) => i) : bufs.map((b) => b.cpu);
   }
