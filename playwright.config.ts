@@ -21,9 +21,6 @@ const projects: Project[] = [];
 if (chromiumPath) {
   projects.push({ name: 'chromium', use: { browserName: 'chromium', launchOptions: { executablePath: chromiumPath, args: CHROMIUM_ARGS } } });
 }
-/** Specs the firefox project runs. */
-const FIREFOX_SPECS = ['minimal', 'a11y', 'live', 'badInput'];
-
 if (firefoxPath) {
   projects.push({
     name: 'firefox',
@@ -32,9 +29,6 @@ if (firefoxPath) {
     // conformance replay makes hundreds), and Firefox starts its workers more slowly.
     timeout: 120_000,
     expect: { timeout: 10_000 },
-    // The specs checked in Firefox against the workspace layout; the others run in Chromium
-    // only until each is checked there (README, "Firefox").
-    testMatch: FIREFOX_SPECS.map((name) => `**/${name}.spec.ts`),
   });
 }
 if (projects.length === 0) {

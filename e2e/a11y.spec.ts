@@ -59,6 +59,20 @@ test.describe('accessibility', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  test('every tab of the workspace has none, with a run to show', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive({ channel: { cpus: 2, subbufSize: 1024, nSubbufs: 4 }, reader: { enabled: false } }, 1, { mode: 'deterministic' });
+    await page.getByTestId('live.step.time').click();
+    const tabs = page.locator('[data-testid^="tab."]:not([data-testid$=".panel"])');
+    const ids = await tabs.evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
+    expect(ids.length).toBeGreaterThanOrEqual(11);
+    for (const id of ids) {
+      await page.getByTestId(id).click();
+      await expect(page.getByTestId(`${id}.panel`)).toBeVisible();
+      expect(await seriousViolations(page), id).toEqual([]);
+    }
+  });
+
   test('a bad value in the form is announced and tied to its field', async ({ app }) => {
     await app.goto();
     await app.openSettings();

@@ -20,15 +20,6 @@ export const SKIPS: Record<'chromium' | 'firefox', readonly BrowserSkip[]> = {
       title: /reduced[- ]motion/i,
       reason: "Playwright's reducedMotion emulation has no effect in firefox-esr 153 over WebDriver BiDi",
     },
-    {
-      title: /download/i,
-      reason:
-        "firefox-esr 153 over WebDriver BiDi does not report a session's first download to Playwright (the file is saved, no download event comes), so a download test passes or fails by its place in the run",
-    },
-    {
-      title: /loads without console errors, page errors or failed requests/,
-      reason: "Playwright's waitForLoadState('networkidle') never settles in firefox-esr 153 over WebDriver BiDi, on a page that settles in Chromium",
-    },
   ],
 };
 

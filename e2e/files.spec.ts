@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures.ts';
+import { AppPage } from './pages/app.ts';
 
 /**
  * One or two CPUs writing 64-byte records at a constant 10,000 a second each into 3 x 3000
@@ -146,6 +147,123 @@ test.describe('relay files', () => {
       buffers: [0, 1].map((cpu) => ({ cpu, path: `/sys/kernel/debug/relayscope/relay${cpu}`, kref: 0, freed: true })),
     });
     expect(await app.fileCall({ op: 'read', fd: 3, count: 1 })).toMatchObject({ errno: 'EBADF', ret: '-1 EBADF' });
+  });
+});
+
+/** The last read's result in `threeCalls`: three produced sub-buffers but the first 64 bytes. */
+const LAST_READ = '8768 from [64, 2944), [3000, 5944), [6000, 8944)';
+/** The list of every call after `threeCalls`, newest first. */
+const HISTORY = [`read(3, buf, 65536) = ${LAST_READ}`, 'read(3, buf, 64) = 64 from [0, 64)', 'open("/sys/kernel/debug/relayscope/relay0", O_RDONLY) = 3 (kref 2)'];
+
+/**
+ * A deterministic run stepped 10 ms, CPU 0's file opened and 64 bytes read, 10 ms more and
+ * the rest read: the event of the open, the event reached, and the address then.
+ */
+async function threeCalls(app: AppPage): Promise<{ opened: number; end: number; url: string }> {
+  const { page, files } = app;
+  await app.goto();
+  await app.startLive(config(), 1, { mode: 'deterministic' });
+  await page.getByTestId('live.step.time').click();
+  await files.call(0, 'open');
+  await expect(files.ret(0)).toHaveText('3 (kref 2)');
+  await expect(page).toHaveURL(/[?&]ops=\d+:file_open:0(&|$)/);
+  const opened = Number(/[?&]ev=(\d+)/.exec(page.url())?.[1]);
+  await files.call(0, 'read', { count: 64 });
+  await expect(files.ret(0)).toHaveText('64 from [0, 64)');
+  await page.getByTestId('live.step.time').click();
+  await files.call(0, 'read', { count: 65536 });
+  await expect(files.ret(0)).toHaveText(LAST_READ);
+  await expect(page).toHaveURL(new RegExp(`ops=${opened}:file_open:0,${opened}:file_read:3:64,\\d+:file_read:3:65536(&|$)`));
+  // The list of every call (in a closed <details>, so by element rather than role).
+  await expect(page.getByTestId('files.history').locator('li')).toHaveText(HISTORY);
+  const url = page.url();
+  return { opened, end: Number(/[?&]ev=(\d+)/.exec(url)?.[1]), url };
+}
+
+test.describe('relay files in the timeline of a deterministic run', () => {
+  test('going back undoes the calls made after; forward again replays each at its event, with the same result', async ({ app, page }) => {
+    // Some thirty steps and calls: a bound for a loaded machine, not a measure.
+    test.slow();
+    const { opened, end } = await threeCalls(app);
+    const files = app.files;
+
+    // Back before the open: no file open, the buffer's reference only the channel's.
+    await page.getByTestId('travel.slider').fill(String(opened - 1));
+    await expect(page.getByTestId('travel.position')).toHaveText(new RegExp(`^event ${opened - 1} of `));
+    await expect(files.of(0, 'kref')).toHaveText('1');
+    await expect(files.of(0, 'result')).toHaveText('No call on this file yet.');
+    await expect(files.of(0, 'fd').getByRole('option')).toHaveText(['none']);
+    await expect(page.getByTestId('files.history')).toHaveCount(0);
+
+    // Forward again.
+    await page.getByTestId('travel.slider').fill(String(end));
+    await expect(page.getByTestId('travel.position')).toHaveText(new RegExp(`^event ${end} of `));
+    await expect(files.of(0, 'kref')).toHaveText('2');
+    await expect(files.of(0, 'fd').getByRole('option')).toHaveText(['3']);
+    await expect(files.ret(0)).toHaveText(LAST_READ);
+    await expect(page.getByTestId('files.history').locator('li')).toHaveText(HISTORY);
+    // The calls are landmarks: the previous one is the second read.
+    await page.getByTestId('travel.landmark').selectOption('file');
+    await page.getByTestId('travel.previous').click();
+    await expect(page.getByTestId('files.history').locator('li')).toHaveText(HISTORY.slice(1));
+    await expect(files.ret(0)).toHaveText('64 from [0, 64)');
+  });
+
+  test('the address carries the calls: a new page opened from it has the same files, and goes on alike', async ({ app, context }) => {
+    // Two pages, each stepping a run: a bound for a loaded machine, not a measure.
+    test.slow();
+    const { end, url } = await threeCalls(app);
+    const other = new AppPage(await context.newPage());
+    await other.goto(url.slice(url.indexOf('?')));
+    await expect(other.live.status).toHaveText('paused');
+    await expect(other.page.getByTestId('travel.position')).toHaveText(new RegExp(`^event ${end} of `));
+    await expect(other.files.of(0, 'kref')).toHaveText('2');
+    await expect(other.files.of(0, 'fd').getByRole('option')).toHaveText(['3']);
+    await expect(other.files.ret(0)).toHaveText(LAST_READ);
+    await expect(other.page.getByTestId('files.history').locator('li')).toHaveText(HISTORY);
+    expect(await other.lifetime()).toEqual(await app.lifetime());
+
+    // 10 ms on, the next read finds the same on both pages.
+    for (const p of [app, other]) {
+      await p.page.getByTestId('live.step.time').click();
+      await p.files.call(0, 'read', { count: 65536 });
+      await expect(p.files.of(0, 'result.call')).toHaveText('read(3, buf, 65536)');
+    }
+    await expect(app.files.ret(0)).toHaveText(/^[1-9]\d* from /);
+    await expect(other.files.ret(0)).toHaveText((await app.files.ret(0).textContent()) ?? 'no result');
+  });
+
+  test('a call made after going back starts a new future: the later calls are forgotten', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive(config(), 1, { mode: 'deterministic' });
+    const files = app.files;
+    await page.getByTestId('live.step.time').click();
+    await files.call(0, 'open');
+    await expect(files.ret(0)).toHaveText('3 (kref 2)');
+    const opened = Number(/[?&]ev=(\d+)/.exec(page.url())?.[1]);
+    await page.getByTestId('live.step.time').click();
+    await files.call(0, 'mmap', { length: 12288 });
+    await expect(files.ret(0)).toHaveText('mapping 1: 3 pages, none present until touched');
+    await expect(page).toHaveURL(/:file_mmap:3:12288(&|$)/);
+
+    await page.getByTestId('travel.slider').fill(String(opened + 10));
+    await expect(files.of(0, 'map').getByRole('option')).toHaveText(['none']);
+    await expect(files.ret(0)).toHaveText('3 (kref 2)');
+    await files.call(0, 'close');
+    await expect(files.ret(0)).toHaveText('0');
+    await expect(page).toHaveURL(new RegExp(`ops=${opened}:file_open:0,${opened + 10}:file_close:3(&|$)`));
+    await page.getByTestId('live.step.time').click();
+    await page.getByTestId('live.step.time').click();
+    await expect(files.of(0, 'kref')).toHaveText('1');
+    await expect(files.of(0, 'map').getByRole('option')).toHaveText(['none']);
+    await expect(page.getByTestId('files.history').locator('li')).toHaveText(['close(3) = 0', 'open("/sys/kernel/debug/relayscope/relay0", O_RDONLY) = 3 (kref 2)']);
+  });
+
+  test('an address with a file call that is not one says which and why', async ({ page }) => {
+    await page.goto('/?mode=deterministic&ev=10&ops=5:file_read:3');
+    await expect(page.getByTestId('app.url-error')).toHaveText(
+      'This address could not be used: ops: "5:file_read:3" is not AT:file_read:FD:COUNT. The page shows the default settings instead.',
+    );
   });
 });
 

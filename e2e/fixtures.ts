@@ -1,5 +1,6 @@
 import { test as base, expect, type BrowserContext } from '@playwright/test';
 import { skipReason } from './browsers.ts';
+import { recordHandedFiles } from './downloads.ts';
 import { realTextInsertion } from './firefoxFill.ts';
 import { AppPage } from './pages/app.ts';
 
@@ -25,7 +26,10 @@ export const test = base.extend<Fixtures>({
     { auto: true },
   ],
   context: async ({ context, browserName }, use) => {
-    if (browserName === 'firefox') await context.addInitScript(realTextInsertion);
+    if (browserName === 'firefox') {
+      await context.addInitScript(realTextInsertion);
+      await context.addInitScript(recordHandedFiles);
+    }
     await use(context);
   },
   pageErrors: async ({ page }, use) => {

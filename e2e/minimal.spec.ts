@@ -1,3 +1,4 @@
+import type { Request } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures.ts';
 
@@ -36,9 +37,18 @@ test.describe('the minimal page', () => {
   });
 
   test('loads without console errors, page errors or failed requests', async ({ app, page, pageErrors }) => {
+    // Every request the page makes, until it has its answer (the workers' scripts, the favicon...).
+    const pending = new Set<Request>();
+    page.on('request', (r) => pending.add(r));
+    page.on('requestfinished', (r) => pending.delete(r));
+    page.on('requestfailed', (r) => {
+      pending.delete(r);
+      pageErrors.push(`request failed: ${r.url()}: ${r.failure()?.errorText ?? ''}`);
+    });
     await app.goto();
     await expect(app.scenarioLines).toBeVisible();
-    await page.waitForLoadState('networkidle');
+    await expect(page.getByTestId('stage')).toBeVisible();
+    await expect.poll(() => [...pending].map((r) => r.url())).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 

@@ -40,7 +40,12 @@ test.describe('screenshots of a paused run', () => {
     await page.evaluate(() => window.relayscope!.live.idle());
     await alignToPixel(channel);
     await expect(channel).toHaveScreenshot('channel.png', { animations: 'disabled' });
+    // The inspector whole: at 1000 px wide the layout stacks and the page scrolls to it, where
+    // the docked pane of a wider one would show a part of it.
+    await page.setViewportSize({ width: 1000, height: 720 });
+    await page.getByTestId('tab.inspector').click();
     const inspector = page.getByRole('region', { name: 'Sub-buffer inspector' });
+    await inspector.scrollIntoViewIfNeeded();
     await expect(inspector.getByTestId('inspector.summary')).toHaveText(/^Sub-buffer 3: /);
     await alignToPixel(inspector);
     await expect(inspector).toHaveScreenshot('inspector.png', { animations: 'disabled', mask: [] });

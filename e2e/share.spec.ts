@@ -66,6 +66,9 @@ test.describe('presets', () => {
     await expect(page.getByTestId('live.form.preset.source')).toContainText('blktrace(8) defaults: -b 512');
     await expect(app.live.field('channel.subbufSize')).toHaveValue('524288');
     await expect(app.live.field('workload.call')).toHaveValue('relay_reserve');
+    // blktrace's own records, which run in virtual time only.
+    await expect(app.live.field('workload.format')).toHaveValue('blktrace');
+    await page.getByTestId('live.mode').selectOption('deterministic');
     await app.live.start.click();
     await expect(page.getByText(/^4 buffers × 4 sub-buffers × 524\u202f288 bytes · no-overwrite · v6\.17$/)).toBeVisible();
     await expect(page).toHaveURL(/channel\.subbufSize=524288/);

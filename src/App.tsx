@@ -9,6 +9,7 @@ import { ScenarioStepper } from './panels/scenario/ScenarioStepper.tsx';
 import { Tracks } from './panels/timeseries/Tracks.tsx';
 import { AccountingPanel, CountersStrip, LivePanel, RunNotices } from './panels/live/LivePanel.tsx';
 import { Tours } from './panels/tours/Tours.tsx';
+import { Splitter } from './panels/common/Splitter.tsx';
 import { FilesPanel } from './panels/files/FilesPanel.tsx';
 import { MemoryView } from './panels/memory/MemoryView.tsx';
 import { VersionsPanel } from './panels/versions/VersionsPanel.tsx';
@@ -91,6 +92,7 @@ export function App({ crossOriginIsolated, scenario, urlError, embed, tour }: Ap
           <Stage />
           <Legend />
           <CountersStrip />
+          <Splitter above=".stage" below=".workspace" />
           <Workspace scenario={scenario} />
         </main>
         <aside className="app-side" aria-label="Transport, tour and legend">
@@ -161,6 +163,20 @@ function Workspace({ scenario }: { scenario: DemoScenario }) {
   useEffect(() => {
     go(store.getState().tab, false, false);
   }, [store]);
+  // What is scrolled into view in the pane (a focused control, a found row) lands below the
+  // sticky bar of tools, however many lines the bar wraps to.
+  useEffect(() => {
+    const box = pane.current;
+    const bar = box?.querySelector<HTMLElement>('.tabs');
+    if (box === null || bar === null || bar === undefined) return;
+    const fit = (): void => {
+      box.style.scrollPaddingTop = `${bar.offsetHeight + 8}px`;
+    };
+    fit();
+    const watch = new ResizeObserver(fit);
+    watch.observe(bar);
+    return () => watch.disconnect();
+  }, []);
   const panel = (id: TabId, children: React.ReactNode) => (
     <div id={`tool-${id}`} className={`tool${tab === id ? ' current' : ''}`} data-testid={`tab.${id}.panel`}>
       {children}

@@ -89,8 +89,9 @@ export interface RelayscopeTestApi {
     operate(op: { op: 'flush' | 'reset' | 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number }): Promise<void>;
     /**
      * A call on a relay file, as the files panel makes it (`FileAction` in
-     * src/store/fileActions.ts: open, read, sendfile, poll, lseek, mmap, mapread, munmap,
-     * close); a live run's threads pause around it. Resolves with the call and its return
+     * src/engine/sim/fileCalls.ts: open, read, sendfile, poll, lseek, mmap, mapread, munmap,
+     * close); a live run's threads pause around it, a deterministic run records it in its
+     * timeline at its event. Resolves with the call and its return
      * value or errno, or null when no run is there.
      */
     file(action: FileAction): Promise<FileResult | null>;

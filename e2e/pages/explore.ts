@@ -1,5 +1,5 @@
-import type { Download, Locator, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+import { takeDownload, type HandedFile } from '../downloads.ts';
 import type { SweepResult } from '../../src/engine/index.ts';
 
 /** The sizing explorer panel. */
@@ -51,6 +51,11 @@ export class SweepPanel {
     return this.page.getByTestId(`sweep.cell.${subbufSize}.${nSubbufs}`);
   }
 
+  /** With blktrace records: what a cell would have lost and what blkparse would report, in words. */
+  blktrace(subbufSize: number, nSubbufs: number): Locator {
+    return this.page.getByTestId(`sweep.blktrace.${subbufSize}.${nSubbufs}`);
+  }
+
   /** The last complete sweep, through the test API. */
   result(): Promise<SweepResult | null> {
     return this.page.evaluate(() => window.relayscope!.sweepResult());
@@ -80,6 +85,11 @@ export class ComparePanel {
 
   fieldError(side: 'A' | 'B', name: 'subbufSize' | 'nSubbufs' | 'period'): Locator {
     return this.page.getByTestId(`compare.${side}.${name}.error`);
+  }
+
+  /** With blktrace records: what a side lost and what blkparse would report (data-lost, data-gaps, data-missing). */
+  blktrace(side: 'A' | 'B'): Locator {
+    return this.page.getByTestId(`compare.blktrace.${side}`);
   }
 
   /** A side's capacity analysis; its data-bottleneck says reader, buffer or nothing. */
@@ -115,15 +125,13 @@ export class ExportPanel {
 
   /** Clicks `button` and resolves with the download's name and text. */
   async download(button: Locator): Promise<{ name: string; text: string }> {
-    const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), button.click()]);
-    const path = await download.path();
-    return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+    const file = await takeDownload(this.page, () => button.click());
+    return { name: file.name, text: Buffer.from(file.bytes).toString('utf8') };
   }
 
   /** Clicks `button` and resolves with the download's name and bytes. */
-  async downloadBytes(button: Locator): Promise<{ name: string; bytes: Uint8Array }> {
-    const [download]: [Download, void] = await Promise.all([this.page.waitForEvent('download'), button.click()]);
-    return { name: download.suggestedFilename(), bytes: new Uint8Array(readFileSync(await download.path())) };
+  downloadBytes(button: Locator): Promise<HandedFile> {
+    return takeDownload(this.page, () => button.click());
   }
 }
 

@@ -162,6 +162,37 @@ describe.skipIf(!haveBlkparse || !haveBtt)(`blkparse reads what relayscope write
     expect(t.gaps).toBeGreaterThan(0);
   });
 
+  it('a lossy before-reserve sweep cell: blkparse reading the files of that channel reports its events, gaps and missing', () => {
+    const before = config('sweep-before.json', 'before-reserve');
+    const sweep = JSON.parse(relayscope('sweep', '--config', before, '--seconds', '0.3', '--subbuf-sizes', '16384', '--n-subbufs', '2', '--json').trim().split('\n').pop() as string);
+    const cell = sweep.grid[0].blktrace;
+    expect(cell.sequence).toBe('before-reserve');
+    expect(cell.lost).toBeGreaterThan(1000);
+    const out = join(scratch, 'sweep-before');
+    simulateJson('--config', before, '--seconds', '0.3', '--blktrace-out', out);
+    const t = totals(blkparse(out));
+    expect([t.events, t.gaps, t.missing]).toEqual([cell.events, cell.seqGaps, cell.seqMissing]);
+    expect(t.gaps).toBeGreaterThan(0);
+    expect(cell.text).toContain(`would have lost ${cell.lost} events, blkparse would report ${t.gaps} gaps (${t.missing} missing)`);
+  });
+
+  it('a lossy cell of a sweep over a capture: blkparse reading the replayed files reports the cell\'s gaps', () => {
+    const cap = join(scratch, 'sweep-capture');
+    mkdirSync(cap);
+    for (const f of generateCapture({ cpus: 2, seconds: 0.3, rate: 20_000, seed: 11 })) writeFileSync(join(cap, f.name), f.bytes);
+    const pausing = { channel: { cpus: 2, subbufSize: 8192, nSubbufs: 2 }, reader: { period: 0.05, pauseEvery: 0.1, pauseFor: 0.04 } };
+    const small = join(scratch, 'sweep-small.json');
+    writeFileSync(small, JSON.stringify(pausing));
+    const sweep = JSON.parse(relayscope('sweep', '--config', small, '--workload-blktrace', cap, '--subbuf-sizes', '8192', '--n-subbufs', '2', '--json').trim().split('\n').pop() as string);
+    const cell = sweep.grid[0].blktrace;
+    expect(cell.lost).toBeGreaterThan(1000);
+    const out = join(scratch, 'sweep-capture-out');
+    simulateJson('--config', small, '--workload-blktrace', cap, '--blktrace-out', out);
+    const t = totals(blkparse(out));
+    expect([t.events, t.gaps, t.missing]).toEqual([cell.events, cell.seqGaps, cell.seqMissing]);
+    expect(t.gaps).toBeGreaterThan(0);
+  });
+
   it('btt accepts blkparse -d output of a lossless run', () => {
     const out = join(scratch, 'btt');
     simulateJson('--preset', 'blktrace', '--seconds', '0.1', '--blktrace-out', out);

@@ -66,4 +66,29 @@ describe('simulate --blktrace-out refuses what blktrace could not have written',
     expect(out.workload.file).toBe(capture);
     expect(out.grid.map((c: { written: number }) => c.written)).toEqual([out.workload.records, out.workload.records]);
   });
+
+  it('sweep says per cell what the capture would have lost and what blkparse would report, with the figures simulate gives that channel', () => {
+    const pausing = { channel: { cpus: 2 }, reader: { period: 0.05, pauseEvery: 0.02, pauseFor: 0.01 } };
+    const c = config('pausing.json', pausing);
+    const r = run('sweep', '--config', c, '--workload-blktrace', capture, '--subbuf-sizes', '1024,65536', '--n-subbufs', '2', '--json');
+    expect(r.status).toBe(0);
+    const grid = JSON.parse(r.stdout.trim().split('\n').pop() as string).grid;
+    const lossy = grid[0];
+    expect(lossy.blktrace.lost).toBeGreaterThan(0);
+    expect(lossy.blktrace.lost).toBe(lossy.lost);
+    expect(grid[1].blktrace).toMatchObject({ lost: 0, seqGaps: 0, sequence: 'capture' });
+    for (const cell of grid) {
+      const alone = config(`cell-${cell.subbufSize}.json`, { ...pausing, channel: { ...pausing.channel, subbufSize: cell.subbufSize, nSubbufs: 2 } });
+      const s = JSON.parse(run('simulate', '--config', alone, '--workload-blktrace', capture, '--json').stdout.trim().split('\n').pop() as string);
+      const sum = (k: 'events' | 'seqGaps' | 'seqMissing') => s.cpus.reduce((n: number, row: { blktrace: Record<string, number> }) => n + row.blktrace[k], 0);
+      expect([cell.blktrace.events, cell.blktrace.seqGaps, cell.blktrace.seqMissing, cell.blktrace.message]).toEqual([sum('events'), sum('seqGaps'), sum('seqMissing'), s.blktraceMessage]);
+    }
+    const text = run('sweep', '--config', c, '--workload-blktrace', capture, '--subbuf-sizes', '1024,65536', '--n-subbufs', '2').stdout;
+    expect(text).toContain('blktrace: what blkparse would report reading the files from standard input (cat DIR/<dev>.blktrace.* | blkparse -i -)');
+    expect(text).toContain(
+      `  this capture at 1 KiB x 2 would have lost ${lossy.blktrace.lost} events, blkparse would report ${lossy.blktrace.seqGaps} gaps (${lossy.blktrace.seqMissing} missing)\n`,
+    );
+    expect(text).toContain(`  (${lossy.blktrace.why})\n`);
+    expect(text).toContain('  this capture at 64 KiB x 2 would have lost 0 events, blkparse would report 0 gaps (0 missing)\n');
+  });
 });

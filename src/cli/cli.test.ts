@@ -3,7 +3,7 @@
  * source as it is now, not a build. One smoke test spawns the built bin, as users run it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -451,6 +451,14 @@ describe('input a careless or hostile user gives', () => {
     refused(await run('simulate', '--config', '/dev/zero'), 'relayscope: /dev/zero: larger than 1 MiB, the limit for a config file');
     refused(await run('trace', '/dev/zero'), 'relayscope: /dev/zero: larger than 8 MiB, the limit for a scenario file');
     refused(await run('simulate', '--preset', 'one-subbuf', '--workload-csv', '/dev/zero'), 'relayscope: /dev/zero: larger than 32 MiB, the limit for a workload CSV');
+    // A capture's limit is for all its files together: each file is read with what is left.
+    const capture = join(scratch, 'endless-capture');
+    mkdirSync(capture);
+    symlinkSync('/dev/zero', join(capture, 'sda.blktrace.0'));
+    refused(
+      await run('simulate', '--preset', 'blktrace', '--workload-blktrace', capture),
+      `relayscope: ${join(capture, 'sda.blktrace.0')}: larger than 256 MiB, the limit for a blktrace capture (all its files together)`,
+    );
     const ops = file('many.json', JSON.stringify({ config: { subbufSize: 64, nSubbufs: 2 }, ops: Array.from({ length: 100_001 }, () => ({ op: 'flush' })) }));
     refused(await run('trace', ops), `relayscope: ${ops}: "ops" holds 100001 operations; at most 100000`);
   });

@@ -4,25 +4,22 @@
  * limits") are far above any real file of each kind.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { formatBytes } from '../lib/format.ts';
+import { INPUT_LIMITS, inputTooLarge, type InputKind } from '../lib/inputLimits.ts';
 import { UsageError } from './usage.ts';
-
-export const INPUT_LIMITS = {
-  /** A simulation configuration (--config): a few hundred bytes in practice. */
-  config: 1024 * 1024,
-  /** A scenario file (trace): the conformance scenarios are a few KiB. */
-  scenario: 8 * 1024 * 1024,
-  /** A workload CSV (--workload-csv): about a million records. */
-  csv: 32 * 1024 * 1024,
-} as const;
-
-export type InputKind = keyof typeof INPUT_LIMITS;
 
 const CHUNK = 1024 * 1024;
 
 /** The file's text, refused with a UsageError when it cannot be read or is larger than its kind's limit. */
 export function readInput(file: string, kind: InputKind): string {
-  const limit = INPUT_LIMITS[kind];
+  return readInputBytes(file, kind).toString('utf8');
+}
+
+/**
+ * The file's bytes, refused with a UsageError when it cannot be read or when they, with `before`
+ * bytes already read of the same input (the other files of a capture), pass its kind's limit.
+ */
+export function readInputBytes(file: string, kind: InputKind, before = 0): Buffer {
+  const limit = INPUT_LIMITS[kind] - before;
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -43,10 +40,10 @@ export function readInput(file: string, kind: InputKind): string {
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
-      if (total > limit)
-        throw new UsageError(`${file}: larger than ${formatBytes(limit)}, the limit for a ${kind === 'csv' ? 'workload CSV' : `${kind} file`}`);
+      const refused = inputTooLarge(file, before + total, kind);
+      if (refused !== null) throw new UsageError(refused);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }

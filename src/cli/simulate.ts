@@ -3,7 +3,7 @@
  * [--workload-csv FILE] [--trace-out FILE] [--max-events N]
  * [--workload-blktrace DIR [--blktrace-device NAME]] [--blktrace-out DIR]`
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ChromeTraceRecorder,
@@ -26,7 +26,7 @@ import {
   type BlktraceReport,
 } from '../engine/index.ts';
 import { numberFlag, parseCommand, textFlag, type CommandSpec, type Flag, type FlagValues } from './args.ts';
-import { readInput } from './input.ts';
+import { readInput, readInputBytes } from './input.ts';
 import { UsageError, type CliIo } from './usage.ts';
 import { MAX_EVENTS_FLAG, SLICE_EVENTS, checkWork, runSliced } from './work.ts';
 
@@ -88,15 +88,14 @@ export function loadCapture(command: string, dir: string | undefined, device: st
   } catch (e) {
     throw new UsageError(`${dir}: cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+  let total = 0;
   const files = names
     .filter((n) => /\.blktrace\.\d+$/.test(n))
     .map((n) => {
       const path = join(dir, n);
-      try {
-        return { name: path, bytes: new Uint8Array(readFileSync(path)) };
-      } catch (e) {
-        throw new UsageError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
+      const bytes = new Uint8Array(readInputBytes(path, 'capture', total));
+      total += bytes.length;
+      return { name: path, bytes };
     });
   return refusedAsUsage(() => parseBlktraceCapture(files, { device, label: dir }));
 }

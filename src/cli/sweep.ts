@@ -1,6 +1,7 @@
 /**
  * `relayscope sweep (--config FILE | --preset NAME) [--seconds S] [--seed N] [--json]
- * [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE] [--max-events N]`
+ * [--subbuf-sizes LIST] [--n-subbufs LIST] [--periods LIST] [--workload-csv FILE] [--max-events N]
+ * [--workload-blktrace DIR [--blktrace-device NAME]]`
  */
 import { SweepJob, checkWorkloadCpus, estimateSweepEvents, sweepSeconds, type SweepCell, type SweepResult } from '../engine/index.ts';
 import { formatBytes } from '../lib/format.ts';
@@ -30,6 +31,19 @@ function table(r: SweepResult): string {
     }
   }
   return lines.join('\n');
+}
+
+/** With blktrace records, what each cell lost and what blkparse would report; else nothing. */
+function blktraceLines(r: SweepResult): string {
+  const cells = r.cells.filter((c) => c.blktrace !== null);
+  if (cells.length === 0) return '';
+  const period = (c: SweepCell): string => (r.axes.periods.length > 1 ? `, period ${c.period} s` : '');
+  const why = cells.map((c) => c.blktrace?.why ?? null).find((w) => w !== null);
+  return (
+    '\nblktrace: what blkparse would report reading the files from standard input (cat DIR/<dev>.blktrace.* | blkparse -i -)\n' +
+    cells.map((c) => `  ${c.blktrace?.text}${period(c)}\n`).join('') +
+    (why === undefined ? '' : `  (${why})\n`)
+  );
 }
 
 const cellName = (c: SweepCell): string => `${c.nSubbufs} x ${bytes(c.subbufSize)} (${bytes(c.memoryBytes)} in all)`;
@@ -105,6 +119,6 @@ export async function sweep(args: string[], io: CliIo): Promise<void> {
   io.out(
     `${name}: ${c.cpus} CPU${c.cpus > 1 ? 's' : ''}${c.global ? ' (one global buffer)' : ''}, ${c.mode}; ` +
       `${r.cells.length} configurations, ${seconds} s of virtual time each (${secondsReason}), seed ${seed}\n` +
-      `${workloadLine(workload)}\ncapacity: ${r.capacity.statement}\n${table(r)}\n\n${recommendation(r)}\n`,
+      `${workloadLine(workload)}\ncapacity: ${r.capacity.statement}\n${table(r)}\n${blktraceLines(r)}\n${recommendation(r)}\n`,
   );
 }

@@ -63,7 +63,7 @@ export { Simulation } from './sim/simulation.ts';
 export { LANDMARK_BUDGET, SteppedRun, estimateEvents, type StepBy } from './sim/steppedRun.ts';
 export { CHECKPOINT_BYTES, Checkpoints } from './sim/checkpoint.ts';
 export { History, HISTORY_ASLEEP, HISTORY_READING, HISTORY_WOKEN, channelSampler, pollersAsleep, type SeriesId } from './sim/history.ts';
-export { LANDMARKS, Timeline, type ChannelOp, type Landmark, type TimedOp } from './sim/timeline.ts';
+export { LANDMARKS, Timeline, type ChannelOp, type FileOp, type Landmark, type TimedOp, type TimelineOp } from './sim/timeline.ts';
 
 // Reports and accounting: where every record went.
 export { lostRecords, runReport, simReport, type SimReport } from './sim/report.ts';
@@ -140,6 +140,7 @@ export { canonicalLine, canonicalTrace } from './sim/canonical.ts';
 
 // A process's relay files: fds and mappings.
 export { FileTable, type FileErrno } from './sim/files.ts';
+export { performFileAction, type FileAction, type FileResult } from './sim/fileCalls.ts';
 
 // The sizing sweep, the capacity model and the steady-state verdict.
 export {
@@ -180,4 +181,4 @@ export {
 } from './sim/blktrace.ts';
 export { generateCapture, type CaptureOptions } from './sim/blktraceGen.ts';
 export { captureDevices, parseBlktraceCapture, type CaptureFile } from './sim/blktraceCapture.ts';
-export { blktraceExit, blktraceReport, liveRunRefusal, type BlktraceReport } from './sim/blktraceRun.ts';
+export { blktraceExit, blktraceLoss, blktraceReport, liveRunRefusal, type BlktraceLoss, type BlktraceReport } from './sim/blktraceRun.ts';

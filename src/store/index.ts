@@ -20,7 +20,12 @@ export interface StoreDeps {
 }
 
 export function createAppStore(deps: StoreDeps): AppStore {
-  return createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a), ...exploreSlice(deps.createExplorer)(...a), ...uiSlice(...a) }));
+  const store = createStore<AppState>()((...a) => ({ ...liveSlice(deps.createRun)(...a), ...filesSlice(...a), ...exploreSlice(deps.createExplorer)(...a), ...uiSlice(...a) }));
+  // A deterministic run's files follow it: every step, jump and rebuild sets the accounting or the generation.
+  store.subscribe((s, was) => {
+    if (s.liveAccounting !== was.liveAccounting || s.liveGeneration !== was.liveGeneration) s.syncRunFiles();
+  });
+  return store;
 }
 
 export const StoreContext = createContext<AppStore | null>(null);
@@ -52,6 +57,6 @@ export function useAppStoreApi(): AppStore {
 export { TABS, DEFAULT_TAB, isTab, type TabId } from './uiSlice.ts';
 export type { LastOp, LiveStatus, ReplacedRun, StartOptions } from './liveSlice.ts';
 export { currentFiles, type FileHandle, type FilesState, type MapHandle } from './filesSlice.ts';
-export type { FileAction, FileResult } from './fileActions.ts';
+export type { FileAction, FileResult } from '../engine/index.ts';
 export type { CompareResult, JobState, JobStatus, SweepRequest, SweepRun } from './exploreSlice.ts';
 export type { ChannelOp, LiveRun, RealTimeRun, RunMode, SteppedLiveRun, StepBy } from '../workers/client.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PRESETS, parseSimConfig } from '../engine/index.ts';
+import { PRESETS, parseSimConfig, type FileAction, type TimedOp } from '../engine/index.ts';
 import { DEFAULT_URL_STATE, MAX_QUERY, queryToState, stateToQuery, type UrlState } from './urlState.ts';
 
 const read = (query: string): UrlState => {
@@ -105,5 +105,68 @@ describe('the state in the address', () => {
     expect(refusal('tour=9')).toBe('tour (a chapter) must be an integer from 1 to 7, got "9"');
     expect(refusal('preset=none')).toMatch(/^preset must be one of blktrace, .*, got "none"$/);
     expect(refusal('demo=yes')).toBe('demo must be 1 or 0, got "yes"');
+  });
+
+  describe('file calls in ops', () => {
+    /** Every call the files panel makes, in its address form. */
+    const calls: [string, FileAction][] = [
+      ['file_open:1', { op: 'open', cpu: 1 }],
+      ['file_read:3:4096', { op: 'read', fd: 3, count: 4096 }],
+      ['file_sendfile:3:65536', { op: 'sendfile', fd: 3, count: 65536 }],
+      ['file_poll:3', { op: 'poll', fd: 3 }],
+      ['file_lseek:3:0', { op: 'lseek', fd: 3, offset: 0 }],
+      ['file_mmap:3:12288', { op: 'mmap', fd: 3, length: 12288 }],
+      ['file_mapread:1:2000:3000', { op: 'mapread', map: 1, offset: 2000, length: 3000 }],
+      ['file_munmap:1', { op: 'munmap', map: 1 }],
+      ['file_close:3', { op: 'close', fd: 3 }],
+    ];
+
+    it('are written AT:file_CALL:ARGS among the channel operations, and read back as they were', () => {
+      const config = parseSimConfig({ channel: { cpus: 2 } });
+      const ops: TimedOp[] = [{ at: 0, op: { op: 'flush' } }, ...calls.map(([, call], i): TimedOp => ({ at: 1200 + i, op: { op: 'file', call } })), { at: 1300, op: { op: 'cpu_offline', cpu: 1 } }];
+      const state: UrlState = { ...DEFAULT_URL_STATE, config, mode: 'deterministic', events: 1400, ops };
+      const query = stateToQuery(state);
+      expect(query).toBe(`channel.cpus=2&mode=deterministic&ev=1400&ops=0:flush,${calls.map(([text], i) => `${1200 + i}:${text}`).join(',')},1300:cpu_offline:1`);
+      expect(read(query)).toEqual(state);
+    });
+
+    it('round-trip for any call, position and arguments', () => {
+      const n = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+      const fd = fc.integer({ min: 0, max: 1023 });
+      const call: fc.Arbitrary<FileAction> = fc.oneof(
+        fc.integer({ min: 0, max: 3 }).map((cpu): FileAction => ({ op: 'open', cpu })),
+        fc.tuple(fc.constantFrom('read' as const, 'sendfile' as const), fd, n).map(([op, f, count]): FileAction => ({ op, fd: f, count })),
+        fc.tuple(fc.constantFrom('poll' as const, 'close' as const), fd).map(([op, f]): FileAction => ({ op, fd: f })),
+        fc.tuple(fd, n).map(([f, offset]): FileAction => ({ op: 'lseek', fd: f, offset })),
+        fc.tuple(fd, n).map(([f, length]): FileAction => ({ op: 'mmap', fd: f, length })),
+        fc.tuple(fc.integer({ min: 1, max: 2 ** 31 - 1 }), n, n).map(([map, offset, length]): FileAction => ({ op: 'mapread', map, offset, length })),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }).map((map): FileAction => ({ op: 'munmap', map })),
+      );
+      const config = parseSimConfig({ channel: { cpus: 4 } });
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5_000_000 }), call), { minLength: 1, maxLength: 20 }), (list) => {
+          const ops = list.map(([at, c]): TimedOp => ({ at, op: { op: 'file', call: c } })).sort((a, b) => a.at - b.at);
+          const state: UrlState = { ...DEFAULT_URL_STATE, config, mode: 'deterministic', events: 5_000_000, ops };
+          expect(read(stateToQuery(state))).toEqual(state);
+        }),
+      );
+    });
+
+    it('refuse a call that is not one, a wrong number of arguments, a bad argument and a CPU the channel lacks, naming them', () => {
+      const ops = (text: string) => refusal(`mode=deterministic&ops=${text}`);
+      expect(ops('1200:file_write:3')).toBe('ops: "1200:file_write:3" names no file call (file_ then one of open, read, sendfile, poll, lseek, mmap, mapread, munmap, close)');
+      expect(ops('1200:file_read:3')).toBe('ops: "1200:file_read:3" is not AT:file_read:FD:COUNT');
+      expect(ops('1200:file_open')).toBe('ops: "1200:file_open" is not AT:file_open:CPU');
+      expect(ops('1200:file_close:3:4')).toBe('ops: "1200:file_close:3:4" is not AT:file_close:FD');
+      expect(ops('1200:file_mapread:1:0')).toBe('ops: "1200:file_mapread:1:0" is not AT:file_mapread:MAP:OFFSET:LENGTH');
+      expect(ops('1200:file_read:three:64')).toBe('ops file_read FD must be an integer from 0 to 1023, got "three"');
+      expect(ops('1200:file_read:3:-1')).toBe('ops file_read COUNT must be an integer from 0 to 2147483647, got "-1"');
+      expect(ops('1200:file_munmap:0')).toBe('ops file_munmap MAP must be an integer from 1 to 2147483647, got "0"');
+      expect(ops('x:file_open:0')).toBe('ops position must be an integer from 0 to 5000000, got "x"');
+      expect(ops('1200:file_open:4')).toBe('ops names CPU 4, but the channel has 4');
+      expect(ops('1300:file_open:0,1200:file_close:3')).toBe('ops must be in the order they were applied: 1200:file_close:3 comes after 1300:file_open:0');
+      expect(ops('1200:file_open:0:1')).toBe('ops: "1200:file_open:0:1" is not AT:file_open:CPU');
+      expect(ops('1200:opening:0')).toMatch(/^ops: "1200:opening:0" is not AT:OP, AT:cpu_online\|cpu_offline:CPU or AT:file_CALL:ARGS/);
+    });
   });
 });

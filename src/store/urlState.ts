@@ -17,9 +17,11 @@ import {
   settingValue,
   splitSettingPath,
   type ChannelOp,
+  type FileAction,
   type SettingSection,
   type SimConfig,
   type TimedOp,
+  type TimelineOp,
 } from '../engine/index.ts';
 import { parseIndexText, parseNumberText } from '../lib/numberText.ts';
 import type { RunMode } from '../workers/client.ts';
@@ -36,7 +38,7 @@ export interface UrlState {
   events: number;
   /** Deterministic runs: the virtual clock (s), which a step by time leaves past the last event. */
   t: number;
-  /** Deterministic runs: the channel operations applied on the way, by the events run before each. */
+  /** Deterministic runs: the channel operations and file calls applied on the way, by the events run before each. */
   ops: TimedOp[];
   /** The sub-buffer under inspection: buffer (creation index) and sub-buffer. */
   selection: { buffer: number; subbuf: number } | null;
@@ -88,7 +90,37 @@ export const MAX_EVENTS = 5_000_000;
 export const MAX_OPS = 200;
 const OP_NAMES = ['flush', 'reset', 'close', 'cpu_online', 'cpu_offline'] as const;
 
-const opText = ({ at, op }: TimedOp): string => `${at}:${op.op}${'cpu' in op ? `:${op.cpu}` : ''}`;
+/**
+ * A file call's arguments in an address, in order, after `file_<call>`: `1200:file_open:0`,
+ * `1300:file_read:3:4096`, `1400:file_mapread:1:0:64`. Each an integer from 0 to its bound.
+ */
+type FileArg = 'cpu' | 'fd' | 'count' | 'offset' | 'length' | 'map';
+const FILE_ARGS: { readonly [K in FileAction['op']]: readonly (FileArg & keyof Extract<FileAction, { op: K }>)[] } = {
+  open: ['cpu'],
+  read: ['fd', 'count'],
+  sendfile: ['fd', 'count'],
+  poll: ['fd'],
+  lseek: ['fd', 'offset'],
+  mmap: ['fd', 'length'],
+  mapread: ['map', 'offset', 'length'],
+  munmap: ['map'],
+  close: ['fd'],
+};
+/** Bounds of the arguments: a CPU as the channel's, an fd below the default RLIMIT_NOFILE, sizes within 32 bits. */
+const FILE_ARG_MAX: Record<FileArg, number> = { cpu: 63, fd: 1023, map: 2 ** 31 - 1, count: 2 ** 31 - 1, offset: 2 ** 31 - 1, length: 2 ** 31 - 1 };
+const FILE_CALLS = Object.keys(FILE_ARGS) as FileAction['op'][];
+const isFileCall = (name: string): name is FileAction['op'] => (FILE_CALLS as string[]).includes(name);
+/** How a file call is written: `file_read:FD:COUNT`. */
+const fileForm = (call: FileAction['op']): string => [`file_${call}`, ...FILE_ARGS[call].map((a) => a.toUpperCase())].join(':');
+
+function opText({ at, op }: TimedOp): string {
+  if (op.op !== 'file') return `${at}:${op.op}${'cpu' in op ? `:${op.cpu}` : ''}`;
+  const call = op.call as Record<string, number> & FileAction;
+  return [at, `file_${call.op}`, ...FILE_ARGS[call.op].map((a) => call[a])].join(':');
+}
+
+/** The CPU an operation names, if any. */
+const opCpu = (op: TimelineOp): number | null => (op.op === 'file' ? (op.call.op === 'open' ? op.call.cpu : null) : 'cpu' in op ? op.cpu : null);
 const SEED_MAX = 2 ** 32 - 1;
 
 /** The query string for `s`: only what differs from the defaults. */
@@ -199,9 +231,10 @@ export function queryToState(query: string): UrlReading {
       } else throw new UrlError(`unknown setting ${quoted(name)}`);
     }
     state.config = parseSimConfig(raw);
-    for (const { op } of state.ops)
-      if ('cpu' in op && op.cpu >= state.config.channel.cpus)
-        throw new UrlError(`ops names CPU ${op.cpu}, but the channel has ${state.config.channel.cpus}`);
+    for (const { op } of state.ops) {
+      const cpu = opCpu(op);
+      if (cpu !== null && cpu >= state.config.channel.cpus) throw new UrlError(`ops names CPU ${cpu}, but the channel has ${state.config.channel.cpus}`);
+    }
     // A replay runs in virtual time only.
     if (state.workload !== null && state.mode !== 'deterministic') throw new UrlError('workload needs mode=deterministic: an imported workload is replayed in virtual time');
     for (let i = 1; i < state.ops.length; i++)
@@ -220,17 +253,30 @@ export function queryToState(query: string): UrlReading {
   }
 }
 
-/** `AT:OP[:CPU],...`: operations and the events run before each. */
+/** `AT:OP[:CPU],...` and `AT:file_CALL:ARG...`: operations and file calls, and the events run before each. */
 function parseOps(text: string): TimedOp[] {
   const items = text.split(',');
   if (items.length > MAX_OPS) throw new UrlError(`ops holds ${items.length} operations; at most ${MAX_OPS}`);
   return items.map((item) => {
     const [at, name, cpu, ...rest] = item.split(':');
+    if (name?.startsWith('file_')) return { at: integer('ops position', at, 0, MAX_EVENTS), op: parseFileOp(item) };
     const what = (OP_NAMES as readonly string[]).includes(name) ? (name as (typeof OP_NAMES)[number]) : null;
     const hotplug = what === 'cpu_online' || what === 'cpu_offline';
     if (what === null || rest.length > 0 || (cpu === undefined) === hotplug)
-      throw new UrlError(`ops: ${quoted(item)} is not AT:OP or AT:cpu_online|cpu_offline:CPU (OP one of ${OP_NAMES.join(', ')})`);
+      throw new UrlError(`ops: ${quoted(item)} is not AT:OP, AT:cpu_online|cpu_offline:CPU or AT:file_CALL:ARGS (OP one of ${OP_NAMES.join(', ')})`);
     const op: ChannelOp = hotplug ? { op: what, cpu: integer('ops CPU', cpu, 0, 63) } : { op: what as 'flush' | 'reset' | 'close' };
     return { at: integer('ops position', at, 0, MAX_EVENTS), op };
   });
+}
+
+/** `AT:file_CALL:ARG...` (the position is read by the caller): a call as the files panel makes it. */
+function parseFileOp(item: string): TimelineOp {
+  const [, name, ...args] = item.split(':');
+  const call = name.slice('file_'.length);
+  if (!isFileCall(call)) throw new UrlError(`ops: ${quoted(item)} names no file call (file_ then one of ${FILE_CALLS.join(', ')})`);
+  const names = FILE_ARGS[call];
+  if (args.length !== names.length) throw new UrlError(`ops: ${quoted(item)} is not AT:${fileForm(call)}`);
+  const action: Record<string, unknown> = { op: call };
+  names.forEach((a, i) => (action[a] = integer(`ops ${name} ${a.toUpperCase()}`, args[i], a === 'map' ? 1 : 0, FILE_ARG_MAX[a])));
+  return { op: 'file', call: action as unknown as FileAction };
 }

@@ -39,7 +39,12 @@ import {
   type SimConfig,
   type SimStats,
   type ChannelOp,
+  type FileAction,
+  type FileResult,
+  type FileTable,
   type StepBy,
+  type TimedOp,
+  type TimelineOp,
 } from '../engine/index.ts';
 import { FROM_WORKER, TO_WORKER, type FromWorker, type ToWorker } from './protocol.ts';
 
@@ -115,6 +120,14 @@ export interface SteppedLiveRun extends RunBase {
   found(): boolean;
   /** Advances virtual time; returns the events run. */
   step(by: StepBy): number;
+  /** A call on a relay file, recorded in the timeline at this event like a channel operation; its result. */
+  fileCall(action: FileAction): FileResult;
+  /** The run's file table (replaced when the run goes back to a checkpoint: ask each time). */
+  files(): FileTable;
+  /** The file calls applied on the way to this event, with their results, oldest first. */
+  fileCalls(): TimedOp[];
+  /** How many of the timeline's operations the run has applied: its file calls change only with it. */
+  opsApplied(): number;
 }
 
 /** The page's run; `mode` tells which it is. */
@@ -141,7 +154,7 @@ export function createLiveRun(config: SimConfig, options: LiveRunOptions): LiveR
  * Logs a hotplug step before it runs; a CPU that comes up on an open channel without a buffer
  * gets one (relay_prepare_cpu).
  */
-function logHotplug(events: EventRingWriter, chan: Rchan, op: ChannelOp): void {
+function logHotplug(events: EventRingWriter, chan: Rchan, op: TimelineOp): void {
   if (op.op === 'cpu_online') events.hotplug(EV.cpuOnline, op.cpu, chan.onList && chan.buf(op.cpu) === null);
   else if (op.op === 'cpu_offline') events.hotplug(EV.cpuOffline, op.cpu);
 }
@@ -409,6 +422,22 @@ class SteppedMainRun extends MainThreadRun implements SteppedLiveRun {
 
   async operate(op: ChannelOp): Promise<void> {
     this.run.operate(op);
+  }
+
+  fileCall(action: FileAction): FileResult {
+    return this.run.operate({ op: 'file', call: action }) as FileResult;
+  }
+
+  files(): FileTable {
+    return this.run.sim.files;
+  }
+
+  fileCalls(): TimedOp[] {
+    return this.run.fileCalls();
+  }
+
+  opsApplied(): number {
+    return this.run.opsApplied;
   }
 
   dispose(): void {}

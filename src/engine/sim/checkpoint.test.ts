@@ -7,33 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Checkpoints } from './checkpoint.ts';
 import { simReport } from './report.ts';
-import { parseSimConfig, type SimConfig } from './simConfig.ts';
+import { parseSimConfig } from './simConfig.ts';
 import { SteppedRun } from './steppedRun.ts';
 import { Timeline, type ChannelOp } from './timeline.ts';
-
-const configArb: fc.Arbitrary<SimConfig> = fc
-  .record({
-    cpus: fc.integer({ min: 1, max: 4 }),
-    subbufSize: fc.constantFrom(256, 1024, 4096),
-    nSubbufs: fc.integer({ min: 1, max: 6 }),
-    mode: fc.constantFrom('no-overwrite', 'overwrite'),
-    global: fc.boolean(),
-    rate: fc.integer({ min: 2_000, max: 200_000 }),
-    arrival: fc.constantFrom('poisson', 'constant', 'bursts'),
-    size: fc.constantFrom('fixed', 'uniform', 'bimodal'),
-    call: fc.constantFrom('relay_write', '__relay_write', 'relay_reserve'),
-    reader: fc.boolean(),
-    readMode: fc.constantFrom('read', 'mmap'),
-    period: fc.constantFrom(0.0005, 0.002, 0.01),
-    kernel: fc.constantFrom('v6.17', 'v4.9'),
-  })
-  .map((c) =>
-    parseSimConfig({
-      channel: { cpus: c.cpus, subbufSize: c.subbufSize, nSubbufs: c.nSubbufs, mode: c.mode, global: c.global, kernel: c.kernel },
-      workload: { rate: c.rate, arrival: c.arrival, size: c.size, sizeMin: 16, sizeMax: 200, call: c.call },
-      reader: { enabled: c.reader, mode: c.readMode, period: c.period, costPerKiB: 2 },
-    }),
-  );
+import { configArb, runState, threeRuns } from './timeline.testing.ts';
 
 const opArb = (cpus: number): fc.Arbitrary<ChannelOp> =>
   fc.oneof(
@@ -53,37 +30,15 @@ const caseArb = configArb.chain((config) =>
   }),
 );
 
-/** A run's whole observable state: memory, counters, clock, position. */
-function state(r: SteppedRun): unknown {
-  return {
-    chan: Array.from(new Uint8Array(r.sim.chan.memory)),
-    stats: Array.from(new Uint8Array(r.sim.stats.memory)),
-    now: r.sim.now,
-    events: r.eventsRun,
-  };
-}
-
-function timelineWith(ops: [number, ChannelOp][], spacing: number): Timeline {
-  const timeline = new Timeline(new Checkpoints(undefined, spacing));
-  for (const [at, op] of [...ops].sort((a, b) => a[0] - b[0])) timeline.recordOp(at, op);
-  return timeline;
-}
+const state = runState;
 
 describe('checkpoints', () => {
   it('restore + replay equals the straight run, in the same run and in a rebuilt one', () => {
     fc.assert(
       fc.property(caseArb, ({ config, seed, ops, computed, target }) => {
         const at = Math.min(target, computed);
-        const straight = new SteppedRun(config, { seed, timeline: timelineWith(ops, 1 << 20) });
-        straight.seek(at);
-
-        const timeline = timelineWith(ops, 64);
-        const travelled = new SteppedRun(config, { seed, timeline });
-        travelled.seek(computed);
-        expect(timeline.checkpoints.count).toBeGreaterThan(0);
-        travelled.seek(at); // back: from the checkpoint before `at`, or forward from where it is
-        const rebuilt = new SteppedRun(config, { seed, timeline });
-        rebuilt.seek(at);
+        const { straight, travelled, rebuilt, checkpoints } = threeRuns(config, seed, ops, computed, at);
+        expect(checkpoints).toBeGreaterThan(0);
 
         const want = state(straight);
         expect(state(rebuilt)).toEqual(want);

@@ -3,6 +3,7 @@
  * counters, the producers with their random generators, the readers with their open files and
  * carried bytes, the scheduler's queue and timers, the clock), taken every so many events, so
  * that going to any event restores the nearest checkpoint before it and replays only the rest.
+ * The files the run's user-space process holds (its FileTable) are part of the run's state.
  *
  * The copy is made without knowing the objects' shapes: memory is copied as whole ArrayBuffers
  * (whatever the channel's layout inside them), objects keep their prototypes, and typed arrays
@@ -11,6 +12,7 @@
  * memory back into the run being restored (which may be a fresh run of the same configuration).
  */
 import type { Rchan } from '../kernel/index.ts';
+import type { FileTable } from './files.ts';
 import type { SimStats } from './stats.ts';
 
 /**
@@ -97,8 +99,18 @@ function copy(v: unknown, memo: Memo, count: CopyCount): unknown {
 export interface CheckpointParts {
   chan: Rchan;
   stats: SimStats;
+  /** The files the run's user-space process holds: fds, mappings, their read positions and faulted pages. */
+  files: FileTable;
   /** Everything else of the run's state, by field name (copied deeply). */
   state: Record<string, unknown>;
+}
+
+/**
+ * The state a checkpoint copies: the run's own, and its file table under `files` (restored
+ * with it, its files' buffers replaced by the restoring run's like every other reference).
+ */
+function snapshotState(parts: CheckpointParts): Record<string, unknown> {
+  return { ...parts.state, files: parts.files };
 }
 
 /** The stand-ins of one checkpoint. */
@@ -153,7 +165,7 @@ export function takeCheckpoint(parts: CheckpointParts, at: number, now: number, 
   };
   const memo: Memo = new Map<unknown, unknown>(pairs(chan, stats, stands));
   const count: CopyCount = { bytes: 0, objects: 0 };
-  const state = copy(parts.state, memo, count) as Record<string, unknown>;
+  const state = copy(snapshotState(parts), memo, count) as Record<string, unknown>;
   const chanMemory = wholeCopy(chan.memory);
   const statsMemory = wholeCopy(stats.memory);
   const statsCounts = stats.f64.slice();

@@ -40,6 +40,9 @@ export const FIRST_FD = 3;
 export class FileTable {
   private readonly fds = new Map<number, OpenFile>();
   private readonly maps = new Map<number, Mapping>();
+  /** The CPU of the file last opened as each fd, and of each mapping ever made: closed ones too, to name them in an error. */
+  private readonly fdCpus = new Map<number, number>();
+  private readonly mapCpus = new Map<number, number>();
   private nextMap = 1;
 
   constructor(private readonly chan: Rchan) {}
@@ -60,6 +63,7 @@ export class FileTable {
     while (this.fds.has(fd)) fd++;
     const open: OpenFile = { file: relayFileOpen(buf), fd, fdOpen: true, holders: 1 };
     this.fds.set(fd, open);
+    this.fdCpus.set(fd, buf.cpu);
     return open;
   }
 
@@ -93,6 +97,7 @@ export class FileTable {
     open.holders += 1;
     const mapping: Mapping = { id, open, map };
     this.maps.set(id, mapping);
+    this.mapCpus.set(id, open.file.buf.cpu);
     return mapping;
   }
 
@@ -107,6 +112,16 @@ export class FileTable {
     this.maps.delete(id);
     this.drop(mapping.open);
     return mapping;
+  }
+
+  /** The CPU of the file an fd is (or, once closed, was last) open on; -1 for an fd never opened. */
+  cpuOfFd(fd: number): number {
+    return this.fdCpus.get(fd) ?? -1;
+  }
+
+  /** The CPU of the file a mapping maps (or mapped); -1 for a mapping never made. */
+  cpuOfMap(id: number): number {
+    return this.mapCpus.get(id) ?? -1;
   }
 
   /** Open fds, lowest first. */

@@ -31,6 +31,7 @@ import { P_WAKEUPS, P_WOKEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.
 import { READER_ASLEEP, READER_PAUSED, READER_PROCESSING, READER_READING, READER_WOKEN } from './readerPhase.ts';
 import { BlktraceSink } from './blktrace.ts';
 import { captureReplays } from './blktraceCapture.ts';
+import { FileTable } from './files.ts';
 import { BLKTRACE_CLOCK_BASE_NS, BlktraceGenerator } from './blktraceGen.ts';
 
 export interface SimOptions {
@@ -141,6 +142,11 @@ export class Simulation {
   private readonly allocate: (byteLength: number) => ChannelMemory;
   /** The files blktrace's readers write, when the records are blktrace's (generated or imported). */
   readonly blktrace: BlktraceSink | null;
+  /**
+   * The relay files a user-space process beside the run's readers holds (the files panel's
+   * calls): part of the run's state, so a restore replaces it (read it from here each time).
+   */
+  readonly files: FileTable;
 
   constructor(
     readonly config: SimConfig,
@@ -156,6 +162,7 @@ export class Simulation {
     const opened = openSimChannel(config, this.allocate, options.tracer);
     this.chan = opened.chan;
     this.stats = opened.stats;
+    this.files = new FileTable(this.chan);
     const rng = new Random(options.seed);
     const timerWakeups = this.chan.features.timerWakeup;
     const capture = options.workload?.blktrace;
@@ -186,7 +193,7 @@ export class Simulation {
    */
   checkpoint(extra = 0): Checkpoint {
     const state = { now: this.now, eventsRun: this.eventsRun, producers: this.producers, readers: this.readers, queue: this.queue, timers: this.timers };
-    return takeCheckpoint({ chan: this.chan, stats: this.stats, state }, this.eventsRun, this.now, extra);
+    return takeCheckpoint({ chan: this.chan, stats: this.stats, files: this.files, state }, this.eventsRun, this.now, extra);
   }
 
   /** Puts this run (of the same configuration and seed) in the state a checkpoint holds. */

@@ -13,6 +13,7 @@
  *   (lossFreeForSeconds, backlogGrowthBytesPerS), never recommended; else loss-free.
  */
 import type { RelayEvent } from '../kernel/index.ts';
+import { blktraceLoss, type BlktraceLoss } from './blktraceRun.ts';
 import { capacityOf, mbps, type Capacity } from './capacity.ts';
 import { lostRecords, simReport, type SimReport } from './report.ts';
 import type { SimConfig } from './simConfig.ts';
@@ -159,16 +160,21 @@ export interface RunOutcome {
   /** The most bytes unread at once on any one buffer. */
   peakBacklogBytes: number;
   capacity: Capacity;
+  /** With blktrace records: what the run lost and what blkparse would report; else null. */
+  blktrace: BlktraceLoss | null;
 }
 
 /** A watched run's outcome (watchedOutcome's verdict with the backlog and the capacity). */
 export function runOutcome(run: WatchedRun): { report: SimReport; outcome: RunOutcome } {
-  const { report, verdict } = watchedOutcome(run);
-  return { report, outcome: { verdict, peakBacklogBytes: run.monitor.peakBacklogBytes, capacity: run.capacity } };
+  const { report, verdict, blktrace } = watchedOutcome(run);
+  return { report, outcome: { verdict, peakBacklogBytes: run.monitor.peakBacklogBytes, capacity: run.capacity, blktrace } };
 }
 
-/** The report and the verdict of a watched run, at its end. */
-export function watchedOutcome(run: WatchedRun): { report: SimReport; verdict: SteadyVerdict } {
+/**
+ * The report and the verdict of a watched run, at its end, and with blktrace records what
+ * blkparse would report once blktrace's readers read what is left (after the report is taken).
+ */
+export function watchedOutcome(run: WatchedRun): { report: SimReport; verdict: SteadyVerdict; blktrace: BlktraceLoss | null } {
   const report = simReport(run.sim);
   const { config, options } = run.sim;
   const verdict = steadyVerdict({
@@ -179,5 +185,5 @@ export function watchedOutcome(run: WatchedRun): { report: SimReport; verdict: S
     replayed: options.workload !== undefined,
     monitor: run.monitor,
   });
-  return { report, verdict };
+  return { report, verdict, blktrace: blktraceLoss(run.sim) };
 }

@@ -1,6 +1,6 @@
 /**
  * A deterministic run stepped by hand, that can go back in time: it records its landmarks,
- * channel operations, history and checkpoints in a Timeline, follows the operations recorded
+ * channel operations, file calls, history and checkpoints in a Timeline, follows the operations recorded
  * there when it steps over their positions, and a fresh run of the same configuration and
  * seed, given the same timeline, arrives at the same state for the same number of events. To
  * go to an event it restores the nearest checkpoint before it and replays only the rest.
@@ -11,7 +11,8 @@ import { History, channelSampler, type Sampler } from './history.ts';
 import { Simulation } from './simulation.ts';
 import type { ImportedWorkload } from './workloadCsv.ts';
 import type { SimConfig } from './simConfig.ts';
-import { LANDMARKS, Timeline, landmarkOf, type ChannelOp, type Landmark } from './timeline.ts';
+import { performFileAction, type FileResult } from './fileCalls.ts';
+import { LANDMARKS, Timeline, landmarkOf, type Landmark, type TimedOp, type TimelineOp } from './timeline.ts';
 
 /**
  * How a run steps: one event, to the next sub-buffer switch, by time or to a time (`until`, or
@@ -36,9 +37,8 @@ export interface SteppedRunOptions {
   tracer?: RelayTracer;
   /** Called every CHUNK events of a long step, and before each operation (so a log can drain). */
   onChunk?: () => void;
-  /** Called just before an operation is applied. */
   /** Called before each operation; `sim` is given because ops at event 0 run inside the constructor. */
-  onOp?: (op: ChannelOp, sim: Simulation) => void;
+  onOp?: (op: TimelineOp, sim: Simulation) => void;
   /** Imported records to replay instead of the generated workload (Simulation's `workload`). */
   workload?: ImportedWorkload;
   /** Keep checkpoints (true by default); a run that never goes back (a live run's fallback) saves the memory. */
@@ -138,11 +138,29 @@ export class SteppedRun {
     this.timeline.reached(sim.eventsRun, sim.now);
   }
 
-  /** Applies an operation now, and records it (starting a new future if this run went back). */
-  operate(op: ChannelOp): void {
+  /**
+   * Applies an operation now, and records it (starting a new future if this run went back);
+   * a file call's result is returned (null for a channel operation).
+   */
+  operate(op: TimelineOp): FileResult | null {
     this.timeline.recordOp(this.sim.eventsRun, op, this.sim.now);
-    this.apply(op);
+    const timed = this.timeline.ops[this.timeline.ops.length - 1];
+    this.apply(timed);
     this.applied = this.timeline.ops.length;
+    return timed.result ?? null;
+  }
+
+  /** How many of the timeline's operations this run has applied: they change only when this does. */
+  get opsApplied(): number {
+    return this.applied;
+  }
+
+  /** The file calls applied on the way to here, oldest first, with their results. */
+  fileCalls(): TimedOp[] {
+    const out: TimedOp[] = [];
+    const ops = this.timeline.ops;
+    for (let i = 0; i < this.applied; i++) if (ops[i].op.op === 'file') out.push(ops[i]);
+    return out;
   }
 
   /**
@@ -195,15 +213,19 @@ export class SteppedRun {
 
   private applyDue(): void {
     const ops = this.timeline.ops;
-    while (this.applied < ops.length && ops[this.applied].at <= this.sim.eventsRun) this.apply(ops[this.applied++].op);
+    while (this.applied < ops.length && ops[this.applied].at <= this.sim.eventsRun) this.apply(ops[this.applied++]);
   }
 
-  private apply(op: ChannelOp): void {
+  private apply(timed: TimedOp): void {
     this.o.onChunk?.();
     const sim = this.sim;
+    const op = timed.op;
     if (op.op === 'cpu_online' || op.op === 'cpu_offline') this.mark('hotplug');
+    if (op.op === 'file') this.mark('file');
     this.o.onOp?.(op, sim);
-    if (op.op === 'flush') sim.flush();
+    // The same call on the same state: every run of the timeline gets the same result.
+    if (op.op === 'file') timed.result = performFileAction(sim.files, sim.chan, op.call);
+    else if (op.op === 'flush') sim.flush();
     else if (op.op === 'reset') sim.reset();
     else if (op.op === 'close') sim.close();
     else if (op.op === 'cpu_online') sim.cpuOnline(op.cpu);

@@ -20,6 +20,7 @@
  *   and none when the capacity analysis (capacity.ts) finds the reader the bottleneck.
  */
 import { buffersMemory } from '../kernel/index.ts';
+import type { BlktraceLoss } from './blktraceRun.ts';
 import { capacityOf, type Capacity, type CapacityTerm } from './capacity.ts';
 import { lostRecords, type LostCounts } from './report.ts';
 import { ConfigError, checkSimConfig, type SimConfig } from './simConfig.ts';
@@ -70,6 +71,8 @@ export interface SweepCell {
   drainBytesPerS: number | null;
   /** Why the configuration could not be opened (over the memory cap, record sizes...), else null. */
   error: string | null;
+  /** With blktrace records (a capture, the blktrace format): what was lost and what blkparse would report; else null. */
+  blktrace: BlktraceLoss | null;
 }
 
 /** The fields a cell that ran fills in. */
@@ -197,6 +200,7 @@ const REFUSED: Omit<Outcome, 'error'> = {
   backlogGrowthBytesPerS: null,
   holdsLastSeconds: null,
   verdictText: null,
+  blktrace: null,
 };
 
 /** The busiest buffer's entry: it speaks for the channel. */
@@ -315,7 +319,7 @@ export class SweepJob {
   }
 
   private finish(running: Running): void {
-    const { report, verdict } = watchedOutcome(running);
+    const { report, verdict, blktrace } = watchedOutcome(running);
     const t = report.total;
     const lostBy: LostCounts = {
       droppedFull: t.droppedFull,
@@ -335,6 +339,7 @@ export class SweepJob {
       peakBacklogBytes: running.monitor.peakBacklogBytes,
       ...verdict,
       error: null,
+      blktrace,
     });
     this.running = null;
   }

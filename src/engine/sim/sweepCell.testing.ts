@@ -19,5 +19,6 @@ export const sweepCell = (over: Partial<SweepCell>): SweepCell => ({
   verdictText: 'loss-free',
   drainBytesPerS: 1e6,
   error: null,
+  blktrace: null,
   ...over,
 });

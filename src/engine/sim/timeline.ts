@@ -3,20 +3,32 @@
  * sub-buffer switch, drop, overwrite and wakeup happened. The same configuration and seed give
  * the same events, so a run rebuilt from the start to go back in time finds them at the same
  * counts, and the timeline carries over from one rebuild to the next. It also holds the
- * channel operations applied on the way, so a rebuild applies them at the same points; an
+ * channel operations and file calls applied on the way, so a rebuild applies them at the same points; an
  * operation applied after going back starts a new future, and the old one is forgotten.
  */
 import type { RelayEvent } from '../kernel/index.ts';
 import { Checkpoints } from './checkpoint.ts';
+import type { FileAction, FileResult } from './fileCalls.ts';
 import type { History } from './history.ts';
 
 /** Channel operations a run applies between events. */
 export type ChannelOp = { op: 'flush' } | { op: 'reset' } | { op: 'close' } | { op: 'cpu_online' | 'cpu_offline'; cpu: number };
 
+/** A system call on a relay file by the run's user-space process (the files panel's calls). */
+export interface FileOp {
+  op: 'file';
+  call: FileAction;
+}
+
+/** What a deterministic run applies between events: a channel operation or a file call. */
+export type TimelineOp = ChannelOp | FileOp;
+
 /** An operation and the number of events run before it. */
 export interface TimedOp {
   at: number;
-  op: ChannelOp;
+  op: TimelineOp;
+  /** A file call's result, once a run of this timeline has applied it (every run gets the same). */
+  result?: FileResult;
 }
 
 export type Landmark = 'switch' | 'drop' | 'overwrite' | 'wakeup' | 'flush' | 'reset' | 'close' | 'hotplug' | 'file';
@@ -67,8 +79,10 @@ export class Timeline {
   }
 
   /** Records an operation applied after `at` events at virtual time `t`; anything recorded beyond is a future that no longer happens. */
-  recordOp(at: number, op: ChannelOp, t = Infinity): void {
+  recordOp(at: number, op: TimelineOp, t = Infinity): void {
     if (at < this.horizon) this.truncate(at, t);
+    // Operations not reached yet (an address's, past where the run stopped) are of that future too.
+    else this.dropOpsAfter(at);
     this.ops.push({ at, op });
   }
 
@@ -84,6 +98,10 @@ export class Timeline {
       list.length = keep;
       (this.times.get(l) as number[]).length = keep;
     }
+    this.dropOpsAfter(at);
+  }
+
+  private dropOpsAfter(at: number): void {
     let keep = this.ops.length;
     while (keep > 0 && this.ops[keep - 1].at > at) keep--;
     this.ops.length = keep;

@@ -5,7 +5,7 @@
  * what its capacity analysis concludes.
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import { ConfigError, PRESETS, RELAY_MODES, parseSimConfig, sweepSeconds, type SimConfig } from '../../engine/index.ts';
+import { ConfigError, PRESETS, RELAY_MODES, parseSimConfig, sweepSeconds, type RunOutcome, type SimConfig } from '../../engine/index.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { diffReports, type Side } from './diff.ts';
 import { PresetOptions } from '../common/PresetOptions.tsx';
@@ -191,6 +191,7 @@ export function ABCompare() {
               ))}
             </tbody>
           </table>
+          <BlktraceSides outcomes={result.outcomes} />
           {SIDES.map((side, i) => (
             <p key={side} className="meta" data-testid={`compare.capacity.${side}`} data-bottleneck={result.outcomes[i].capacity.bottleneck ?? ''}>
               {side}: {result.outcomes[i].capacity.statement}.
@@ -199,5 +200,29 @@ export function ABCompare() {
         </div>
       )}
     </section>
+  );
+}
+
+/** With blktrace records: what each side lost and what blkparse would report, and why once. */
+function BlktraceSides({ outcomes }: { outcomes: readonly RunOutcome[] }) {
+  const why = outcomes.map((o) => o.blktrace?.why ?? null).find((w) => w !== null);
+  return (
+    <>
+      {SIDES.map((side, i) => {
+        const b = outcomes[i].blktrace;
+        return (
+          b !== null && (
+            <p key={side} data-testid={`compare.blktrace.${side}`} data-lost={b.lost} data-gaps={b.seqGaps} data-missing={b.seqMissing}>
+              {side}: {b.text}.
+            </p>
+          )
+        );
+      })}
+      {why !== undefined && (
+        <p className="meta" data-testid="compare.blktrace.why">
+          Why: {why}.
+        </p>
+      )}
+    </>
   );
 }

@@ -88,10 +88,12 @@ export function FilesPanel() {
       <h2 id="files-heading">Relay files</h2>
       <p className="explanation" data-testid="files.how">
         The page is a user-space process with the run&apos;s relay files. Each call below runs on the page&apos;s view of the
-        channel: {run.kind === 'deterministic' ? 'between steps of this deterministic run' : 'with the run\u2019s threads paused for the call, then resumed'}.
-        Reading here takes data from the buffer&apos;s one consumer state, so the run&apos;s reader no longer finds it and the
-        accounting counts it as missing; set the reader to none to watch only your own calls. A new run, or going back in
-        time, starts with no files open.
+        channel:{' '}
+        {run.kind === 'deterministic'
+          ? 'between steps of this deterministic run, and becomes part of its timeline at that event: going back in time undoes the calls made after, going forward replays them, and the address carries them'
+          : 'with the run\u2019s threads paused for the call, then resumed; a new run starts with no files open'}
+        . Reading here takes data from the buffer&apos;s one consumer state, so the run&apos;s reader no longer finds it and the
+        accounting counts it as missing; set the reader to none to watch only your own calls.
       </p>
       <p className="meta" data-testid="files.folder">
         Folder <code>{chan.parent}</code>: {bufs.length === 1 && chan.isGlobal ? 'one file for the global buffer' : 'one file per CPU\u2019s buffer'}, each

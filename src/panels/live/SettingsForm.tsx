@@ -6,11 +6,13 @@
 import { useState, type FormEvent } from 'react';
 import {
   ARRIVALS,
+  BLKTRACE_SEQUENCES,
   ConfigError,
   KERNEL_VERSIONS,
   PRESETS,
   READER_LAYOUTS,
   READER_MODES,
+  RECORD_FORMATS,
   RELAY_MODES,
   SIZE_MODELS,
   WRITE_CALLS,
@@ -61,6 +63,18 @@ const SECTIONS: { id: keyof SimConfig; legend: string; fields: Field[] }[] = [
       { path: 'workload.sizeMin', label: 'size min (bytes)' },
       { path: 'workload.sizeMax', label: 'size max (bytes)' },
       { path: 'workload.call', label: 'call', options: WRITE_CALLS },
+      {
+        path: 'workload.format',
+        label: 'records',
+        options: RECORD_FORMATS,
+        title: "relayscope: its own self-describing records; blktrace: struct blk_io_trace from simulated block I/O (rate is I/Os per second, sizes follow from the events; deterministic runs only)",
+      },
+      {
+        path: 'workload.blktraceSequence',
+        label: 'blktrace sequence',
+        options: BLKTRACE_SEQUENCES,
+        title: 'after-reserve: up to v6.17, a dropped record takes no sequence number (no gap); before-reserve: the 2025 series, every dropped record leaves a gap',
+      },
       { path: 'workload.largeShare', label: 'share of large (bimodal)', more: true },
       { path: 'workload.burstOn', label: 'burst on (s)', more: true },
       { path: 'workload.burstOff', label: 'burst off (s)', more: true },
@@ -87,6 +101,9 @@ const SECTIONS: { id: keyof SimConfig; legend: string; fields: Field[] }[] = [
 
 const FIELDS: Field[] = SECTIONS.flatMap((s) => s.fields);
 const SEED = 'seed' as const;
+
+/** The size fields blktrace's events fix: sent with workload.format blktrace only when changed, so a change is refused beside its field. */
+const BLKTRACE_SIZES: readonly SettingPath[] = ['workload.size', 'workload.sizeMin', 'workload.sizeMax', 'workload.largeShare'];
 
 function valueAt(config: SimConfig, f: Field): string {
   const value = settingValue(config, f.path);
@@ -118,7 +135,10 @@ export function SettingsForm() {
   const config = useAppStore((s) => s.liveConfig);
   const seed = useAppStore((s) => s.liveSeed);
   const store = useAppStoreApi();
+  const mode = useAppStore((s) => s.liveMode);
   const [values, setValues] = useState<Record<string, string>>(() => formValues(config, seed));
+  // What the form was filled with (the settings, or a preset): the fields the user left alone.
+  const [loaded, setLoaded] = useState(values);
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   const [preset, setPreset] = useState('');
   const chosen = PRESETS.find((p) => p.id === preset);
@@ -126,13 +146,19 @@ export function SettingsForm() {
   const choosePreset = (id: string): void => {
     setPreset(id);
     const p = PRESETS.find((x) => x.id === id);
-    if (p !== undefined) setValues(formValues(p.config, parseNumberText(values[SEED]) ?? 1));
+    if (p !== undefined) {
+      const filled = formValues(p.config, parseNumberText(values[SEED]) ?? 1);
+      setValues(filled);
+      setLoaded(filled);
+    }
     setErrors({});
   };
 
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const raw = rawConfig(values);
+    if (raw.workload.format === 'blktrace')
+      for (const path of BLKTRACE_SIZES) if (values[path] === loaded[path]) delete raw.workload[splitSettingPath(path).key];
     const seedText = values[SEED].trim();
     const nextSeed = parseNumberText(seedText);
     if (nextSeed === null || !Number.isInteger(nextSeed) || nextSeed < 0 || nextSeed > 2 ** 32 - 1) {
@@ -146,7 +172,9 @@ export function SettingsForm() {
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const field = FIELDS.find((f) => f.path === (err.path ?? pathNamedIn(err.message)))?.path ?? 'form';
-      setErrors({ [field]: err.message });
+      // The format a live run refuses: say how to run it.
+      const hint = field === 'workload.format' && mode === 'live' && raw.workload.format === 'blktrace' ? '. Choose Mode: deterministic (virtual time), then Start' : '';
+      setErrors({ [field]: `${err.message}${hint}` });
       return;
     }
     setErrors({});

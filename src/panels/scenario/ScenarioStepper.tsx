@@ -18,6 +18,8 @@ import {
   type TraceStep,
 } from '../../engine/index.ts';
 import { STATE_COLOURS, STATE_NAMES } from '../channel/states.ts';
+import { downloadText } from '../../lib/download.ts';
+import { inputTooLarge } from '../../lib/inputLimits.ts';
 
 const FILES = {
   ...import.meta.glob<string>('../../engine/sim/conformance/scenarios/*.json', { query: '?raw', import: 'default' }),
@@ -80,16 +82,14 @@ export function ScenarioStepper() {
     if (path !== undefined) take(await FILES[path](), `${name}.json`);
   };
   const openFile = async (f: File | undefined): Promise<void> => {
-    if (f !== undefined) take(await f.text(), f.name);
+    if (f === undefined) return;
+    // Refused before it is read: a wrong file (a disk image) must not fill the tab's memory.
+    const refused = inputTooLarge(f.name, f.size, 'scenario');
+    if (refused !== null) return setError(refused);
+    take(await f.text(), f.name);
   };
   const save = (): void => {
-    if (loaded === null) return;
-    const url = URL.createObjectURL(new Blob([draft], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = loaded.file;
-    a.click();
-    URL.revokeObjectURL(url);
+    if (loaded !== null) downloadText(loaded.file, draft, 'application/json');
   };
   const forward = (): void => {
     if (loaded === null) return;

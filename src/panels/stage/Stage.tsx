@@ -603,11 +603,13 @@ function drawRow(
     ctx.fillText(row.name === 'global' ? 'global' : `CPU ${buf.cpu}`, 8, top + h / 2 - g.font * 0.4);
     ctx.font = `${pulse > 0 ? 700 : 400} ${g.font}px system-ui, sans-serif`;
     ctx.fillStyle = pulse > 0 ? STATE_COLOURS[SUBBUF_WRITING] : '#4a5563';
-    ctx.fillText(`produced ${p.produced}`, 8, top + h / 2 + g.font * 0.9);
+    // Each line below the name only where the row has room for it (a short stage drops the last ones).
+    const fits = (line: number): boolean => top + h / 2 + g.font * (line + 0.5) <= y0 + g.rowH;
+    if (fits(0.9)) ctx.fillText(`produced ${p.produced}`, 8, top + h / 2 + g.font * 0.9);
     ctx.fillStyle = '#4a5563';
     ctx.font = `${g.font}px system-ui, sans-serif`;
-    ctx.fillText(`consumed ${p.consumed}`, 8, top + h / 2 + g.font * 2.1);
-    if (h > g.font * 4.5) ctx.fillText(`full_count ${row.k.fullCount}`, 8, top + h / 2 + g.font * 3.3);
+    if (fits(2.1)) ctx.fillText(`consumed ${p.consumed}`, 8, top + h / 2 + g.font * 2.1);
+    if (h > g.font * 4.5 && fits(3.3)) ctx.fillText(`full_count ${row.k.fullCount}`, 8, top + h / 2 + g.font * 3.3);
   } else if (g.rowH >= 8) {
     ctx.fillStyle = stalled ? DROP_COLOUR : INK;
     ctx.font = `${g.font}px system-ui, sans-serif`;

@@ -248,6 +248,7 @@ function SweepView({ run }: { run: SweepRun }) {
           Could not load that cell: {loadError}
         </p>
       )}
+      <BlktraceView cells={result.cells.filter((c) => c.period === period)} />
       <div className="table-wrap">
         <table className="heatmap" data-testid="sweep.heatmap">
           <caption className="visually-hidden">
@@ -304,6 +305,40 @@ function SweepView({ run }: { run: SweepRun }) {
     </div>
   );
 }
+
+/** With blktrace records: per cell, what it would have lost and what blkparse would report (the CLI's sentences). */
+function BlktraceView({ cells }: { cells: readonly SweepCell[] }) {
+  const told = cells.flatMap((c) => (c.blktrace === null ? [] : [{ c, b: c.blktrace }]));
+  if (told.length === 0) return null;
+  const why = told.map(({ b }) => b.why).find((w) => w !== null);
+  return (
+    <div data-testid="sweep.blktrace">
+      <p className="meta">
+        What blkparse would report reading each cell&apos;s files from standard input (<code>cat DIR/&lt;dev&gt;.blktrace.* | blkparse -i -</code>):
+      </p>
+      <ul>
+        {told.map(({ c, b }) => (
+          <li
+            key={`${c.subbufSize}.${c.nSubbufs}`}
+            data-testid={`sweep.blktrace.${c.subbufSize}.${c.nSubbufs}`}
+            data-lost={b.lost}
+            data-gaps={b.seqGaps}
+            data-missing={b.seqMissing}
+          >
+            {capitalised(b.text)}.
+          </li>
+        ))}
+      </ul>
+      {why !== undefined && (
+        <p className="meta" data-testid="sweep.blktrace.why">
+          Why: {why}.
+        </p>
+      )}
+    </div>
+  );
+}
+
+const capitalised = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1);
 
 const rate = (b: number | null): string => (b === null ? 'unbounded' : mbps(b));
 

@@ -7,6 +7,7 @@
  */
 import { useState, type ChangeEvent } from 'react';
 import { formatCount } from '../../lib/format.ts';
+import { inputTooLarge } from '../../lib/inputLimits.ts';
 import { useAppStore, useAppStoreApi } from '../../store/index.ts';
 import { forgetWorkload, importCapture, importWorkload } from '../../store/workloadImport.ts';
 
@@ -22,7 +23,15 @@ export function WorkloadImport() {
     const input = e.currentTarget;
     const files = Array.from(input.files ?? []);
     if (files.length === 0) return;
-    if (files.some((f) => CAPTURE_FILE.test(f.name))) {
+    const capture = files.some((f) => CAPTURE_FILE.test(f.name));
+    // Refused before they are read: a wrong file (a disk image) must not fill the tab's memory.
+    const refused = inputTooLarge(
+      files.length === 1 ? files[0].name : `${files.length} files`,
+      files.reduce((sum, f) => sum + f.size, 0),
+      capture ? 'capture' : 'csv',
+    );
+    if (refused !== null) setError(refused);
+    else if (capture) {
       const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
       setError(importCapture(store, read));
     } else if (files.length > 1) setError(`choose one CSV file, or the <dev>.blktrace.<cpu> files of one capture (${files.length} files chosen)`);

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FileTable, openSimChannel, parseSimConfig, relayClose, relayWrite, type Rchan } from '../engine/index.ts';
-import { performFileAction, type FileAction, type FileResult } from './fileActions.ts';
-import { createAppStore } from './index.ts';
-import { currentFiles } from './filesSlice.ts';
-import type { LiveRun } from '../workers/client.ts';
-import { createSingleThreadExplorer } from '../workers/exploreClient.ts';
-
-const noExplorer = () => createSingleThreadExplorer('a unit test has no workers');
+import { relayClose, relayWrite, type Rchan } from '../kernel/index.ts';
+import { performFileAction, type FileAction, type FileResult } from './fileCalls.ts';
+import { FileTable } from './files.ts';
+import { parseSimConfig } from './simConfig.ts';
+import { openSimChannel } from './simChannel.ts';
 
 /** One CPU's channel of 3 sub-buffers of 3000 bytes (alloc_size 12288: 3 pages, 3000 unused). */
 function channel(kernel = 'v6.17', cpus = 1): Rchan {
@@ -75,48 +72,5 @@ describe('file actions on a relay channel', () => {
     expect(chan.bufAt(0).freed).toBe(true);
     expect(chan.freed).toBe(true);
     expect(act({ op: 'munmap', map: 1 }).errno).toBe('EINVAL');
-  });
-});
-
-describe('the files slice', () => {
-  /** A stand-in run over a real channel; `live` ones count their pauses and resumes. */
-  function fakeRun(kind: LiveRun['kind'], calls: string[]): LiveRun {
-    const chan = channel('v6.17', 2);
-    return {
-      mode: kind === 'deterministic' ? 'deterministic' : 'live',
-      kind,
-      chan,
-      fallbackReason: null,
-      accounting: () => [],
-      pause: async () => void calls.push('pause'),
-      resume: () => void calls.push('resume'),
-      dispose: () => undefined,
-    } as unknown as LiveRun;
-  }
-
-  it('pauses a live run around each call, lists fds closed ones included, and starts empty with the next run', async () => {
-    const calls: string[] = [];
-    const store = createAppStore({ createRun: () => fakeRun('workers', calls), createExplorer: noExplorer });
-    store.getState().startLive();
-    await store.getState().fileAct({ op: 'open', cpu: 1 });
-    await store.getState().fileAct({ op: 'close', fd: 3 }, 1);
-    const bad = await store.getState().fileAct({ op: 'read', fd: 3, count: 10 }, 1);
-    expect(bad).toMatchObject({ cpu: 1, errno: 'EBADF' });
-    expect(calls).toEqual(['pause', 'resume', 'pause', 'resume', 'pause', 'resume']);
-    expect(currentFiles(store.getState()).fds).toEqual([{ fd: 3, cpu: 1, open: false }]);
-    expect(currentFiles(store.getState()).results.map((r) => r.ret)).toEqual(['3 (kref 2)', '0', '-1 EBADF']);
-
-    store.getState().startLive();
-    expect(currentFiles(store.getState()).fds).toEqual([]);
-    expect(store.getState().fileTable()).toBeNull();
-  });
-
-  it('does not pause a deterministic run, which is between steps already', async () => {
-    const calls: string[] = [];
-    const store = createAppStore({ createRun: () => fakeRun('deterministic', calls), createExplorer: noExplorer });
-    store.getState().startLive(undefined, 1, { mode: 'deterministic' });
-    expect(await store.getState().fileAct({ op: 'open', cpu: 0 })).toMatchObject({ fd: 3 });
-    expect(calls).toEqual([]);
-    expect(store.getState().fileTable()?.openFds().map((f) => f.fd)).toEqual([3]);
   });
 });

@@ -1,19 +1,12 @@
 /**
- * What the page's user-space process does with relay files: each action a system call on the
- * run's channel through one FileTable (fds and mappings), and its result as strace would
- * print it, with the kernel's error where there is one. An action that fails changes nothing.
+ * What a user-space process does with relay files: each action a system call on the run's
+ * channel through one FileTable (fds and mappings), and its result as strace would print it,
+ * with the kernel's error where there is one. An action that fails changes nothing. The same
+ * calls on the same state give the same results, so a deterministic run replays them.
  */
-import {
-  POLLERR,
-  POLLIN,
-  relayFilePoll,
-  relayFileRead,
-  relayFileSendfile,
-  relayMappingRead,
-  type FileErrno,
-  type FileTable,
-  type Rchan,
-} from '../engine/index.ts';
+import { POLLERR, POLLIN, relayFilePoll, relayFileRead, relayFileSendfile, type Rchan } from '../kernel/index.ts';
+import { relayMappingRead } from './mapping.ts';
+import type { FileErrno, FileTable } from './files.ts';
 
 export type FileAction =
   | { op: 'open'; cpu: number }
@@ -58,17 +51,11 @@ function rangesText(chunks: readonly number[]): string {
   return parts.length === 0 ? '' : ` from ${parts.join(', ')}`;
 }
 
-/** The CPU of an fd's or a mapping's file, or -1 when the handle names nothing. */
-function cpuOfFd(files: FileTable, fd: number): number {
-  const open = files.get(fd);
-  return typeof open === 'string' ? -1 : open.file.buf.cpu;
-}
-
 /**
- * Performs one action. `cpuHint` names the file in the result when the handle is bad (the
- * panel knows which file's row the action came from).
+ * Performs one action. A bad handle's result names the file it was last open on; `cpuHint`
+ * names it for a handle never made (the panel knows which file's row the action came from).
  */
-export function performFileAction(files: FileTable, chan: Rchan, action: FileAction, cpuHint: number): FileResult {
+export function performFileAction(files: FileTable, chan: Rchan, action: FileAction, cpuHint = 0): FileResult {
   const fail = (cpu: number, op: FileAction['op'], call: string, errno: FileErrno | 'SIGSEGV'): FileResult => ({
     cpu: cpu < 0 ? cpuHint : cpu,
     op,
@@ -98,7 +85,7 @@ export function performFileAction(files: FileTable, chan: Rchan, action: FileAct
     case 'sendfile': {
       const call = action.op === 'read' ? `read(${action.fd}, buf, ${action.count})` : `sendfile(out, ${action.fd}, NULL, ${action.count})`;
       const open = files.get(action.fd);
-      if (typeof open === 'string') return fail(-1, action.op, call, open);
+      if (typeof open === 'string') return fail(files.cpuOfFd(action.fd), action.op, call, open);
       const chunks: number[] = [];
       const got =
         action.op === 'read' ? relayFileRead(open.file, action.count, null, chunks) : relayFileSendfile(open.file, action.count, null, chunks);
@@ -109,17 +96,17 @@ export function performFileAction(files: FileTable, chan: Rchan, action: FileAct
     case 'poll': {
       const call = `poll(${action.fd}, POLLIN)`;
       const open = files.get(action.fd);
-      if (typeof open === 'string') return fail(-1, 'poll', call, open);
+      if (typeof open === 'string') return fail(files.cpuOfFd(action.fd), 'poll', call, open);
       // The page never sleeps: it looks and leaves the wait queue at once.
       return ok(open.file.buf.cpu, 'poll', call, pollText(relayFilePoll(open.file, false)));
     }
     case 'lseek': {
       const call = `lseek(${action.fd}, ${action.offset}, SEEK_SET)`;
-      return fail(cpuOfFd(files, action.fd), 'lseek', call, files.lseek(action.fd));
+      return fail(files.cpuOfFd(action.fd), 'lseek', call, files.lseek(action.fd));
     }
     case 'mmap': {
       const call = `mmap(NULL, ${action.length}, PROT_READ, MAP_SHARED, ${action.fd}, 0)`;
-      const cpu = cpuOfFd(files, action.fd);
+      const cpu = files.cpuOfFd(action.fd);
       const mapping = files.mmap(action.fd, action.length);
       if (typeof mapping === 'string') return fail(cpu, 'mmap', call, mapping);
       const pages = mapping.map.faulted.length;
@@ -128,7 +115,7 @@ export function performFileAction(files: FileTable, chan: Rchan, action: FileAct
     case 'mapread': {
       const call = `touch mapping ${action.map} [${action.offset}, ${action.offset + action.length})`;
       const mapping = files.mapping(action.map);
-      if (typeof mapping === 'string') return fail(-1, 'mapread', call, mapping);
+      if (typeof mapping === 'string') return fail(files.cpuOfMap(action.map), 'mapread', call, mapping);
       const faulted = mapping.map.faulted;
       const before = faulted.slice();
       const cpu = mapping.open.file.buf.cpu;
@@ -142,15 +129,14 @@ export function performFileAction(files: FileTable, chan: Rchan, action: FileAct
     }
     case 'munmap': {
       const call = `munmap(mapping ${action.map})`;
-      const mapping = files.mapping(action.map);
-      const cpu = typeof mapping === 'string' ? -1 : mapping.open.file.buf.cpu;
+      const cpu = files.cpuOfMap(action.map);
       const gone = files.munmap(action.map);
       if (typeof gone === 'string') return fail(cpu, 'munmap', call, gone);
       return ok(cpu, 'munmap', call, '0');
     }
     case 'close': {
       const call = `close(${action.fd})`;
-      const cpu = cpuOfFd(files, action.fd);
+      const cpu = files.cpuOfFd(action.fd);
       const closed = files.close(action.fd);
       if (typeof closed === 'string') return fail(cpu, 'close', call, closed);
       const held = closed.holders > 0 ? `; a mapping still holds the file (kref ${closed.file.buf.kref})` : '';
