@@ -59,6 +59,18 @@ for (const viewport of [
       await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
       await expect(page.getByTestId('stage.buffer.0.subbuf.7')).toBeAttached();
     });
+
+    test('an A/B side starts its run with the stage in view', async ({ app, page }) => {
+      await app.goto('?tab=compare');
+      await app.compare.seconds.fill('0.05');
+      await page.getByTestId('compare.B.nSubbufs').fill('6');
+      await app.compare.run.click();
+      await expect(app.compare.table).toContainText('B: 6 x');
+      await page.getByTestId('compare.start.B').click();
+      await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
+      await expect(page.getByTestId('stage.buffer.0.subbuf.5')).toBeAttached();
+      await expect(page.getByTestId('stage.buffer.0.subbuf.6')).toHaveCount(0);
+    });
   });
 }
 
