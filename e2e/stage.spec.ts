@@ -81,17 +81,6 @@ test.describe('the demo', () => {
     expect((await app.liveSnapshot()).kind).toBeNull();
   });
 
-  test('with reduced motion it is shown paused, and Space plays it', async ({ app, page }) => {
-    await page.emulateMedia({ reducedMotion: 'reduce' });
-    await app.goto();
-    await expect.poll(async () => (await app.liveSnapshot()).kind).toBe('demo');
-    await expect(page.getByTestId('transport.play')).toHaveText(/Play/);
-    const t = (await app.liveSnapshot()).virtualTime;
-    await page.locator('body').press(' ');
-    await expect(page.getByTestId('transport.play')).toHaveText(/Pause/);
-    await expect.poll(async () => (await app.liveSnapshot()).virtualTime).toBeGreaterThan(t);
-  });
-
   test('a run of ones own replaces it, and replacing ones own run can be undone', async ({ app, page }) => {
     await app.goto();
     await app.openSettings();
