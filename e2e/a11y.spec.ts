@@ -60,6 +60,8 @@ test.describe('accessibility', () => {
   });
 
   test('every tab of the workspace has none, with a run to show', async ({ app, page }) => {
+    // Eleven analyses: a bound for the walk, not a measure.
+    test.slow();
     await app.goto();
     await app.startLive({ channel: { cpus: 2, subbufSize: 1024, nSubbufs: 4 }, reader: { enabled: false } }, 1, { mode: 'deterministic' });
     await page.getByTestId('live.step.time').click();

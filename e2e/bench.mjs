@@ -50,7 +50,8 @@ const nodeFigures = medianOf(nodeRuns);
 say(`Node, the last of ${RUNS} runs (the JSON figures are the medians):`);
 for (const line of nodeLines) say(line);
 
-const { browser, url, close } = await previewBrowser(4175);
+// RELAYSCOPE_BENCH_PORT: another port for the preview server, when 4175 is taken.
+const { browser, url, close } = await previewBrowser(Number(process.env.RELAYSCOPE_BENCH_PORT ?? 4175));
 /** @type {BrowserBenchResults[]} */
 const browserRuns = [];
 try {

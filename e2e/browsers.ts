@@ -16,10 +16,6 @@ export const SKIPS: Record<'chromium' | 'firefox', readonly BrowserSkip[]> = {
       title: /long animation frame/i,
       reason: "Firefox 153 has no Long Animation Frames API (PerformanceObserver type 'long-animation-frame')",
     },
-    {
-      title: /reduced[- ]motion/i,
-      reason: "Playwright's reducedMotion emulation has no effect in firefox-esr 153 over WebDriver BiDi",
-    },
   ],
 };
 

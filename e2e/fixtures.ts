@@ -4,6 +4,15 @@ import { recordHandedFiles } from './downloads.ts';
 import { realTextInsertion } from './firefoxFill.ts';
 import { AppPage } from './pages/app.ts';
 
+interface WorkerFixtures {
+  /**
+   * Firefox prefers reduced motion from its start: over BiDi it ignores Playwright's
+   * `reducedMotion` emulation, so a test that needs it also sets this (a describe block's
+   * `test.use`, which gives it a browser of its own with the `ui.prefersReducedMotion` pref).
+   */
+  preferReducedMotion: boolean;
+}
+
 interface Fixtures {
   /** Skips a test that cannot run in this browser (browsers.ts), with the reason. */
   browserSupport: void;
@@ -16,7 +25,15 @@ interface Fixtures {
   pageErrors: string[];
 }
 
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  preferReducedMotion: [false, { scope: 'worker', option: true }],
+  launchOptions: [
+    async ({ launchOptions, browserName, preferReducedMotion }, use) => {
+      const firefox = browserName === 'firefox' && preferReducedMotion;
+      await use(firefox ? { ...launchOptions, firefoxUserPrefs: { ...launchOptions.firefoxUserPrefs, 'ui.prefersReducedMotion': 1 } } : launchOptions);
+    },
+    { scope: 'worker' },
+  ],
   browserSupport: [
     async ({ browserName }, use, testInfo) => {
       const reason = skipReason(browserName, testInfo.titlePath.slice(1));

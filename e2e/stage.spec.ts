@@ -59,6 +59,18 @@ for (const viewport of [
       await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
       await expect(page.getByTestId('stage.buffer.0.subbuf.7')).toBeAttached();
     });
+
+    test('an A/B side starts its run with the stage in view', async ({ app, page }) => {
+      await app.goto('?tab=compare');
+      await app.compare.seconds.fill('0.05');
+      await page.getByTestId('compare.B.nSubbufs').fill('6');
+      await app.compare.run.click();
+      await expect(app.compare.table).toContainText('B: 6 x');
+      await page.getByTestId('compare.start.B').click();
+      await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
+      await expect(page.getByTestId('stage.buffer.0.subbuf.5')).toBeAttached();
+      await expect(page.getByTestId('stage.buffer.0.subbuf.6')).toHaveCount(0);
+    });
   });
 }
 
@@ -67,17 +79,6 @@ test.describe('the demo', () => {
     await app.goto('?demo=0');
     await expect(page.getByTestId('stage')).toContainText('No run');
     expect((await app.liveSnapshot()).kind).toBeNull();
-  });
-
-  test('with reduced motion it is shown paused, and Space plays it', async ({ app, page }) => {
-    await page.emulateMedia({ reducedMotion: 'reduce' });
-    await app.goto();
-    await expect.poll(async () => (await app.liveSnapshot()).kind).toBe('demo');
-    await expect(page.getByTestId('transport.play')).toHaveText(/Play/);
-    const t = (await app.liveSnapshot()).virtualTime;
-    await page.locator('body').press(' ');
-    await expect(page.getByTestId('transport.play')).toHaveText(/Pause/);
-    await expect.poll(async () => (await app.liveSnapshot()).virtualTime).toBeGreaterThan(t);
   });
 
   test('a run of ones own replaces it, and replacing ones own run can be undone', async ({ app, page }) => {

@@ -27,27 +27,4 @@ test.describe('the guided tours', () => {
     await expect(app.live.counter('total', 'overwritten')).not.toHaveText('0');
   });
 
-  test('start from the first chapter and walk through every step', async ({ page }) => {
-    // Twenty-eight steps, each driving its own run, some for seconds of virtual time: a long walk.
-    test.setTimeout(180_000);
-    // Reveals settle at once with reduced motion: the walk does not wait for each replay.
-    await page.emulateMedia({ reducedMotion: 'reduce' });
-    await page.goto('/');
-    await page.getByTestId('tour.start').click();
-    const steps = [4, 4, 4, 4, 4, 4, 4];
-    for (const [c, n] of steps.entries()) {
-      for (let k = 1; k <= n; k++) {
-        await expect(page.getByTestId('tour.position')).toHaveText(`Chapter ${c + 1} of 7, step ${k} of ${n}`);
-        // A step without a question only tells; the others are answered and revealed.
-        if ((await page.getByTestId('tour.prompt').count()) > 0) {
-          await page.locator('[data-testid^="tour.choice."]').first().check();
-          await page.getByTestId('tour.reveal').click();
-          await expect(page.getByTestId('tour.answer')).toHaveText(/the engine says /);
-        }
-        if (k < n) await page.getByTestId('tour.next').click();
-      }
-      if (c + 1 < steps.length) await page.getByTestId('tour.next-chapter').click();
-    }
-    await expect(page.getByTestId('tour.next-chapter')).toHaveCount(0);
-  });
 });

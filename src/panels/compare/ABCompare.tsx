@@ -67,6 +67,18 @@ export function ABCompare() {
   }
   const rows = useMemo(() => (compare.result === null ? [] : diffReports(...compare.result.reports, compare.result.outcomes)), [compare.result]);
 
+  const [startError, setStartError] = useState<string | null>(null);
+  /** A side's configuration becomes the run on the stage. */
+  const startSide = (config: SimConfig): void => {
+    try {
+      store.getState().startLive({ channel: config.channel, workload: config.workload, reader: config.reader });
+      setStartError(null);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      setStartError(err.message);
+    }
+  };
+
   const chooseSource = (id: string): void => {
     setSource(id);
     const c = PRESETS.find((p) => p.id === id)?.config ?? liveConfig;
@@ -197,6 +209,18 @@ export function ABCompare() {
               {side}: {result.outcomes[i].capacity.statement}.
             </p>
           ))}
+          <div className="controls" role="group" aria-label="Run a side on the stage">
+            {SIDES.map((side, i) => (
+              <button key={side} type="button" data-testid={`compare.start.${side}`} onClick={() => startSide(result.configs[i])}>
+                Run {side} on the stage
+              </button>
+            ))}
+          </div>
+          {startError !== null && (
+            <p className="error" role="alert" data-testid="compare.start.error">
+              Could not start that side: {startError}
+            </p>
+          )}
         </div>
       )}
     </section>

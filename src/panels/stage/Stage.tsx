@@ -604,7 +604,7 @@ function drawRow(
     ctx.font = `${pulse > 0 ? 700 : 400} ${g.font}px system-ui, sans-serif`;
     ctx.fillStyle = pulse > 0 ? STATE_COLOURS[SUBBUF_WRITING] : '#4a5563';
     // Each line below the name only where the row has room for it (a short stage drops the last ones).
-    const fits = (line: number): boolean => top + h / 2 + g.font * (line + 0.5) <= y0 + g.rowH;
+    const fits = (line: number): boolean => top + h / 2 + g.font * (line + 0.3) <= y0 + g.rowH;
     if (fits(0.9)) ctx.fillText(`produced ${p.produced}`, 8, top + h / 2 + g.font * 0.9);
     ctx.fillStyle = '#4a5563';
     ctx.font = `${g.font}px system-ui, sans-serif`;
