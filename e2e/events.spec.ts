@@ -3,6 +3,8 @@ import { expect, test } from './fixtures.ts';
 /** Two CPUs writing 64-byte records at a constant 10,000 a second each into 4 x 4 KiB. */
 const channel = { cpus: 2, subbufSize: 4096, nSubbufs: 4, mode: 'no-overwrite' };
 const workload = { rate: 20000, arrival: 'constant', size: 'fixed', sizeMin: 64 };
+/** All the event log keeps: at this rate a few seconds of switches and wakeups. */
+const LOG_KEPT = 4000;
 
 test.describe('the event log', () => {
   test('names the switch that stalls the writer and counts every record dropped after it, by CPU', async ({ app, page }) => {
@@ -83,12 +85,12 @@ test.describe('channel operations on a live run', () => {
     await expect.poll(async () => (await app.liveSnapshot()).written.every((n) => n > 100)).toBe(true);
 
     await page.getByTestId('live.op.flush').click();
-    await expect.poll(async () => (await app.loggedEvents(1000)).filter((e) => e.fn === 'relay_flush').map((e) => e.cpu).sort()).toEqual([0, 1]);
+    await expect.poll(async () => (await app.loggedEvents(LOG_KEPT)).filter((e) => e.fn === 'relay_flush').map((e) => e.cpu).sort()).toEqual([0, 1]);
     await expect(app.live.status).toHaveText('running');
 
     await page.getByTestId('live.op.cpu').selectOption('1');
     await page.getByTestId('live.op.offline').click();
-    await expect.poll(async () => (await app.loggedEvents(1000)).some((e) => e.fn === 'cpuhp' && e.cpu === 1)).toBe(true);
+    await expect.poll(async () => (await app.loggedEvents(LOG_KEPT)).some((e) => e.fn === 'cpuhp' && e.cpu === 1)).toBe(true);
     const offline = (await app.liveSnapshot()).written;
     await expect.poll(async () => (await app.liveSnapshot()).written[0]).toBeGreaterThan(offline[0] + 500);
     expect((await app.liveSnapshot()).written[1]).toBe(offline[1]);
@@ -96,14 +98,14 @@ test.describe('channel operations on a live run', () => {
     await expect.poll(async () => (await app.liveSnapshot()).written[1]).toBeGreaterThan(offline[1]);
 
     await page.getByTestId('live.op.reset').click();
-    await expect.poll(async () => (await app.loggedEvents(1000)).filter((e) => e.fn === 'relay_reset').length).toBe(2);
+    await expect.poll(async () => (await app.loggedEvents(LOG_KEPT)).filter((e) => e.fn === 'relay_reset').length).toBe(2);
     await expect.poll(async () => (await app.liveSnapshot()).readIntact[0]).toBeGreaterThan(0);
     await app.live.pause.click();
     for (const cpu of [0, 1]) await expect(app.live.balance(cpu)).toHaveText('balanced');
 
     await app.live.resume.click();
     await page.getByTestId('live.op.close').click();
-    await expect.poll(async () => (await app.loggedEvents(1000)).filter((e) => e.fn === 'relay_close').length).toBe(2);
+    await expect.poll(async () => (await app.loggedEvents(LOG_KEPT)).filter((e) => e.fn === 'relay_close').length).toBe(2);
     const closed = await app.liveSnapshot();
     await expect.poll(async () => (await app.liveSnapshot()).virtualTime).toBeGreaterThan(closed.virtualTime + 0.05);
     expect((await app.liveSnapshot()).written).toEqual(closed.written);

@@ -84,7 +84,7 @@ export function Tracks() {
         ))}
       </div>
       <p className="meta">
-        Click to move the cursor (a deterministic run goes there); drag to zoom to a window, wheel to zoom, double-click for the whole run.
+        Click to move the cursor (a deterministic run goes there); drag to zoom to a window, wheel to zoom, double-click (or the button beside the range) for the whole run.
       </p>
       <TrackCanvas key={`${generation}`} shown={shown} />
     </section>
@@ -100,6 +100,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
   const axis = useRef<HTMLDivElement>(null);
   const hover = useRef<HTMLParagraphElement>(null);
   const range = useRef<HTMLSpanElement>(null);
+  const whole = useRef<HTMLButtonElement>(null);
   const scales = useRef<HTMLDivElement>(null);
   const run = store.getState().liveRun();
   const cpus = run?.config.channel.cpus ?? 1;
@@ -226,6 +227,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       if (scales.current !== null) scales.current.textContent = scaleText.join('; ');
       if (range.current !== null)
         range.current.textContent = `${view === null ? 'whole run' : 'window'}: ${formatTime(t0, t1 - t0)} to ${formatTime(t1, t1 - t0)}, ${formatTime(h.resolution, h.resolution * 10)} per bucket`;
+      if (whole.current !== null) whole.current.hidden = view === null;
       el.dataset.end = String(h.end);
       el.dataset.buckets = String(h.count);
       // What the written total shows up to the cursor: how many buckets hold something, and how many distinct values.
@@ -333,6 +335,9 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     el.addEventListener('mouseleave', leave);
     el.addEventListener('wheel', wheel, { passive: false });
     el.addEventListener('dblclick', dbl);
+    // The same without a pointer: the button beside the range, there while a window is shown.
+    const button = whole.current;
+    button?.addEventListener('click', dbl);
     return () => {
       stop();
       el.removeEventListener('mousedown', down);
@@ -341,13 +346,17 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       el.removeEventListener('mouseleave', leave);
       el.removeEventListener('wheel', wheel);
       el.removeEventListener('dblclick', dbl);
+      button?.removeEventListener('click', dbl);
     };
   }, [store, run, rows, height, shown]);
 
   return (
     <div className="tracks">
       <p className="meta">
-        <span data-testid="tracks.range" ref={range} />
+        <span data-testid="tracks.range" ref={range} />{' '}
+        <button type="button" data-testid="tracks.whole" ref={whole} hidden>
+          Show the whole run
+        </button>
       </p>
       <div className="tracks-plot" ref={wrap} style={{ position: 'relative' }}>
         <canvas ref={canvas} data-testid="tracks.canvas" role="img" aria-label="The run's tracks over virtual time" />
