@@ -285,7 +285,10 @@ test.describe('the tracks', () => {
   test('sample a live run on a time axis, with units and per-CPU scales', async ({ app, page }) => {
     await app.goto();
     await app.startLive(config, 6);
+    // Drawn while in view: its tab, then the pane scrolled to the canvas.
+    await page.getByTestId('tab.series').click();
     const canvas = page.getByTestId('tracks.canvas');
+    await canvas.scrollIntoViewIfNeeded();
     await expect.poll(async () => Number(await canvas.getAttribute('data-nonzero'))).toBeGreaterThan(3);
     await expect(page.getByTestId('tracks.range')).toHaveText(/^whole run: 0(\.0)? (µs|ms|s) to .* per bucket$/);
     await expect(page.getByTestId('tracks.axis')).toHaveText(/\d (ms|s)\b/);
@@ -295,13 +298,15 @@ test.describe('the tracks', () => {
   test('zoom to a dragged window and show the whole run again', async ({ app, page }) => {
     await app.goto();
     await app.startLive(config, 6);
+    // Drawn while in view: its tab, then the pane scrolled to the canvas.
+    await page.getByTestId('tab.series').click();
     const canvas = page.getByTestId('tracks.canvas');
+    await canvas.scrollIntoViewIfNeeded();
     await expect.poll(async () => Number(await canvas.getAttribute('data-nonzero'))).toBeGreaterThan(3);
     // The tools pane made taller with its splitter, by keyboard.
     const splitter = page.getByTestId('workspace.splitter');
     await splitter.press('PageUp');
     await expect(splitter).toHaveAttribute('aria-valuenow', '75');
-    await page.getByTestId('tab.series').click();
     await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     const pane = await page.getByRole('region', { name: 'Tools' }).boundingBox();

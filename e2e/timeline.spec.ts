@@ -13,7 +13,8 @@ const place = (text: string | null): string => (text ?? '').replace(/ of [\d\u20
 
 test.describe('one timeline for the run', () => {
   test('after a jump the tracks show the run up to there, and the slider, the tracks and the stage share one cursor', async ({ app, page }) => {
-    await app.goto(`?${query}&t=0.3`);
+    // The tracks' tab open: they are drawn while in view.
+    await app.goto(`?${query}&t=0.3&tab=series`);
     await expect(page.getByTestId('travel.position')).toHaveText(/ · t = 300\.000 ms$/);
     const canvas = page.getByTestId('tracks.canvas');
     // 300 ms of history up to the cursor: not empty, and not a ramp (records arrive at random).
