@@ -128,16 +128,23 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     const domain = (h: History): [number, number] => view ?? [0, Math.max(h.end, run.virtualTime(), 1e-3)];
     const timeAt = (px: number): number => x.invert(px);
 
-    const draw = (h: History): void => {
-      if (ctx === null) return;
+    /** The canvas at its size, drawn or not: what comes after it in the pane must not move when it is first drawn. */
+    const fit = (): number => {
       const w = width();
       const dpr = globalThis.devicePixelRatio || 1;
-      if (el.width !== Math.round(w * dpr)) {
+      if (el.width !== Math.round(w * dpr) || el.height !== Math.round(height * dpr)) {
         el.width = Math.round(w * dpr);
         el.height = Math.round(height * dpr);
         el.style.width = `${w}px`;
         el.style.height = `${height}px`;
       }
+      return w;
+    };
+    fit();
+    const draw = (h: History): void => {
+      if (ctx === null) return;
+      const w = fit();
+      const dpr = globalThis.devicePixelRatio || 1;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, w, height);
       const [t0, t1] = domain(h);
