@@ -11,12 +11,7 @@ export interface BrowserSkip {
 
 export const SKIPS: Record<'chromium' | 'firefox', readonly BrowserSkip[]> = {
   chromium: [],
-  firefox: [
-    {
-      title: /long animation frame/i,
-      reason: "Firefox 153 has no Long Animation Frames API (PerformanceObserver type 'long-animation-frame')",
-    },
-  ],
+  firefox: [],
 };
 
 /** Why the test titled `titlePath` cannot run in `browserName`, or null. */
