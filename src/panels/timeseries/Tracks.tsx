@@ -272,20 +272,10 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       out.textContent = `t = ${formatTime(b * h.resolution, h.resolution * 10)}: ${parts.join(' · ')}`;
     };
 
-    // Drawn only while some of it is on screen (its tab shown, the pane scrolled to it); a live
-    // run's history is sampled all the same, so nothing is missing when it comes into view.
-    let onScreen = true;
-    const seen = new IntersectionObserver((entries) => {
-      onScreen = entries[entries.length - 1].isIntersecting;
-      if (onScreen) drawn = '';
-    });
-    seen.observe(el);
-
     const stop = onFrame('tracks', (frameMs) => {
       const h = historyOf(run, sampled);
       if (h === null) return;
       if (sampled !== null && sampler !== null) sampled.record(run.virtualTime(), sampler);
-      if (!onScreen) return;
       const now = run.virtualTime();
       // A running live run changes every frame: it is redrawn a few times a second, not each frame.
       // (Its history gains a bucket almost every frame, so the bucket count is left out of the key.)
@@ -359,7 +349,6 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     button?.addEventListener('click', dbl);
     return () => {
       stop();
-      seen.disconnect();
       el.removeEventListener('mousedown', down);
       el.removeEventListener('mouseup', up);
       el.removeEventListener('mousemove', move);
