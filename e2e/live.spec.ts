@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatCount } from '../src/lib/format.ts';
 import { expect, stripIsolationHeaders, test } from './fixtures.ts';
+import type { AppPage } from './pages/app.ts';
 
 /** Two CPUs: as many producer workers as this machine's threads allow, one per CPU. */
 const config = {
@@ -281,28 +282,27 @@ test.describe('the sub-buffer inspector', () => {
   });
 });
 
+/** Starts a live run and shows its tracks (their tab, the canvas in view) once they hold some history. */
+async function liveTracks(app: AppPage, page: Page): Promise<Locator> {
+  await app.goto();
+  await app.startLive(config, 6);
+  await page.getByTestId('tab.series').click();
+  const canvas = page.getByTestId('tracks.canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  await expect.poll(async () => Number(await canvas.getAttribute('data-nonzero'))).toBeGreaterThan(3);
+  return canvas;
+}
+
 test.describe('the tracks', () => {
   test('sample a live run on a time axis, with units and per-CPU scales', async ({ app, page }) => {
-    await app.goto();
-    await app.startLive(config, 6);
-    // Drawn while in view: its tab, then the pane scrolled to the canvas.
-    await page.getByTestId('tab.series').click();
-    const canvas = page.getByTestId('tracks.canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    await expect.poll(async () => Number(await canvas.getAttribute('data-nonzero'))).toBeGreaterThan(3);
+    const canvas = await liveTracks(app, page);
     await expect(page.getByTestId('tracks.range')).toHaveText(/^whole run: 0(\.0)? (µs|ms|s) to .* per bucket$/);
     await expect(page.getByTestId('tracks.axis')).toHaveText(/\d (ms|s)\b/);
     await expect(page.getByTestId('tracks.scales')).toContainText('CPU 0 ready: 0 to 4 sub-buffers');
   });
 
   test('zoom to a dragged window and show the whole run again', async ({ app, page }) => {
-    await app.goto();
-    await app.startLive(config, 6);
-    // Drawn while in view: its tab, then the pane scrolled to the canvas.
-    await page.getByTestId('tab.series').click();
-    const canvas = page.getByTestId('tracks.canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    await expect.poll(async () => Number(await canvas.getAttribute('data-nonzero'))).toBeGreaterThan(3);
+    const canvas = await liveTracks(app, page);
     // The tools pane made taller with its splitter, by keyboard.
     const splitter = page.getByTestId('workspace.splitter');
     await splitter.press('PageUp');

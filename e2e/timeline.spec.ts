@@ -13,7 +13,7 @@ const place = (text: string | null): string => (text ?? '').replace(/ of [\d\u20
 
 test.describe('one timeline for the run', () => {
   test('after a jump the tracks show the run up to there, and the slider, the tracks and the stage share one cursor', async ({ app, page }) => {
-    // The tracks' tab open: they are drawn while in view.
+    // The tracks' tab open, as a person following the cursor would have it.
     await app.goto(`?${query}&t=0.3&tab=series`);
     await expect(page.getByTestId('travel.position')).toHaveText(/ · t = 300\.000 ms$/);
     const canvas = page.getByTestId('tracks.canvas');
