@@ -295,7 +295,7 @@ async function liveTracks(app: AppPage, page: Page): Promise<Locator> {
 
 test.describe('the tracks', () => {
   test('sample a live run on a time axis, with units and per-CPU scales', async ({ app, page }) => {
-    const canvas = await liveTracks(app, page);
+    await liveTracks(app, page);
     await expect(page.getByTestId('tracks.range')).toHaveText(/^whole run: 0(\.0)? (µs|ms|s) to .* per bucket$/);
     await expect(page.getByTestId('tracks.axis')).toHaveText(/\d (ms|s)\b/);
     await expect(page.getByTestId('tracks.scales')).toContainText('CPU 0 ready: 0 to 4 sub-buffers');
