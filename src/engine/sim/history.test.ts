@@ -39,7 +39,7 @@ describe('the run history', () => {
     expect(h.resolution).toBe(2);
     expect(h.count).toBe(3);
     expect(h.bytes).toBeLessThanOrEqual(h.bound);
-    expect(h.bound).toBe(4 * 1 * H_FIELDS * 8);
+    expect(h.bound).toBe(4 * (1 + 1) * H_FIELDS * 8); // one CPU and the total
     // Buckets [0,2), [2,4), [4,6): written 1+2, 3+4, 5+6.
     expect([0, 1, 2].map((b) => h.value('written', b, 0))).toEqual([3, 7, 11]);
     expect([0, 1, 2].map((b) => h.value('ready', b, 0))).toEqual([5, 2, 3]);
@@ -66,6 +66,32 @@ describe('the run history', () => {
     const h = new History(3, true, 4, 1);
     h.record(1, scripted([{ ready: 2 }, { ready: 2 }, { ready: 2 }]));
     expect(h.value('ready', 0, -1)).toBe(2);
+  });
+
+  it('keeps the total as it was at each sample: merged, it holds the most seen at once', () => {
+    const h = new History(2, false, 2, 1);
+    h.record(1, scripted([{ ready: 3 }, { ready: 0 }]));
+    h.record(2, scripted([{ ready: 0 }, { ready: 3 }]));
+    h.record(3, scripted([{ ready: 1 }, { ready: 1 }])); // the two buckets merge
+    expect(h.resolution).toBe(2);
+    expect([h.value('ready', 0, 0), h.value('ready', 0, 1)]).toEqual([3, 3]);
+    expect(h.value('ready', 0, -1)).toBe(3); // never 6 ready at once
+    expect(h.value('ready', 0, -1, true)).toBe(3);
+  });
+
+  it('sees a run of buckets as one column: the largest value, or the union of reader states', () => {
+    const h = new History(2, false, 8, 1);
+    h.record(1, scripted([{ written: 2, ready: 1 }, { written: 1, ready: 3, reader: HISTORY_ASLEEP }]));
+    h.record(2, scripted([{ written: 7, ready: 0 }, { written: 1, ready: 1 }]));
+    h.record(3, scripted([{ written: 8, ready: 2 }, { written: 4, ready: 0 }]));
+    // Written per bucket in total: 3, 5, 4; ready in total: 4, 1, 2.
+    expect(h.peak('written', 0, 3, -1)).toBe(5);
+    expect(h.peak('written', 2, 3, -1)).toBe(4);
+    expect(h.peak('ready', 1, 3, -1)).toBe(2);
+    expect(h.peak('ready', 0, 3, 1)).toBe(3);
+    expect(h.peak('reader', 0, 3, -1) & HISTORY_ASLEEP).toBe(HISTORY_ASLEEP);
+    expect(h.peak('reader', 1, 3, -1) & HISTORY_ASLEEP).toBe(0);
+    expect(h.peak('written', 1, 1, -1)).toBe(0);
   });
 
   it('is recorded by a stepped run: per CPU, ready never above n_subbufs, readers asleep and reading', () => {

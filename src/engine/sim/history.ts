@@ -9,6 +9,11 @@
  * merge in pairs and the resolution halves, as a pyramid's next level does: counts keep their
  * total (the history holds them cumulative, so a merged bucket keeps the later end), levels keep
  * their minimum and maximum, reader states the union of what was seen.
+ *
+ * Each bucket also holds a row for all CPUs together, kept as the samples are taken: its counts
+ * are the sums, its levels the sum at each sample (a global buffer's own level) and so, once
+ * merged, the least and the most seen in total, its reader state the union. A track of the whole
+ * channel reads that one row, not one per CPU.
  */
 import { B_BYTES_CONSUMED, B_OFFSET, W_SLEEPERS, type Rchan, type RchanBuf } from '../kernel/index.ts';
 import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_WRITTEN, R_BYTES, R_INTACT, R_OVERWRITTEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
@@ -35,7 +40,7 @@ export const HISTORY_ASLEEP = 1;
 export const HISTORY_WOKEN = 2;
 export const HISTORY_READING = 4;
 
-/** Most buckets kept; the bound on memory is HISTORY_BUCKETS * cpus * H_FIELDS * 8 bytes. */
+/** Most buckets kept; the bound on memory is HISTORY_BUCKETS * (cpus + 1) * H_FIELDS * 8 bytes. */
 export const HISTORY_BUCKETS = 2048;
 /** Seconds per bucket at the start: 100 us. */
 export const HISTORY_RESOLUTION = 100e-6;
@@ -66,8 +71,10 @@ export class History {
   resolution: number;
   /** Buckets filled. */
   count = 0;
+  /** Rows per bucket: one per CPU, then the total. */
+  private readonly rows: number;
   private readonly data: Float64Array;
-  /** The last sample, one row per CPU. */
+  /** The last sample, one row per CPU and the total. */
   private readonly now: Float64Array;
   private readonly sample: CpuSample = { written: 0, read: 0, droppedFull: 0, droppedBig: 0, overwritten: 0, ready: 0, bytes: 0, reader: 0, woken: 0, readBytes: 0 };
 
@@ -80,8 +87,9 @@ export class History {
   ) {
     if (capacity < 2 || capacity % 2 !== 0) throw new Error('the history needs an even number of buckets');
     this.resolution = resolution;
-    this.data = new Float64Array(capacity * cpus * H_FIELDS);
-    this.now = new Float64Array(cpus * H_FIELDS);
+    this.rows = cpus + 1;
+    this.data = new Float64Array(capacity * this.rows * H_FIELDS);
+    this.now = new Float64Array(this.rows * H_FIELDS);
   }
 
   /** Virtual time (s) up to which the history is recorded. */
@@ -96,7 +104,7 @@ export class History {
 
   /** Bytes the history holds now (the buckets filled). */
   get bytes(): number {
-    return this.count * this.cpus * H_FIELDS * 8;
+    return this.count * this.rows * H_FIELDS * 8;
   }
 
   /** Bytes it may ever hold. */
@@ -128,13 +136,21 @@ export class History {
       now[o + H_WOKEN] = s.woken;
       now[o + H_READ_BYTES] = s.readBytes;
     }
+    const all = cpus * H_FIELDS;
+    now.fill(0, all);
+    for (let o = 0; o < all; o += H_FIELDS) {
+      for (const k of CUMULATIVE) now[all + k] += now[o + k];
+      now[all + H_READER] |= now[o + H_READER];
+      if (this.global && o > 0) continue; // one buffer: its level once
+      for (const k of LEVELS) now[all + k] += now[o + k];
+    }
     // One sample serves every bucket that closes now: the state did not change in between.
     while (t >= this.nextAt) {
       if (this.count === this.capacity) {
         this.merge(); // the bucket ends later now: check again
         continue;
       }
-      this.data.set(now, this.count * cpus * H_FIELDS);
+      this.data.set(now, this.count * this.rows * H_FIELDS);
       this.count += 1;
     }
   }
@@ -144,9 +160,9 @@ export class History {
     this.count = Math.min(this.count, Math.max(0, Math.floor(t / this.resolution)));
   }
 
-  /** Field `field` of `cpu` in bucket `b`. */
+  /** Field `field` of `cpu` (or every CPU with -1) in bucket `b`. */
   get(b: number, cpu: number, field: number): number {
-    return this.data[(b * this.cpus + cpu) * H_FIELDS + field];
+    return this.data[(b * this.rows + (cpu < 0 ? this.cpus : cpu)) * H_FIELDS + field];
   }
 
   /**
@@ -154,11 +170,6 @@ export class History {
    * within the bucket, a level's maximum (or minimum), or the reader-state bits.
    */
   value(series: SeriesId, b: number, cpu: number, low = false): number {
-    if (cpu < 0) {
-      if (series === 'reader') return this.reduce((c) => this.value(series, b, c, low), (x, y) => x | y);
-      if (this.global && (series === 'ready' || series === 'bytes')) return this.value(series, b, 0, low);
-      return this.reduce((c) => this.value(series, b, c, low), (x, y) => x + y);
-    }
     switch (series) {
       case 'ready':
         return this.get(b, cpu, low ? H_READY_MIN : H_READY_MAX);
@@ -180,23 +191,30 @@ export class History {
     return Math.floor(t / this.resolution);
   }
 
-  private reduce(of: (cpu: number) => number, op: (x: number, y: number) => number): number {
-    let acc = of(0);
-    for (let c = 1; c < this.cpus; c++) acc = op(acc, of(c));
+  /**
+   * What a track draws for the buckets from `from` up to `to` of `cpu` (or every CPU with -1),
+   * seen as one pixel column: the largest value among them, or the union of the reader states.
+   */
+  peak(series: SeriesId, from: number, to: number, cpu: number): number {
+    let acc = 0;
+    for (let b = from; b < to; b++) {
+      const v = this.value(series, b, cpu);
+      acc = series === 'reader' ? acc | v : Math.max(acc, v);
+    }
     return acc;
   }
 
   /** Pairs of buckets become one: the next level of the pyramid. */
   private merge(): void {
     const d = this.data;
-    const w = this.cpus * H_FIELDS;
+    const w = this.rows * H_FIELDS;
     const half = this.count >> 1;
     for (let j = 0; j < half; j++) {
       const a = 2 * j * w;
       const z = a + w;
       const o = j * w;
-      for (let cpu = 0; cpu < this.cpus; cpu++) {
-        const f = cpu * H_FIELDS;
+      for (let row = 0; row < this.rows; row++) {
+        const f = row * H_FIELDS;
         for (const k of CUMULATIVE) d[o + f + k] = d[z + f + k];
         d[o + f + H_READY_MIN] = Math.min(d[a + f + H_READY_MIN], d[z + f + H_READY_MIN]);
         d[o + f + H_READY_MAX] = Math.max(d[a + f + H_READY_MAX], d[z + f + H_READY_MAX]);
@@ -211,6 +229,7 @@ export class History {
 }
 
 const CUMULATIVE = [H_WRITTEN, H_READ, H_DROPPED_FULL, H_DROPPED_TOOBIG, H_OVERWRITTEN, H_WOKEN, H_READ_BYTES];
+const LEVELS = [H_READY_MIN, H_READY_MAX, H_BYTES_MIN, H_BYTES_MAX];
 
 const COUNT_FIELD: Record<'written' | 'read' | 'droppedFull' | 'droppedBig' | 'overwritten', number> = {
   written: H_WRITTEN,

@@ -23,6 +23,12 @@ const TICKS_H = 14;
 const AXIS_H = 18;
 /** Per-CPU rows shown up to this many CPUs; beyond, the total only. */
 const MAX_CPU_ROWS = 8;
+/** The reader-state track's lanes, top to bottom: the state's bit and its colour. */
+const READER_LANES: readonly [number, string][] = [
+  [HISTORY_ASLEEP, 'asleep'],
+  [HISTORY_WOKEN, 'woken'],
+  [HISTORY_READING, 'reading'],
+];
 /** A live run's history resolution (s): about a frame at speed 1. */
 const LIVE_RESOLUTION = 0.01;
 /** How often a running live run's tracks are redrawn, ms. */
@@ -123,7 +129,13 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     let drag: number | null = null;
     let drawn = '';
     const x = scaleLinear();
-    const width = (): number => Math.max(200, box.clientWidth);
+    // The box's width as its observer last saw it: read each frame, it would force a layout.
+    let boxWidth = box.clientWidth;
+    const observer = new ResizeObserver(() => {
+      boxWidth = box.clientWidth;
+    });
+    observer.observe(box);
+    const width = (): number => Math.max(200, boxWidth);
 
     const domain = (h: History): [number, number] => view ?? [0, Math.max(h.end, run.virtualTime(), 1e-3)];
     const timeAt = (px: number): number => x.invert(px);
@@ -155,14 +167,23 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       const b1 = Math.min(h.count, Math.ceil(t1 / h.resolution));
       const perPx = Math.max(1, (b1 - b0) / plotW);
       const scaleText: string[] = [];
+      // Each pixel column's value, then one path per colour: thousands of columns, a few fills.
+      const cols = new Float64Array(Math.max(0, Math.ceil(plotW)));
       for (const row of rows) {
         const s = row.series;
+        let n = 0;
+        for (; n < cols.length; n++) {
+          const from = Math.floor(b0 + n * perPx);
+          if (from >= b1) break;
+          const to = Math.min(b1, Math.max(from + 1, Math.floor(b0 + (n + 1) * perPx)));
+          cols[n] = h.peak(s.id, from, to, row.cpu);
+        }
         // Per-CPU maxima that mean what they say: ready is out of n_subbufs, bytes out of the buffer.
         const bufs = row.cpu < 0 && !ch.global ? ch.cpus : 1;
         let max =
           s.unit === 'sub-buffers' ? ch.nSubbufs * bufs : s.unit === 'bytes' ? ch.nSubbufs * ch.subbufSize * bufs : s.unit === 'state' ? 1 : 0;
         if (s.unit === 'records/s') {
-          for (let b = b0; b < b1; b++) max = Math.max(max, h.value(s.id, b, row.cpu));
+          for (let px = 0; px < n; px++) max = Math.max(max, cols[px]);
           max /= h.resolution;
         }
         const label = row.cpu < 0 ? `${s.label}: all CPUs` : `CPU ${row.cpu}`;
@@ -176,32 +197,26 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
         scaleText.push(`${label} ${s.id}: 0 to ${formatValue(max, s.unit)}`);
         ctx.fillStyle = 'rgba(128,128,128,0.08)';
         ctx.fillRect(LABEL_W, row.y, plotW, row.h - 2);
-        for (let px = 0; px < plotW; px++) {
-          const from = Math.floor(b0 + px * perPx);
-          const to = Math.min(b1, Math.max(from + 1, Math.floor(b0 + (px + 1) * perPx)));
-          if (from >= b1) break;
-          if (s.unit === 'state') {
-            let bits = 0;
-            for (let b = from; b < to; b++) bits |= h.value('reader', b, row.cpu);
-            const lanes = [HISTORY_ASLEEP, HISTORY_WOKEN, HISTORY_READING];
-            const names = ['asleep', 'woken', 'reading'];
-            const lh = (row.h - 2) / 3;
-            lanes.forEach((bit, i) => {
-              if (bits & bit) {
-                ctx.fillStyle = COLORS[names[i]];
-                ctx.fillRect(LABEL_W + px, row.y + i * lh, 1, lh);
-              }
-            });
-            continue;
-          }
-          let hi = 0;
-          for (let b = from; b < to; b++) hi = Math.max(hi, h.value(s.id, b, row.cpu));
-          const v = s.unit === 'records/s' ? hi / h.resolution : hi;
-          if (v <= 0 || max <= 0) continue;
-          const bar = Math.max(1, ((row.h - 2) * v) / max);
-          ctx.fillStyle = COLORS[s.id];
-          ctx.fillRect(LABEL_W + px, row.y + row.h - 2 - bar, 1, bar);
+        if (s.unit === 'state') {
+          const lh = (row.h - 2) / 3;
+          READER_LANES.forEach(([bit, name], i) => {
+            ctx.beginPath();
+            for (let px = 0; px < n; px++) if (cols[px] & bit) ctx.rect(LABEL_W + px, row.y + i * lh, 1, lh);
+            ctx.fillStyle = COLORS[name];
+            ctx.fill();
+          });
+          continue;
         }
+        if (max <= 0) continue;
+        const k = (row.h - 2) / (s.unit === 'records/s' ? max * h.resolution : max);
+        ctx.beginPath();
+        for (let px = 0; px < n; px++) {
+          if (cols[px] <= 0) continue;
+          const bar = Math.max(1, k * cols[px]);
+          ctx.rect(LABEL_W + px, row.y + row.h - 2 - bar, 1, bar);
+        }
+        ctx.fillStyle = COLORS[s.id];
+        ctx.fill();
       }
       // Landmarks by kind, as ticks above the tracks.
       const timeline = timelineOf(run);
@@ -349,6 +364,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     button?.addEventListener('click', dbl);
     return () => {
       stop();
+      observer.disconnect();
       el.removeEventListener('mousedown', down);
       el.removeEventListener('mouseup', up);
       el.removeEventListener('mousemove', move);
