@@ -12,6 +12,7 @@ export { buffersMemory } from './kernel/layout.ts';
 export { RELAY_FILE_MODE, Rchan, type RchanBuf, type RelayEvent, type RelayTracer } from './kernel/rchan.ts';
 export { relayClose, relayCpuOffline, relayCpuOnline, relayFlush, relayOpen, relayReset, relayWrite } from './kernel/relay.ts';
 export { POLLERR, POLLIN, relayFilePoll, relayFileRead, relayFileSendfile } from './kernel/relayFile.ts';
+export { GLANCE_TRIES } from './kernel/shared.ts';
 // What user space computes over a relay file's memory: its pages, and the bytes a mapping touches.
 export { relayMappingRead, relayPage, relayPageMap, relayPages } from './sim/mapping.ts';
 

@@ -209,12 +209,13 @@ export class RchanBuf {
 
   /**
    * Any B_* field as a number, from any thread: 64-bit counters under their seqlock (the
-   * layout table names it), other fields with one atomic load.
+   * layout table names it; NaN if `tries` readings all met its writer inside), other fields
+   * with one atomic load.
    */
-  field(index: number): number {
-    if (index === B_SUBBUFS_CONSUMED) return this.consumed;
+  field(index: number, tries = Infinity): number {
+    if (index === B_SUBBUFS_CONSUMED) return readSeq64(this.words, W_CONSUMED, this.ctl, B_SUBBUFS_CONSUMED, tries);
     if (index === B_SUBBUFS_PRODUCED || index === B_FULL_COUNT || index === B_BIG_COUNT || index === B_I_SIZE)
-      return this.switching ? this.ctl.load64(index) : readSeq64(this.words, W_SWITCH, this.ctl, index);
+      return this.switching ? this.ctl.load64(index) : readSeq64(this.words, W_SWITCH, this.ctl, index, tries);
     return this.ctl.load(index);
   }
 }

@@ -106,15 +106,24 @@ export class SharedWords {
 }
 
 /**
+ * How many times a page's frame tries a seqlocked read before it keeps what it showed: a writer
+ * preempted inside its critical section (more threads than cores) holds the seqlock for the
+ * rest of its time slice, and a frame that spun for it would last that long.
+ */
+export const GLANCE_TRIES = 64;
+
+/**
  * Reads the 64-bit field at `i` of `fields` as one value while its writer may be changing it:
  * the writer holds `seq` odd while it stores (a seqlock), so a reading taken between two equal,
- * even loads of `seq` is one moment. On the writer's own thread the first try succeeds.
+ * even loads of `seq` is one moment. On the writer's own thread the first try succeeds. After
+ * `tries` attempts without such a moment, NaN.
  */
-export function readSeq64(seq: SharedWords, seqIndex: number, fields: SharedWords, i: number): number {
-  for (;;) {
+export function readSeq64(seq: SharedWords, seqIndex: number, fields: SharedWords, i: number, tries = Infinity): number {
+  for (let n = 0; n < tries; n++) {
     const before = seq.load(seqIndex);
     if ((before & 1) !== 0) continue; // a writer on another thread is in the middle of it
     const value = fields.load64(i);
     if (seq.load(seqIndex) === before) return value;
   }
+  return NaN;
 }

@@ -15,7 +15,7 @@
  * merged, the least and the most seen in total, its reader state the union. A track of the whole
  * channel reads that one row, not one per CPU.
  */
-import { B_BYTES_CONSUMED, B_OFFSET, W_SLEEPERS, type Rchan, type RchanBuf } from '../kernel/index.ts';
+import { B_BYTES_CONSUMED, B_OFFSET, B_SUBBUFS_CONSUMED, B_SUBBUFS_PRODUCED, GLANCE_TRIES, W_SLEEPERS, type Rchan, type RchanBuf } from '../kernel/index.ts';
 import { P_DROPPED_FULL, P_DROPPED_TOOBIG, P_WRITTEN, R_BYTES, R_INTACT, R_OVERWRITTEN, R_TIMEOUTS, R_WOKEN, type SimStats } from './stats.ts';
 
 /** Counts, cumulative since the start (a bucket holds the value at its end). */
@@ -130,8 +130,9 @@ export class History {
       now[o + H_DROPPED_FULL] = s.droppedFull;
       now[o + H_DROPPED_TOOBIG] = s.droppedBig;
       now[o + H_OVERWRITTEN] = s.overwritten;
-      now[o + H_READY_MIN] = now[o + H_READY_MAX] = s.ready;
-      now[o + H_BYTES_MIN] = now[o + H_BYTES_MAX] = s.bytes;
+      // Levels a sampler could not read this time (NaN) keep the last ones.
+      if (!Number.isNaN(s.ready)) now[o + H_READY_MIN] = now[o + H_READY_MAX] = s.ready;
+      if (!Number.isNaN(s.bytes)) now[o + H_BYTES_MIN] = now[o + H_BYTES_MAX] = s.bytes;
       now[o + H_READER] = s.reader;
       now[o + H_WOKEN] = s.woken;
       now[o + H_READ_BYTES] = s.readBytes;
@@ -244,10 +245,15 @@ const COUNT_FIELD: Record<'written' | 'read' | 'droppedFull' | 'droppedBig' | 'o
  * laps the reader leaves n_subbufs of data, not more) and the bytes of data they and the current
  * sub-buffer hold, not yet consumed.
  */
-export function bufferLevels(buf: RchanBuf, out: CpuSample): void {
+export function bufferLevels(buf: RchanBuf, out: CpuSample, tries = Infinity): void {
   const n = buf.nSubbufs;
-  const produced = buf.produced;
-  const ready = Math.min(produced - buf.consumed, n);
+  const produced = buf.field(B_SUBBUFS_PRODUCED, tries);
+  const consumed = buf.field(B_SUBBUFS_CONSUMED, tries);
+  if (Number.isNaN(produced + consumed)) {
+    out.ready = out.bytes = NaN; // not read this time: the history keeps the levels it had
+    return;
+  }
+  const ready = Math.min(produced - consumed, n);
   let bytes = 0;
   for (let k = 0; k < ready; k++) {
     const idx = (produced - ready + k) % n;
@@ -279,7 +285,7 @@ export function channelSampler(chan: Rchan, stats: SimStats, asleep: (cpu: numbe
     if (buf === null || buf.freed) {
       out.ready = 0;
       out.bytes = 0;
-    } else bufferLevels(buf, out);
+    } else bufferLevels(buf, out, GLANCE_TRIES);
     out.woken = stats.get(cpu, R_WOKEN) + stats.get(cpu, R_TIMEOUTS);
     out.readBytes = stats.get(cpu, R_BYTES);
     out.reader = asleep(cpu) ? HISTORY_ASLEEP : 0;

@@ -7,7 +7,7 @@
  * kernel's state of the buffers it reads: on their wait queue (asleep), a deferred wakeup queued
  * (woken), data ready (reading), or none (processing what it read).
  */
-import type { Rchan } from '../kernel/index.ts';
+import { GLANCE_TRIES, type Rchan } from '../kernel/index.ts';
 import type { SimConfig } from './simConfig.ts';
 import type { Simulation } from './simulation.ts';
 import { bufferCounters, readBufferCounters } from './views.ts';
@@ -61,10 +61,11 @@ export function kernelReaderPhase(chan: Rchan, config: SimConfig, k: number): nu
   let woken = false;
   let ready = false;
   for (let i = n === 1 ? 0 : k; i < (n === 1 ? bufs.length : k + 1); i++) {
-    readBufferCounters(bufs[i], counters);
+    readBufferCounters(bufs[i], counters, GLANCE_TRIES);
     if (counters.sleepers > 0) asleep = true;
     if (counters.wakeupPending) woken = true;
-    if (counters.ready > 0) ready = true;
+    // A counter that could not be read: its writer is switching, so a sub-buffer is being produced.
+    if (counters.ready > 0 || !counters.complete) ready = true;
   }
   if (woken) return READER_WOKEN;
   if (asleep) return READER_ASLEEP;

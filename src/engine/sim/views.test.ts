@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relayStats, RELAY_STATS_BUF_FULL, W_SLEEPERS } from '../kernel/index.ts';
+import { B_SUBBUFS_PRODUCED, GLANCE_TRIES, relayStats, RELAY_STATS_BUF_FULL, W_SLEEPERS, W_SWITCH } from '../kernel/index.ts';
 import { ScenarioRunner } from './runner.ts';
 import type { ScenarioOp } from './scenario.ts';
 import { parseSimConfig } from './simConfig.ts';
@@ -35,6 +35,22 @@ describe("a buffer's counters", () => {
     expect(out.offset).toBe(65);
     chan.buf(0)!.words.store(W_SLEEPERS, 1);
     expect(readBufferCounters(chan.buf(0), out).sleepers).toBe(1);
+  });
+
+  it('read by a frame, keep their last values while a writer on another thread holds its seqlock', () => {
+    const chan = bufferAfter([write(40), write(40), { op: 'consume', cpu: 0, subbufs: 1 }]);
+    const buf = chan.buf(0)!;
+    const out = readBufferCounters(buf, bufferCounters(), GLANCE_TRIES);
+    expect(out).toMatchObject({ subbufsProduced: 1, subbufsConsumed: 1, complete: true });
+    // A writer preempted inside relay_switch_subbuf: the switch seqlock stays odd.
+    const seq = buf.words.load(W_SWITCH);
+    buf.words.store(W_SWITCH, seq + 1);
+    expect(buf.field(B_SUBBUFS_PRODUCED, GLANCE_TRIES)).toBeNaN();
+    out.subbufsProduced = 7; // what the frame showed before
+    readBufferCounters(buf, out, GLANCE_TRIES);
+    expect(out).toMatchObject({ subbufsProduced: 7, subbufsConsumed: 1, complete: false });
+    buf.words.store(W_SWITCH, seq + 2);
+    expect(readBufferCounters(buf, out, GLANCE_TRIES)).toMatchObject({ subbufsProduced: 1, complete: true });
   });
 
   it('are all zero for a CPU without a buffer, whatever the object held before', () => {

@@ -190,6 +190,8 @@ export interface BufferCounters {
   /** Tasks asleep on `read_wait`, and whether the deferred wakeup is queued. */
   sleepers: number;
   wakeupPending: boolean;
+  /** False when a 64-bit counter could not be read this time and kept its last value. */
+  complete: boolean;
 }
 
 export function bufferCounters(): BufferCounters {
@@ -207,38 +209,51 @@ export function bufferCounters(): BufferCounters {
     finalized: false,
     sleepers: 0,
     wakeupPending: false,
+    complete: true,
   };
 }
 
 /**
  * Fills `out` with the fields of `buf` now (all 0 for null: a CPU without a buffer). Each field
- * is read on its own: for the writer's state as one moment, use `readBufferFields`.
+ * is read on its own: for the writer's state as one moment, use `readBufferFields`. A 64-bit
+ * counter whose seqlock `tries` readings all found held keeps the value `out` had; `complete`
+ * on `out` says whether every one was read.
  */
-export function readBufferCounters(buf: RchanBuf | null, out: BufferCounters): BufferCounters {
+export function readBufferCounters(buf: RchanBuf | null, out: BufferCounters, tries = Infinity): BufferCounters {
   if (buf === null) {
     out.present = false;
     out.subbufsProduced = out.subbufsConsumed = out.ready = out.bytesConsumed = out.offset = out.data = 0;
     out.fullCount = out.bigCount = out.iSize = out.sleepers = 0;
     out.finalized = out.wakeupPending = false;
+    out.complete = true;
     return out;
   }
   // 64-bit counters under their seqlocks (buf.field), the rest one atomic load each.
   const ctl = buf.ctl;
   out.present = true;
-  out.subbufsProduced = buf.field(B_SUBBUFS_PRODUCED);
-  out.subbufsConsumed = buf.field(B_SUBBUFS_CONSUMED);
+  const produced = buf.field(B_SUBBUFS_PRODUCED, tries);
+  const consumed = buf.field(B_SUBBUFS_CONSUMED, tries);
+  const fullCount = buf.field(B_FULL_COUNT, tries);
+  const bigCount = buf.field(B_BIG_COUNT, tries);
+  const iSize = buf.field(B_I_SIZE, tries);
+  out.complete = !Number.isNaN(produced + consumed + fullCount + bigCount + iSize);
+  out.subbufsProduced = kept(produced, out.subbufsProduced);
+  out.subbufsConsumed = kept(consumed, out.subbufsConsumed);
   out.ready = out.subbufsProduced - out.subbufsConsumed;
   out.bytesConsumed = ctl.load(B_BYTES_CONSUMED);
   out.offset = ctl.load(B_OFFSET);
   out.data = ctl.load(B_DATA);
-  out.fullCount = buf.field(B_FULL_COUNT);
-  out.bigCount = buf.field(B_BIG_COUNT);
-  out.iSize = buf.field(B_I_SIZE);
+  out.fullCount = kept(fullCount, out.fullCount);
+  out.bigCount = kept(bigCount, out.bigCount);
+  out.iSize = kept(iSize, out.iSize);
   out.finalized = ctl.load(B_FINALIZED) === 1;
   out.sleepers = buf.words.load(W_SLEEPERS);
   out.wakeupPending = buf.words.load(W_WAKEUP_PENDING) !== 0;
   return out;
 }
+
+/** A reading, or (NaN: its seqlock stayed held) the value shown before. */
+const kept = (value: number, last: number): number => (Number.isNaN(value) ? last : value);
 
 /**
  * The writer's offset in its current sub-buffer (`subbuf_size + 1` when stalled): one field, for
@@ -274,7 +289,8 @@ export function readBufferFields(buf: RchanBuf, out: BufferFields, tries = Infin
   out.produced = snapshot.produced;
   out.offset = snapshot.offset;
   out.data = snapshot.data;
-  out.consumed = buf.consumed;
+  out.consumed = buf.field(B_SUBBUFS_CONSUMED, tries);
+  if (Number.isNaN(out.consumed)) return false;
   out.bytesConsumed = ctl.load(B_BYTES_CONSUMED);
   // padding[] by atomic loads into one reused array: it grows, never per frame.
   if (paddingCopy.length < buf.nSubbufs) paddingCopy = new Float64Array(buf.nSubbufs);

@@ -23,6 +23,7 @@ import {
   SUBBUF_OVERWRITING,
   SUBBUF_READY,
   SUBBUF_WRITING,
+  GLANCE_TRIES,
   bufferCounters,
   bufferPicture,
   cpuCounters,
@@ -386,9 +387,9 @@ function drawStage(
       const row = rows[(cursor + n) % rows.length];
       const index = (cursor + n) % rows.length;
       // A writer caught mid-switch on a descheduled thread: this row keeps its last picture.
-      if (!pictureBuffer(row.buf, row.p, 64)) continue;
+      if (!pictureBuffer(row.buf, row.p, GLANCE_TRIES)) continue;
       readCpuCounters(run.stats, row.buf.cpu, row.cpu);
-      readBufferCounters(row.buf, row.k);
+      readBufferCounters(row.buf, row.k, GLANCE_TRIES);
       noteChanges(run, row, now);
       markOps(run, row, opMark, now);
       drawRow(ctx, g, index, row, now, hatch, stripes, header);

@@ -60,7 +60,7 @@ const run = (store: AppStore): LiveRun => {
 /** A counter summed over every CPU. */
 const total = (r: LiveRun, counter: keyof CpuCounters): number => readTotalCounters(r.stats, cpuCounters())[counter];
 /** A field of a CPU's buffer (0 when it has none). */
-const kernel = (r: LiveRun, cpu: number, field: Exclude<keyof BufferCounters, 'present' | 'finalized' | 'wakeupPending'>): number =>
+const kernel = (r: LiveRun, cpu: number, field: Exclude<keyof BufferCounters, 'present' | 'finalized' | 'wakeupPending' | 'complete'>): number =>
   readBufferCounters(r.chan.buf(cpu), bufferCounters())[field];
 const start = (config: unknown, seed = 1): Act => (store) => store.getState().startLive(parseSimConfig(config), seed, { mode: 'deterministic', quiet: true });
 const yesNo = ['yes', 'no'] as const;
