@@ -3,8 +3,9 @@
  * memory every frame (written to the DOM directly; React renders the table's structure only
  * when the run changes).
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
+  GLANCE_TRIES,
   bufferCounters,
   cpuCounters,
   readBufferCounters,
@@ -26,6 +27,8 @@ interface Column {
   title: string;
   /** The cell's number, from the CPU's counters and its buffer's (all 0 for a CPU with none). */
   read: (cpu: CpuCounters, buf: BufferCounters) => number;
+  /** The total row's number: the sum over the CPUs, or (an age) the largest. */
+  total?: 'max';
 }
 
 /** The settings drawer: the form, and what the run is running on. */
@@ -118,60 +121,74 @@ const COLUMNS: Column[] = [
   { key: 'fullcount', label: 'full_count', title: 'full_count: times the start step found the buffer full', read: (_, b) => b.fullCount },
   { key: 'bigcount', label: 'big_count', title: 'big_count: records too big for a sub-buffer', read: (_, b) => b.bigCount },
   { key: 'isize', label: 'i_size', title: "i_size: the relay file's size, data bytes of produced sub-buffers", read: (_, b) => b.iSize },
-  { key: 'lag', label: 'lag ms', title: "the last record's age when read", read: (c) => c.lagUs / 1000 },
+  { key: 'lag', label: 'lag ms', title: "the last record's age when read", read: (c) => c.lagUs / 1000, total: 'max' },
 ];
 
-/** Per-CPU counters, written straight into the cells each frame. */
+/** CPUs the strip shows at once; with more, it pages through them (the total always in view). */
+const STRIP_CPUS = 8;
+
+/**
+ * Per-CPU counters, written straight into the cells each frame. With many CPUs the strip shows
+ * one page of them: every row of a table is laid out and painted again when any cell changes,
+ * and 65 rows of numbers changing every frame cost more than the stage itself.
+ */
 function CounterTable({ cpus }: { cpus: number }) {
   countRender('CounterTable');
   const store = useAppStoreApi();
   const body = useRef<HTMLTableSectionElement>(null);
+  const [page, setPage] = useState(0);
+  const pages = Math.ceil(cpus / STRIP_CPUS);
+  const first = page * STRIP_CPUS;
+  const last = Math.min(cpus, first + STRIP_CPUS) - 1;
 
   useEffect(() => {
     const cells = body.current ? Array.from(body.current.querySelectorAll<HTMLTableCellElement>('td[data-col]')) : [];
-    const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu, row: cell.parentElement }));
+    const bound = cells.map((cell) => ({ cell, col: COLUMNS.find((c) => c.key === cell.dataset.col), cpu: cell.dataset.cpu }));
     // The number each cell shows: a cell is formatted and written only when it changes.
     const shown = new Float64Array(bound.length).fill(NaN);
-    // With many CPUs, rows scrolled out of sight wait until they are seen again: at 64 CPUs most
-    // of the table is. A small table is written whole, in view or not.
-    const hidden = new Set<Element>();
-    const watch = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        if (e.isIntersecting) hidden.delete(e.target);
-        else hidden.add(e.target);
-      }
-    });
-    if (cpus > 16) for (const tr of body.current?.rows ?? []) watch.observe(tr);
     // Each CPU's counters and its buffer's, read once a frame into objects made here.
     const counters = Array.from({ length: cpus }, () => cpuCounters());
     const buffers = Array.from({ length: cpus }, () => bufferCounters());
-    const stop = onFrame('counters', () => {
+    return onFrame('counters', () => {
       const run = store.getState().liveRun();
       if (run === null) return;
       for (let c = 0; c < cpus; c++) {
         readCpuCounters(run.stats, c, counters[c]);
         // A global buffer is every CPU's: it shows on CPU 0.
-        readBufferCounters(run.chan.isGlobal && c > 0 ? null : run.chan.buf(c), buffers[c]);
+        readBufferCounters(run.chan.isGlobal && c > 0 ? null : run.chan.buf(c), buffers[c], GLANCE_TRIES);
       }
-      bound.forEach(({ cell, col, cpu, row }, k) => {
-        if (col === undefined || cpu === undefined || (row !== null && hidden.has(row))) return;
+      bound.forEach(({ cell, col, cpu }, k) => {
+        if (col === undefined || cpu === undefined) return;
         let value = 0;
-        if (cpu === 'total') for (let c = 0; c < cpus; c++) value += col.read(counters[c], buffers[c]);
+        if (cpu === 'total')
+          for (let c = 0; c < cpus; c++) {
+            const v = col.read(counters[c], buffers[c]);
+            value = col.total === 'max' ? Math.max(value, v) : value + v;
+          }
         else value = col.read(counters[Number(cpu)], buffers[Number(cpu)]);
         if (value === shown[k]) return;
         shown[k] = value;
         setText(cell, col.key === 'lag' ? value.toFixed(1) : formatCount(value));
       });
     });
-    return () => {
-      stop();
-      watch.disconnect();
-    };
-  }, [cpus, store]);
+  }, [cpus, store, page]);
 
-  const rows = [...Array.from({ length: cpus }, (_, c) => String(c)), 'total'];
+  const rows = [...Array.from({ length: last - first + 1 }, (_, c) => String(first + c)), 'total'];
   return (
-    <div className="table-wrap counters-strip" tabIndex={0} role="region" aria-label="Per-CPU counters">
+    <div className={`table-wrap counters-strip${pages > 1 ? ' many' : ''}`} tabIndex={0} role="region" aria-label="Per-CPU counters">
+      {pages > 1 ? (
+        <p className="strip-pager" role="group" aria-label="Which CPUs the strip shows">
+          <button type="button" data-testid="live.counters.prev" disabled={page === 0} onClick={() => setPage(page - 1)} aria-label="Previous CPUs">
+            ◀
+          </button>
+          <span data-testid="live.counters.page">
+            CPUs {first} to {last} of {cpus}
+          </span>
+          <button type="button" data-testid="live.counters.next" disabled={page === pages - 1} onClick={() => setPage(page + 1)} aria-label="Next CPUs">
+            ▶
+          </button>
+        </p>
+      ) : null}
       <table className="counters" data-testid="live.counters">
         <thead>
           <tr>
@@ -186,7 +203,7 @@ function CounterTable({ cpus }: { cpus: number }) {
         <tbody ref={body}>
           {rows.map((cpu) => (
             <tr key={cpu} className={cpu === 'total' ? 'total' : undefined}>
-              <th scope="row">{cpu}</th>
+              <th scope="row">{cpu === 'total' && pages > 1 ? `all ${cpus}` : cpu}</th>
               {COLUMNS.map((c) => (
                 <td key={c.key} data-col={c.key} data-cpu={cpu} data-testid={`live.cpu.${cpu}.${c.key}`}>
                   0
