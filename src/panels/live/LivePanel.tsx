@@ -1,6 +1,6 @@
 /**
  * The run's settings (the drawer), its notices, and the per-CPU counters read from the shared
- * memory every frame (written to the DOM directly; React renders the table's structure only
+ * memory (written to the DOM directly; React renders the table's structure only
  * when the run changes).
  */
 import { useEffect, useRef, useState } from 'react';
@@ -14,7 +14,7 @@ import {
   type CpuAccounting,
   type CpuCounters,
 } from '../../engine/index.ts';
-import { onFrame } from '../../lib/frameLoop.ts';
+import { SLOWEST_REFRESH_MS, onFrame } from '../../lib/frameLoop.ts';
 import { setText } from '../../lib/text.ts';
 import { countRender } from '../../lib/renderCount.ts';
 import { formatCount } from '../../lib/format.ts';
@@ -126,9 +126,11 @@ const COLUMNS: Column[] = [
 
 /** CPUs the strip shows at once; with more, it pages through them (the total always in view). */
 const STRIP_CPUS = 8;
+/** How often the strip's numbers are written, ms. */
+const STRIP_REFRESH_MS = SLOWEST_REFRESH_MS / 3;
 
 /**
- * Per-CPU counters, written straight into the cells each frame. With many CPUs the strip shows
+ * Per-CPU counters, written straight into the cells ten times a second. With many CPUs the strip shows
  * one page of them: every row of a table is laid out and painted again when any cell changes,
  * and 65 rows of numbers changing every frame cost more than the stage itself.
  */
@@ -149,9 +151,12 @@ function CounterTable({ cpus }: { cpus: number }) {
     // Each CPU's counters and its buffer's, read once a frame into objects made here.
     const counters = Array.from({ length: cpus }, () => cpuCounters());
     const buffers = Array.from({ length: cpus }, () => bufferCounters());
-    return onFrame('counters', () => {
+    let last = -Infinity;
+    return onFrame('counters', (now) => {
       const run = store.getState().liveRun();
-      if (run === null) return;
+      // Numbers nobody reads at 60 a second, in a table laid out again whenever one changes.
+      if (run === null || now - last < STRIP_REFRESH_MS) return;
+      last = now;
       for (let c = 0; c < cpus; c++) {
         readCpuCounters(run.stats, c, counters[c]);
         // A global buffer is every CPU's: it shows on CPU 0.

@@ -38,6 +38,7 @@ import {
   type CpuCounters,
   type RchanBuf,
 } from '../../engine/index.ts';
+import { setText } from '../../lib/text.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { formatCount } from '../../lib/format.ts';
 import { countRender } from '../../lib/renderCount.ts';
@@ -365,6 +366,7 @@ function drawStage(
   observer.observe(box);
 
   let cursor = 0;
+  let frames = 0;
   let lastOpSeq = store.getState().liveLastOp?.seq ?? 0;
   let opMark: { op: LastOp['op']; at: number } | null = null;
 
@@ -377,8 +379,10 @@ function drawStage(
       opMark = { op: lastOp.op, at: now };
     }
     const animating = g.full;
-    // At full size every row every frame; aggregated, rows in turns (picture and words together).
+    // At full size every row's picture every frame, its words (for screen readers and tests, which
+    // no eye follows at 60 frames a second) in turns; aggregated, rows in turns, picture and words together.
     const perFrame = g.full || dirty ? rows.length : Math.ceil(rows.length / TURN_FRAMES);
+    const wordsTurn = frames++ % TURN_FRAMES;
     if (dirty) {
       ctx.fillStyle = PAPER;
       ctx.fillRect(0, 0, g.width, g.height);
@@ -393,7 +397,7 @@ function drawStage(
       noteChanges(run, row, now);
       markOps(run, row, opMark, now);
       drawRow(ctx, g, index, row, now, hatch, stripes, header);
-      writeRowText(run, row, lanes);
+      if (!g.full || dirty || index % TURN_FRAMES === wordsTurn) writeRowText(run, row, lanes);
     }
     cursor = (cursor + perFrame) % rows.length;
     dirty = false;
@@ -449,7 +453,7 @@ function writeRowText(run: LiveRun, row: Row, lanes: Lane[]): void {
     row.subbufStates[i] = state;
     const s = row.subbufs[i];
     s.dataset.state = state;
-    s.textContent = `sub-buffer ${i}: ${state}, ${p.fill[i]} bytes${state === 'ready' || state === 'consumed' || state === 'reading' ? `, padding ${row.buf.subbufSize - p.fill[i]}` : ''}`;
+    setText(s, `sub-buffer ${i}: ${state}, ${p.fill[i]} bytes${state === 'ready' || state === 'consumed' || state === 'reading' ? `, padding ${row.buf.subbufSize - p.fill[i]}` : ''}`);
   }
   // A stalled writer: its element is there exactly while it is stalled, with the run's drops.
   if (p.stalled && row.stalledEl === null) {
@@ -464,7 +468,7 @@ function writeRowText(run: LiveRun, row: Row, lanes: Lane[]): void {
     const dropped = String(row.cpu.droppedFull);
     if (row.stalledEl.dataset.dropped !== dropped) {
       row.stalledEl.dataset.dropped = dropped;
-      row.stalledEl.textContent = `stalled: ${formatCount(row.cpu.droppedFull)} dropped (the ring is full, no-overwrite)`;
+      setText(row.stalledEl, `stalled: ${formatCount(row.cpu.droppedFull)} dropped (the ring is full, no-overwrite)`);
     }
   }
   const line = describe(row);
@@ -472,8 +476,8 @@ function writeRowText(run: LiveRun, row: Row, lanes: Lane[]): void {
   if (line !== row.said || more !== row.saidMore) {
     row.said = line;
     row.saidMore = more;
-    row.line.textContent = line;
-    row.more.textContent = more;
+    setText(row.line, line);
+    setText(row.more, more);
     row.el.dataset.produced = String(p.produced);
     row.el.dataset.consumed = String(p.consumed);
   }
@@ -523,7 +527,7 @@ function updateLane(run: LiveRun, lane: Lane, rows: Row[], now: number): void {
   lane.phase = phase;
   const name = READER_PHASES[phase];
   lane.el.dataset.state = name;
-  lane.el.textContent = `reader ${lane.k}: ${READER_TEXT[phase]}`;
+  setText(lane.el, `reader ${lane.k}: ${READER_TEXT[phase]}`);
 }
 
 /** The row of reader k that switched last: where its wakeup came from. */

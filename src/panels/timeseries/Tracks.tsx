@@ -129,6 +129,13 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     let drag: number | null = null;
     let drawn = '';
     const x = scaleLinear();
+    // Whether the canvas is on screen: when it comes into view, it is drawn again.
+    let onScreen = true;
+    const seen = new IntersectionObserver((entries) => {
+      for (const e of entries) onScreen = e.isIntersecting;
+      if (onScreen) drawn = '';
+    });
+    seen.observe(el);
     // The box's width as its observer last saw it: read each frame, it would force a layout.
     let boxWidth = box.clientWidth;
     const observer = new ResizeObserver(() => {
@@ -153,12 +160,18 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       return w;
     };
     fit();
+    /**
+     * The tracks' words (range, axis, scales) and what the tests read, always; the pixels only
+     * while the canvas is on screen (a tool further down the pane is not): the words keep the
+     * pane's layout the same either way.
+     */
     const draw = (h: History): void => {
       if (ctx === null) return;
       const w = fit();
+      const paint = onScreen;
       const dpr = globalThis.devicePixelRatio || 1;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, w, height);
+      if (paint) ctx.clearRect(0, 0, w, height);
       const [t0, t1] = domain(h);
       x.domain([t0, t1]).range([LABEL_W, w - 4]);
       const plotW = w - 4 - LABEL_W;
@@ -172,7 +185,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       for (const row of rows) {
         const s = row.series;
         let n = 0;
-        for (; n < cols.length; n++) {
+        for (; paint && n < cols.length; n++) {
           const from = Math.floor(b0 + n * perPx);
           if (from >= b1) break;
           const to = Math.min(b1, Math.max(from + 1, Math.floor(b0 + (n + 1) * perPx)));
@@ -183,10 +196,13 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
         let max =
           s.unit === 'sub-buffers' ? ch.nSubbufs * bufs : s.unit === 'bytes' ? ch.nSubbufs * ch.subbufSize * bufs : s.unit === 'state' ? 1 : 0;
         if (s.unit === 'records/s') {
-          for (let px = 0; px < n; px++) max = Math.max(max, cols[px]);
+          if (paint) for (let px = 0; px < n; px++) max = Math.max(max, cols[px]);
+          else max = h.peak(s.id, b0, b1, row.cpu);
           max /= h.resolution;
         }
         const label = row.cpu < 0 ? `${s.label}: all CPUs` : `CPU ${row.cpu}`;
+        scaleText.push(`${label} ${s.id}: 0 to ${formatValue(max, s.unit)}`);
+        if (!paint) continue;
         ctx.fillStyle = '#5b6776';
         ctx.font = row.cpu < 0 ? 'bold 11px sans-serif' : '11px sans-serif';
         const top = s.unit === 'state' ? '' : `max ${formatValue(max, s.unit)}`;
@@ -194,7 +210,6 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
           ctx.fillText(label, 4, row.y + 12);
           ctx.fillText(top, 4, row.y + row.h - 4);
         } else ctx.fillText(top === '' ? label : `${label} · ${top}`, 4, row.y + 14);
-        scaleText.push(`${label} ${s.id}: 0 to ${formatValue(max, s.unit)}`);
         ctx.fillStyle = 'rgba(128,128,128,0.08)';
         ctx.fillRect(LABEL_W, row.y, plotW, row.h - 2);
         if (s.unit === 'state') {
@@ -220,7 +235,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       }
       // Landmarks by kind, as ticks above the tracks.
       const timeline = timelineOf(run);
-      if (timeline !== null)
+      if (timeline !== null && paint)
         LANDMARKS.forEach((kind, i) => {
           const { t } = timeline.between(kind, 0, timeline.horizon);
           ctx.fillStyle = TICK_COLORS[kind];
@@ -240,9 +255,10 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       const labels: string[] = [];
       for (const tt of ticks) {
         const px = x(tt);
-        ctx.fillRect(px, height - AXIS_H, 1, 4);
         const text = formatTime(tt, t1 - t0);
         labels.push(text);
+        if (!paint) continue;
+        ctx.fillRect(px, height - AXIS_H, 1, 4);
         ctx.fillText(text, Math.min(px - 10, w - 50), height - 4);
       }
       if (axis.current !== null) axis.current.textContent = labels.join(' · ');
@@ -365,6 +381,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
     return () => {
       stop();
       observer.disconnect();
+      seen.disconnect();
       el.removeEventListener('mousedown', down);
       el.removeEventListener('mouseup', up);
       el.removeEventListener('mousemove', move);
