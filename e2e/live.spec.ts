@@ -168,6 +168,27 @@ test.describe('the channel view', () => {
   });
 });
 
+test.describe('the counters strip', () => {
+  test('pages through many CPUs eight at a time, its total summing all of them', async ({ app, page }) => {
+    await app.goto();
+    await app.startLive({ ...config, channel: { ...config.channel, cpus: 12 } }, 5, { mode: 'deterministic' });
+    await app.step({ kind: 'time', seconds: 0.05 });
+    const snap = await app.liveSnapshot();
+    const sum = snap.written.reduce((a, b) => a + b, 0);
+    await expect(page.getByTestId('live.counters.page')).toHaveText('CPUs 0 to 7 of 12');
+    await expect(page.getByTestId('live.counters.prev')).toBeDisabled();
+    await expect(page.getByTestId('live.cpu.7.written')).toHaveText(formatCount(snap.written[7]));
+    await expect(page.getByTestId('live.cpu.9.written')).toHaveCount(0);
+    await expect(page.getByTestId('live.cpu.total.written')).toHaveText(formatCount(sum));
+    await page.getByTestId('live.counters.next').click();
+    await expect(page.getByTestId('live.counters.page')).toHaveText('CPUs 8 to 11 of 12');
+    await expect(page.getByTestId('live.counters.next')).toBeDisabled();
+    await expect(page.getByTestId('live.cpu.9.written')).toHaveText(formatCount(snap.written[9]));
+    await expect(page.getByTestId('live.cpu.0.written')).toHaveCount(0);
+    await expect(page.getByTestId('live.cpu.total.written')).toHaveText(formatCount(sum));
+  });
+});
+
 test.describe('deterministic mode', () => {
   /** Total sub-buffers produced, read from the channel view's text. */
   const produced = async (page: Page, cpus: number): Promise<number> => {

@@ -66,9 +66,10 @@ test.describe('one timeline for the run', () => {
     await app.startLive({ channel, workload, reader }, 2, { mode: 'deterministic' });
     await page.getByTestId('live.step.time').click();
     const at = await page.getByTestId('travel.position').textContent();
-    // A no-overwrite channel never overwrites. The bound the search is given is on the page.
+    // A no-overwrite channel never overwrites. The bound the search is given is on the page:
+    // 5 M events, a search long enough to be answering input in any browser.
     await page.getByTestId('travel.landmark').selectOption('overwrite');
-    await page.getByTestId('travel.bound').selectOption('1000000');
+    await page.getByTestId('travel.bound').selectOption('5000000');
     await page.getByTestId('travel.next').click();
     await expect(page.getByTestId('travel.job')).toBeVisible();
     await expect(page.getByTestId('travel.progress')).toBeVisible();
@@ -77,7 +78,7 @@ test.describe('one timeline for the run', () => {
     await filter.uncheck();
     await expect(filter).not.toBeChecked();
     await expect(page.getByTestId('travel.job')).toBeVisible();
-    await expect(page.getByTestId('travel.said')).toHaveText(/^No overwrite in the next 1[\u202f,]000[\u202f,]000 events; the run stays at event [\d\u202f,]+\.$/, {
+    await expect(page.getByTestId('travel.said')).toHaveText(/^No overwrite in the next 5[\u202f,]000[\u202f,]000 events; the run stays at event [\d\u202f,]+\.$/, {
       timeout: 200_000,
     });
     await expect(page.getByTestId('travel.job')).toHaveCount(0);
