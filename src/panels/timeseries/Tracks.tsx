@@ -185,7 +185,8 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
       for (const row of rows) {
         const s = row.series;
         let n = 0;
-        for (; paint && n < cols.length; n++) {
+        const columns = paint ? cols.length : 0;
+        for (; n < columns; n++) {
           const from = Math.floor(b0 + n * perPx);
           if (from >= b1) break;
           const to = Math.min(b1, Math.max(from + 1, Math.floor(b0 + (n + 1) * perPx)));
