@@ -208,7 +208,7 @@ function CounterTable({ cpus }: { cpus: number }) {
         <tbody ref={body}>
           {rows.map((cpu) => (
             <tr key={cpu} className={cpu === 'total' ? 'total' : undefined}>
-              <th scope="row">{cpu === 'total' && pages > 1 ? `all ${cpus}` : cpu}</th>
+              <th scope="row">{cpu}</th>
               {COLUMNS.map((c) => (
                 <td key={c.key} data-col={c.key} data-cpu={cpu} data-testid={`live.cpu.${cpu}.${c.key}`}>
                   0
