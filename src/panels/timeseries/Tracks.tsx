@@ -197,9 +197,7 @@ function TrackCanvas({ shown }: { shown: readonly SeriesId[] }) {
         let max =
           s.unit === 'sub-buffers' ? ch.nSubbufs * bufs : s.unit === 'bytes' ? ch.nSubbufs * ch.subbufSize * bufs : s.unit === 'state' ? 1 : 0;
         if (s.unit === 'records/s') {
-          if (paint) for (let px = 0; px < n; px++) max = Math.max(max, cols[px]);
-          else max = h.peak(s.id, b0, b1, row.cpu);
-          max /= h.resolution;
+          max = h.peak(s.id, b0, b1, row.cpu) / h.resolution;
         }
         const label = row.cpu < 0 ? `${s.label}: all CPUs` : `CPU ${row.cpu}`;
         scaleText.push(`${label} ${s.id}: 0 to ${formatValue(max, s.unit)}`);
