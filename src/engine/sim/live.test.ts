@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CTL_PRODUCERS, LiveControl, RUN, STOP, controlByteLength, producerLoop } from './live.ts';
+import { ArrivalOrder, CTL_PRODUCERS, LiveControl, RUN, STOP, controlByteLength, producerLoop } from './live.ts';
 import { Producer } from './producer.ts';
 import { Random } from './random.ts';
 import { parseSimConfig } from './simConfig.ts';
@@ -30,5 +30,24 @@ describe('the producer loop', () => {
     const counts = producerLoop({ control, index: 0, producers, clock, stats });
     expect(counts[0] + counts[1]).toBe(2048);
     expect(Math.abs(counts[0] - counts[1])).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the arrival order of a thread\'s CPUs', () => {
+  it('always names the CPU with the earliest next record, the lowest index among equals', () => {
+    const rng = new Random(7);
+    for (const cpus of [1, 2, 3, 8, 32, 33]) {
+      // Coarse times, so that ties are common.
+      const at = Array.from({ length: cpus }, () => rng.int(0, 20));
+      const order = new ArrivalOrder(at);
+      for (let step = 0; step < 2000; step++) {
+        let expected = 0;
+        for (let i = 1; i < cpus; i++) if (at[i] < at[expected]) expected = i;
+        expect(order.first).toBe(expected);
+        // The first CPU's next record, or none (Infinity) now and then.
+        at[expected] = rng.float() < 0.02 ? Infinity : at[expected] + rng.int(0, 6);
+        order.firstMoved();
+      }
+    }
   });
 });

@@ -195,6 +195,8 @@ export class LiveControl {
 const BATCH = 2048;
 /** Longest a loop blocks before it looks at the control block again (real ms). */
 const MAX_NAP_MS = 20;
+/** Shortest nap of a producer thread that has caught up (real ms). */
+const MIN_NAP_MS = 1;
 /** How often a running loop publishes its counts for other threads (real ms). */
 const PUBLISH_MS = 4;
 
@@ -213,6 +215,49 @@ export interface ProducerLoopOptions {
   limit?: number;
 }
 
+/**
+ * A thread's CPUs ordered by their next arrival, earliest first, the lower index first among
+ * equals: a binary heap over `at`, so that picking the next record costs log(CPUs), not CPUs.
+ */
+export class ArrivalOrder {
+  private readonly heap: Int32Array;
+
+  constructor(private readonly at: number[]) {
+    this.heap = Int32Array.from(at.keys());
+    for (let i = (at.length >> 1) - 1; i >= 0; i--) this.sift(i);
+  }
+
+  /** The CPU whose record comes first. */
+  get first(): number {
+    return this.heap[0];
+  }
+
+  /** `at[first]` moved later (its next record, or Infinity when it writes no more). */
+  firstMoved(): void {
+    this.sift(0);
+  }
+
+  private before(a: number, b: number): boolean {
+    const at = this.at;
+    return at[a] < at[b] || (at[a] === at[b] && a < b);
+  }
+
+  private sift(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const k = h[i];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.before(h[c + 1], h[c])) c++;
+      if (!this.before(h[c], k)) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = k;
+  }
+}
+
 /** Runs producers until STOP (or their limit). Returns the records each emitted. */
 export function producerLoop(o: ProducerLoopOptions): number[] {
   const { control, producers, clock } = o;
@@ -220,6 +265,7 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
   const limit = o.limit ?? Infinity;
   // The first arrivals once every reader runs: none are owed for the time spent waiting.
   let next: number[] | null = null;
+  let order: ArrivalOrder | null = null;
   /** 1 where the CPU may write in this batch (Producer.begin). */
   const ready = new Uint8Array(producers.length);
   let published = clock();
@@ -246,7 +292,8 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
         continue;
       }
       const start = control.virtualTime(clock());
-      next = producers.map((p) => p.nextArrival(start));
+      next = producers.map((p, i) => (counts[i] < limit ? p.nextArrival(start) : Infinity));
+      order = new ArrivalOrder(next);
     }
     const now = clock();
     if (now - published >= PUBLISH_MS) {
@@ -276,24 +323,26 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
       // CPU, the first one took a whole batch at once, 2048 records, more than its buffer
       // holds at 64 bytes a record in 8 sub-buffers of 16 KiB, and dropped what its reader had
       // no time to read.
+      const arrivals = order as ArrivalOrder;
       while (emitted < BATCH) {
-        let k = -1;
-        for (let i = 0; i < producers.length; i++) {
-          if (counts[i] < limit && next[i] <= v && (k < 0 || next[i] < next[k])) k = i;
-        }
-        if (k < 0) break;
+        const k = arrivals.first;
+        if (!(next[k] <= v)) break;
         const p = producers[k];
         const size = p.nextSize();
         if (ready[k] === 1 && p.write(size, next[k] * 1e6) & EMIT_WOKE) control.noteWakeup(clock());
         counts[k]++;
         emitted++;
-        next[k] = p.nextArrival(next[k]);
+        next[k] = counts[k] < limit ? p.nextArrival(next[k]) : Infinity;
+        arrivals.firstMoved();
       }
     }
-    if (emitted === 0) {
+    if (!o.unthrottled && emitted < BATCH) {
+      // Caught up. The records due while it naps are written when it wakes, in arrival order
+      // and stamped with their own times; napping at least MIN_NAP_MS keeps a busy thread
+      // from waking for every record or two, and leaves the page's thread its share.
       o.stats.publish();
-      const soonest = Math.min(...next);
-      control.nap(CTL_PRODUCERS, Math.min(MAX_NAP_MS, ((soonest - v) * 1000) / control.speed));
+      const soonest = next[(order as ArrivalOrder).first];
+      control.nap(CTL_PRODUCERS, Math.min(MAX_NAP_MS, Math.max(MIN_NAP_MS, ((soonest - v) * 1000) / control.speed)));
     }
   }
   o.stats.publish();

@@ -80,11 +80,32 @@ export function drawArrival(w: WorkloadSettings, rate: number, rng: Random, now:
 /** Distinct record sizes whose prepared bytes are kept; others are cut from a larger one. */
 const TEMPLATE_CACHE = 4096;
 
+/**
+ * Prepared records by size, one set for every producer of a thread: the payload is the same
+ * on every CPU, and a write stamps the header just before it copies. Kept apart per CPU, the
+ * sets of a thread writing for 32 CPUs outgrew the processor's caches.
+ */
+const templates = new Map<number, RecordTemplate>();
+let largest = new RecordTemplate(0);
+
+/** The record's bytes, payload ready; only the header changes per record. */
+function templateOf(size: number): RecordTemplate {
+  let t = templates.get(size);
+  if (t === undefined) {
+    if (templates.size < TEMPLATE_CACHE) {
+      t = new RecordTemplate(size);
+      templates.set(size, t);
+    } else {
+      if (largest.length < size) largest = new RecordTemplate(size);
+      t = largest;
+    }
+  }
+  return t;
+}
+
 export class Producer {
   private readonly row: number;
   private readonly rate: number;
-  private readonly templates = new Map<number, RecordTemplate>();
-  private largest = new RecordTemplate(0);
   /** The last template used: most workloads write one size, or few, in runs. */
   private last = new RecordTemplate(0);
   private buf: RchanBuf | null = null;
@@ -183,7 +204,11 @@ export class Producer {
       landed = pos >= 0;
       if (landed) writeRecord(buf.data, pos, this.cpu, size, seq, ts);
     } else {
-      const record = this.last.length === size ? this.last : this.template(size);
+      let record = this.last;
+      if (record.length !== size) {
+        record = templateOf(size);
+        if (record.length === size) this.last = record;
+      }
       record.stamp(this.cpu, size, seq, ts);
       const write = this.w.call === 'relay_write' ? relayWrite : __relayWrite;
       landed = write(buf, record.bytes, size) > 0;
@@ -216,21 +241,5 @@ export class Producer {
     }
     f[row + P_DROPPED_FULL] += 1;
     return out | EMIT_FULL;
-  }
-
-  /** The record's bytes, payload ready; only the header changes per record. */
-  private template(size: number): RecordTemplate {
-    let t = this.templates.get(size);
-    if (t === undefined) {
-      if (this.templates.size < TEMPLATE_CACHE) {
-        t = new RecordTemplate(size);
-        this.templates.set(size, t);
-      } else {
-        if (this.largest.length < size) this.largest = new RecordTemplate(size);
-        t = this.largest;
-      }
-    }
-    if (t.length === size) this.last = t;
-    return t;
   }
 }
