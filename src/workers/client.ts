@@ -190,8 +190,10 @@ class WorkerRun implements RealTimeRun {
     this.speed = options.speed;
     this.control.setTimeBase(clock(), 0, this.speed);
 
-    const threads = Math.max(1, navigator.hardwareConcurrency || 4);
-    // A worker per CPU up to the machine's threads; beyond, a worker writes for several CPUs.
+    // A worker per CPU up to the machine's threads less one, which the page keeps for its
+    // frames; beyond, a worker writes for several CPUs. With every thread taken, a run too
+    // heavy for the machine left the page a fifth of two cores and frames of 50 ms and more.
+    const threads = Math.max(1, (navigator.hardwareConcurrency || 4) - 1);
     const producerGroups = groups(ch.cpus, threads);
     const r = config.reader;
     const perBuffer = r.layout === 'per-cpu' && !ch.global;
