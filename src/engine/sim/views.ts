@@ -231,14 +231,19 @@ export function readBufferCounters(buf: RchanBuf | null, out: BufferCounters, tr
   // 64-bit counters under their seqlocks (buf.field), the rest one atomic load each.
   const ctl = buf.ctl;
   out.present = true;
-  const produced = buf.field(B_SUBBUFS_PRODUCED, tries);
+  // Consumed first: it never passes produced, which only grows, so that a reader consuming
+  // between the two readings cannot make `ready` negative.
   const consumed = buf.field(B_SUBBUFS_CONSUMED, tries);
+  const produced = buf.field(B_SUBBUFS_PRODUCED, tries);
   const fullCount = buf.field(B_FULL_COUNT, tries);
   const bigCount = buf.field(B_BIG_COUNT, tries);
   const iSize = buf.field(B_I_SIZE, tries);
   out.complete = !Number.isNaN(produced + consumed + fullCount + bigCount + iSize);
-  out.subbufsProduced = kept(produced, out.subbufsProduced);
-  out.subbufsConsumed = kept(consumed, out.subbufsConsumed);
+  // The two as a pair, both new or both as before.
+  if (!Number.isNaN(produced + consumed)) {
+    out.subbufsProduced = produced;
+    out.subbufsConsumed = consumed;
+  }
   out.ready = out.subbufsProduced - out.subbufsConsumed;
   out.bytesConsumed = ctl.load(B_BYTES_CONSUMED);
   out.offset = ctl.load(B_OFFSET);
