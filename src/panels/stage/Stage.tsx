@@ -69,6 +69,24 @@ const NOTE_MS = 1400;
 const TURN_FRAMES = 4;
 /** Drop marks drawn one per record up to this many; beyond, the count says the rest. */
 const DROP_MARKS = 14;
+/**
+ * The layers of a row's cells, in the order they are painted: one per sub-buffer state (the
+ * state's own number), then a sub-buffer being read, a lapped one's stripes, the header, the
+ * padding's hatch, and what read(2) has taken of a sub-buffer. The patterns have no colour here.
+ */
+const L_READING = 5;
+const L_STRIPES = 6;
+const L_HEADER = 7;
+const L_HATCH = 8;
+const L_READ = 9;
+const LAYER_COLOURS: readonly string[] = [
+  ...[SUBBUF_FREE, SUBBUF_WRITING, SUBBUF_READY, SUBBUF_CONSUMED, SUBBUF_OVERWRITING].map((state) => STATE_COLOURS[state]),
+  READING_COLOUR,
+  '',
+  HEADER_COLOUR,
+  '',
+  STATE_COLOURS[SUBBUF_CONSUMED],
+];
 
 const SUBBUF_STATE_NAMES: Record<number, string> = {
   [SUBBUF_FREE]: 'free',
@@ -159,6 +177,8 @@ interface Row {
   dropAt: number;
   lastFull: number;
   ends: Float64Array;
+  /** The paths of the cells' layers while the row is drawn (L_*). */
+  layers: (Path2D | null)[];
 }
 
 interface Lane {
@@ -333,6 +353,7 @@ function drawStage(
       dropAt: -Infinity,
       lastFull: 0,
       ends: new Float64Array(64),
+      layers: Array.from({ length: LAYER_COLOURS.length }, () => null),
     };
   });
   // Reader k reads buffer k (per-CPU), reader 0 reads all (single); without readers, each buffer's lane says so.
@@ -621,72 +642,76 @@ function drawRow(
     ctx.fillText(row.name === 'global' ? 'global' : `CPU ${buf.cpu}`, 3, y0 + g.rowH / 2);
   }
 
-  // The cells.
+  // The cells, painted a layer at a time: one path per style, so that a row of 64 cells is a
+  // few fills and one stroke rather than three calls a cell. Cells do not overlap, and within
+  // a cell the layers keep their order: its state, the stripes of a lapped one, the header,
+  // the padding's hatch, what read(2) has taken.
+  const layers = row.layers;
+  layers.fill(null);
+  const outline = gap > 0 || cellW > 3 ? new Path2D() : null;
+  const add = (layer: number, x: number, w: number): void => {
+    if (w > 0) (layers[layer] ??= new Path2D()).rect(x, top, w, h);
+  };
   for (let c = 0; c < cols; c++) {
     const from = Math.floor(c * per);
     const to = Math.max(from + 1, Math.floor((c + 1) * per));
-    // A column shows its most telling sub-buffer: the writer's, else the first.
-    let i = from;
-    for (let j = from; j < to; j++)
-      if (p.state[j] === SUBBUF_WRITING || p.state[j] === SUBBUF_OVERWRITING) {
-        i = j;
-        break;
-      }
+    const i = shownSubbuf(p, from, to);
     const state = p.state[i];
     const x = x0 + c * cellW + gap / 2;
     const w = Math.max(1, cellW - gap);
     const fill = per > 1 ? average(p.fill, from, to) : p.fill[i];
     const dataW = (Math.min(fill, sbs) / sbs) * w;
-    const reading = state === SUBBUF_READY && i === p.readSubbuf && p.readOffset > 0;
     if (state !== SUBBUF_FREE) {
-      ctx.fillStyle = reading ? READING_COLOUR : STATE_COLOURS[state];
-      ctx.fillRect(x, top, dataW, h);
-      if (state === SUBBUF_OVERWRITING) {
-        ctx.fillStyle = stripes;
-        ctx.fillRect(x, top, dataW, h);
-      }
-      if (header > 0 && fill > 0) {
-        ctx.fillStyle = HEADER_COLOUR;
-        ctx.fillRect(x, top, Math.min(dataW, (header / sbs) * w), h);
-      }
-      if (state === SUBBUF_READY || state === SUBBUF_CONSUMED) {
-        ctx.fillStyle = hatch;
-        ctx.fillRect(x + dataW, top, w - dataW, h);
-      }
-      if (reading) {
-        // What read(2) has taken of it so far: consumed, in the consumed colour.
-        ctx.fillStyle = STATE_COLOURS[SUBBUF_CONSUMED];
-        ctx.fillRect(x, top, (Math.min(p.readOffset, sbs) / sbs) * w, h);
-      }
+      const reading = state === SUBBUF_READY && i === p.readSubbuf && p.readOffset > 0;
+      add(reading ? L_READING : state, x, dataW);
+      if (state === SUBBUF_OVERWRITING) add(L_STRIPES, x, dataW);
+      if (header > 0 && fill > 0) add(L_HEADER, x, Math.min(dataW, (header / sbs) * w));
+      if (state === SUBBUF_READY || state === SUBBUF_CONSUMED) add(L_HATCH, x + dataW, w - dataW);
+      if (reading) add(L_READ, x, (Math.min(p.readOffset, sbs) / sbs) * w);
     }
-    if (w > 3) {
-      ctx.strokeStyle = 'rgba(60, 72, 88, 0.55)';
-      ctx.lineWidth = 1;
-      ctx.strokeRect(x + 0.5, top + 0.5, w - 1, h - 1);
-    }
-    // Each record its own segment, where a cell is wide enough to show them.
-    if (g.full && w >= 40 && (state === SUBBUF_WRITING || state === SUBBUF_OVERWRITING || state === SUBBUF_READY) && per === 1) {
-      const k = recordEnds(buf, i, fill, Math.min(header, fill), row.ends);
-      if (k > 1 && w / k >= 3) {
-        ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)';
-        ctx.lineWidth = Math.max(1, Math.min(2, w / k / 6));
-        ctx.beginPath();
-        for (let r = 0; r < k; r++) {
-          const xr = x + (row.ends[r] / sbs) * w;
-          ctx.moveTo(xr, top + 2);
-          ctx.lineTo(xr, top + h - 2);
+    if (w > 3) outline?.rect(x + 0.5, top + 0.5, w - 1, h - 1);
+  }
+  for (let l = 0; l < layers.length; l++) {
+    const path = layers[l];
+    if (path === null) continue;
+    ctx.fillStyle = l === L_STRIPES ? stripes : l === L_HATCH ? hatch : LAYER_COLOURS[l];
+    ctx.fill(path);
+  }
+  if (outline !== null) {
+    ctx.strokeStyle = 'rgba(60, 72, 88, 0.55)';
+    ctx.lineWidth = 1;
+    ctx.stroke(outline);
+  }
+  // At full size, each record its own segment where a cell is wide enough to show them, the
+  // record that just landed lit up, and a lapped sub-buffer named.
+  if (g.full && per === 1) {
+    for (let i = 0; i < n; i++) {
+      const state = p.state[i];
+      const x = x0 + i * cellW + gap / 2;
+      const w = Math.max(1, cellW - gap);
+      if (w >= 40 && (state === SUBBUF_WRITING || state === SUBBUF_OVERWRITING || state === SUBBUF_READY)) {
+        const fill = p.fill[i];
+        const k = recordEnds(buf, i, fill, Math.min(header, fill), row.ends);
+        if (k > 1 && w / k >= 3) {
+          ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)';
+          ctx.lineWidth = Math.max(1, Math.min(2, w / k / 6));
+          ctx.beginPath();
+          for (let r = 0; r < k; r++) {
+            const xr = x + (row.ends[r] / sbs) * w;
+            ctx.moveTo(xr, top + 2);
+            ctx.lineTo(xr, top + h - 2);
+          }
+          ctx.stroke();
         }
-        ctx.stroke();
+        const land = fade(now, row.landAt, 500);
+        if (land > 0 && i === p.writeSubbuf && k > 0) {
+          const start = k > 1 ? row.ends[k - 2] : Math.min(header, fill);
+          ctx.fillStyle = `rgba(255, 255, 255, ${0.55 * land})`;
+          ctx.fillRect(x + (start / sbs) * w, top, ((row.ends[k - 1] - start) / sbs) * w, h);
+        }
       }
-      // The record that just landed, lit up for a moment.
-      const land = fade(now, row.landAt, 500);
-      if (land > 0 && i === p.writeSubbuf && k > 0) {
-        const start = k > 1 ? row.ends[k - 2] : Math.min(header, fill);
-        ctx.fillStyle = `rgba(255, 255, 255, ${0.55 * land})`;
-        ctx.fillRect(x + (start / sbs) * w, top, ((row.ends[k - 1] - start) / sbs) * w, h);
-      }
+      if (w > 70 && state === SUBBUF_OVERWRITING) label(ctx, 'lapped', x + w / 2, top + h / 2, g.font, '#ffffff', 'center');
     }
-    if (g.full && w > 70 && state === SUBBUF_OVERWRITING) label(ctx, 'lapped', x + w / 2, top + h / 2, g.font, '#ffffff', 'center');
   }
 
   if (!g.full) {
@@ -772,6 +797,12 @@ function drawRow(
     ctx.fillStyle = PAPER;
     ctx.fillText(t, tx + 6, y0 + 5 + g.font / 2);
   }
+}
+
+/** The sub-buffer a column of several shows: the writer's, else the first. */
+function shownSubbuf(p: BufferPicture, from: number, to: number): number {
+  for (let j = from; j < to; j++) if (p.state[j] === SUBBUF_WRITING || p.state[j] === SUBBUF_OVERWRITING) return j;
+  return from;
 }
 
 function average(xs: Float64Array, from: number, to: number): number {

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { SPEEDS, cpuCounters, readCpuCounters, speedLabel } from '../../engine/index.ts';
 import { onFrame } from '../../lib/frameLoop.ts';
 import { countRender } from '../../lib/renderCount.ts';
+import { setText } from '../../lib/text.ts';
 import { NumberOptions } from '../common/NumberOptions.tsx';
 import { TimeTravel } from '../timetravel/TimeTravel.tsx';
 import { useAppStore, useAppStoreApi, type AppStore, type ChannelOp, type RunMode } from '../../store/index.ts';
@@ -148,7 +149,7 @@ function VirtualTime() {
       onFrame('time', () => {
         const run = store.getState().liveRun();
         const text = run === null ? '' : `t = ${(run.virtualTime() * 1000).toFixed(3)} ms`;
-        if (el.current && el.current.textContent !== text) el.current.textContent = text;
+        if (el.current) setText(el.current, text);
       }),
     [store],
   );
