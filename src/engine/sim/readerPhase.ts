@@ -54,14 +54,15 @@ const counters = bufferCounters();
 
 /** READER_* of reader `k` of a run whose readers publish nothing: from the kernel's state. */
 export function kernelReaderPhase(chan: Rchan, config: SimConfig, k: number): number {
-  const bufs = chan.bufs();
-  const n = readerCount(config, bufs.length);
+  // (Asked for every reader every frame: the buffers one by one, not chan.bufs()'s new array.)
+  const nBufs = chan.nBufs;
+  const n = readerCount(config, nBufs);
   if (k >= n) return READER_OFF;
   let asleep = false;
   let woken = false;
   let ready = false;
-  for (let i = n === 1 ? 0 : k; i < (n === 1 ? bufs.length : k + 1); i++) {
-    readBufferCounters(bufs[i], counters, GLANCE_TRIES);
+  for (let i = n === 1 ? 0 : k; i < (n === 1 ? nBufs : k + 1); i++) {
+    readBufferCounters(chan.bufAt(i), counters, GLANCE_TRIES);
     if (counters.sleepers > 0) asleep = true;
     if (counters.wakeupPending) woken = true;
     // A counter that could not be read: its writer is switching, so a sub-buffer is being produced.

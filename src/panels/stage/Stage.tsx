@@ -642,16 +642,28 @@ function drawRow(
     ctx.fillText(row.name === 'global' ? 'global' : `CPU ${buf.cpu}`, 3, y0 + g.rowH / 2);
   }
 
-  // The cells, painted a layer at a time: one path per style, so that a row of 64 cells is a
-  // few fills and one stroke rather than three calls a cell. Cells do not overlap, and within
-  // a cell the layers keep their order: its state, the stripes of a lapped one, the header,
-  // the padding's hatch, what read(2) has taken.
+  // The cells, painted a layer at a time: one path per style. Cells do not overlap, and within
+  // a cell the layers keep their order: its state, the stripes of a lapped one, the header, the
+  // padding's hatch, what read(2) has taken. Aggregated, a run of full cells of one state is one
+  // rectangle across their gaps, and one image of the outlines and the paper between the cells,
+  // drawn once for the geometry, goes over the row: a row of 64 cells is a few fills, not three
+  // calls a cell.
   const layers = row.layers;
   layers.fill(null);
-  const outline = gap > 0 || cellW > 3 ? new Path2D() : null;
   const add = (layer: number, x: number, w: number): void => {
     if (w > 0) (layers[layer] ??= new Path2D()).rect(x, top, w, h);
   };
+  const merge = !g.full;
+  let runLayer = -1;
+  let runX = 0;
+  let runEnd = 0;
+  const endRun = (): void => {
+    if (runLayer < 0) return;
+    add(runLayer, runX, runEnd - runX);
+    if (runLayer === SUBBUF_OVERWRITING) add(L_STRIPES, runX, runEnd - runX);
+    runLayer = -1;
+  };
+  const outline = merge ? null : new Path2D();
   for (let c = 0; c < cols; c++) {
     const from = Math.floor(c * per);
     const to = Math.max(from + 1, Math.floor((c + 1) * per));
@@ -659,18 +671,29 @@ function drawRow(
     const state = p.state[i];
     const x = x0 + c * cellW + gap / 2;
     const w = Math.max(1, cellW - gap);
+    if (w > 3) outline?.rect(x + 0.5, top + 0.5, w - 1, h - 1);
+    if (state === SUBBUF_FREE) {
+      endRun();
+      continue;
+    }
     const fill = per > 1 ? average(p.fill, from, to) : p.fill[i];
     const dataW = (Math.min(fill, sbs) / sbs) * w;
-    if (state !== SUBBUF_FREE) {
-      const reading = state === SUBBUF_READY && i === p.readSubbuf && p.readOffset > 0;
-      add(reading ? L_READING : state, x, dataW);
-      if (state === SUBBUF_OVERWRITING) add(L_STRIPES, x, dataW);
-      if (header > 0 && fill > 0) add(L_HEADER, x, Math.min(dataW, (header / sbs) * w));
-      if (state === SUBBUF_READY || state === SUBBUF_CONSUMED) add(L_HATCH, x + dataW, w - dataW);
-      if (reading) add(L_READ, x, (Math.min(p.readOffset, sbs) / sbs) * w);
+    const reading = state === SUBBUF_READY && i === p.readSubbuf && p.readOffset > 0;
+    const layer = reading ? L_READING : state;
+    if (layer !== runLayer) {
+      endRun();
+      runLayer = layer;
+      runX = x;
     }
-    if (w > 3) outline?.rect(x + 0.5, top + 0.5, w - 1, h - 1);
+    runEnd = x + dataW;
+    // A cell with room left (its padding, or the writer's free space) ends the run there.
+    if (!merge || dataW < w - 0.5) endRun();
+    if (header > 0 && fill > 0) add(L_HEADER, x, Math.min(dataW, (header / sbs) * w));
+    // Padding under half a pixel wide cannot be seen hatched.
+    if ((state === SUBBUF_READY || state === SUBBUF_CONSUMED) && w - dataW >= 0.5) add(L_HATCH, x + dataW, w - dataW);
+    if (reading) add(L_READ, x, (Math.min(p.readOffset, sbs) / sbs) * w);
   }
+  endRun();
   for (let l = 0; l < layers.length; l++) {
     const path = layers[l];
     if (path === null) continue;
@@ -678,10 +701,10 @@ function drawRow(
     ctx.fill(path);
   }
   if (outline !== null) {
-    ctx.strokeStyle = 'rgba(60, 72, 88, 0.55)';
+    ctx.strokeStyle = CELL_OUTLINE;
     ctx.lineWidth = 1;
     ctx.stroke(outline);
-  }
+  } else ctx.drawImage(cellGrid(cols, cellW, gap, h), x0, top, cols * cellW, h);
   // At full size, each record its own segment where a cell is wide enough to show them, the
   // record that just landed lit up, and a lapped sub-buffer named.
   if (g.full && per === 1) {
@@ -797,6 +820,42 @@ function drawRow(
     ctx.fillStyle = PAPER;
     ctx.fillText(t, tx + 6, y0 + 5 + g.font / 2);
   }
+}
+
+const CELL_OUTLINE = 'rgba(60, 72, 88, 0.55)';
+
+/** The last image cellGrid drew, and the geometry it is for. */
+let grid: { key: string; canvas: HTMLCanvasElement } | null = null;
+
+/**
+ * A row's cell outlines and the paper in the gaps between cells, as an image as wide as the
+ * row's cells (at the screen's pixel density), transparent inside the cells.
+ */
+function cellGrid(cols: number, cellW: number, gap: number, h: number): HTMLCanvasElement {
+  const dpr = window.devicePixelRatio || 1;
+  const key = `${cols} ${cellW} ${gap} ${h} ${dpr}`;
+  if (grid?.key === key) return grid.canvas;
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.ceil(cols * cellW * dpr));
+  canvas.height = Math.max(1, Math.ceil(h * dpr));
+  const ctx = canvas.getContext('2d');
+  if (ctx !== null) {
+    ctx.scale(dpr, dpr);
+    const w = Math.max(1, cellW - gap);
+    ctx.fillStyle = PAPER;
+    ctx.strokeStyle = CELL_OUTLINE;
+    ctx.lineWidth = 1;
+    for (let c = 0; c < cols; c++) {
+      const x = c * cellW + gap / 2;
+      if (gap > 0) {
+        ctx.fillRect(c * cellW, 0, gap / 2, h);
+        ctx.fillRect(x + w, 0, gap / 2, h);
+      }
+      if (w > 3) ctx.strokeRect(x + 0.5, 0.5, w - 1, h - 1);
+    }
+  }
+  grid = { key, canvas };
+  return canvas;
 }
 
 /** The sub-buffer a column of several shows: the writer's, else the first. */
