@@ -19,7 +19,15 @@ let handle: number | null = null;
 const durations: number[] = [];
 const KEPT = 10_000;
 
+/** Told when the page's frame callbacks start and when they are done. */
+interface FrameWatcher {
+  begin: () => void;
+  end: () => void;
+}
+const watchers = new Set<FrameWatcher>();
+
 function frame(now: number): void {
+  for (const w of watchers) w.begin();
   const start = performance.now();
   for (const r of callbacks) {
     const t = performance.now();
@@ -28,6 +36,7 @@ function frame(now: number): void {
   }
   durations.push(performance.now() - start);
   if (durations.length > KEPT) durations.shift();
+  for (const w of watchers) w.end();
   handle = callbacks.size > 0 ? requestAnimationFrame(frame) : null;
 }
 
@@ -38,6 +47,19 @@ export function onFrame(name: string, cb: FrameCallback): () => void {
   if (handle === null) handle = requestAnimationFrame(frame);
   return () => {
     callbacks.delete(r);
+  };
+}
+
+/**
+ * Calls `begin` before each frame's callbacks and `end` after them, until the returned
+ * function is called (which calls `end` once more).
+ */
+export function watchFrames(begin: () => void, end: () => void): () => void {
+  const w = { begin, end };
+  watchers.add(w);
+  return () => {
+    watchers.delete(w);
+    end();
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { StateCreator } from 'zustand';
 import { formatCount } from '../lib/format.ts';
+import { watchFrames } from '../lib/frameLoop.ts';
 import { runSliced, type Sliced } from '../lib/slices.ts';
 import {
   ConfigError,
@@ -186,6 +187,8 @@ export const liveSlice =
   (createRun: CreateRun): StateCreator<LiveSlice> =>
   (set, get) => {
     let run: LiveRun | null = null;
+    /** Stops telling a run with workers when the page draws (their producers give way). */
+    let unwatch: (() => void) | null = null;
     let job: Sliced | null = null;
     let offered: (() => void) | null = null;
     const stopJob = (): void => {
@@ -196,6 +199,8 @@ export const liveSlice =
     };
     const dispose = (): void => {
       stopJob();
+      unwatch?.();
+      unwatch = null;
       run?.dispose();
       run = null;
     };
@@ -360,6 +365,7 @@ export const liveSlice =
           },
         });
         run = created;
+        if (created.mode === 'live') unwatch = watchFrames(() => created.pageFrame(true), () => created.pageFrame(false));
         const deterministic = mode === 'deterministic';
         set({
           // The demo is nobody's settings: the form, the explorer and the next run keep theirs.

@@ -105,6 +105,8 @@ export interface RealTimeRun extends RunBase {
   pause(): Promise<void>;
   resume(): void;
   setSpeed(speed: number): Promise<void>;
+  /** The page's frame callbacks start (true), or are done (false): see LiveControl.pageFrame. */
+  pageFrame(drawing: boolean): void;
 }
 
 /** A deterministic run in virtual time, on the page's thread, advanced only by its steps. */
@@ -264,6 +266,10 @@ class WorkerRun implements RealTimeRun {
     await this.pause();
     this.speed = speed;
     if (!wasPaused) this.resume();
+  }
+
+  pageFrame(drawing: boolean): void {
+    if (!this.disposed) this.control.pageFrame(drawing);
   }
 
   accounting(): CpuAccounting[] {
@@ -492,6 +498,9 @@ class FallbackRun extends MainThreadRun implements RealTimeRun {
     this.baseReal = clock();
     this.speed = speed;
   }
+
+  /** One thread: the page's frames and the run's events already take turns. */
+  pageFrame(): void {}
 
   async operate(op: ChannelOp): Promise<void> {
     this.tick();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ArrivalOrder, CTL_PRODUCERS, LiveControl, RUN, STOP, controlByteLength, producerLoop } from './live.ts';
 import { Producer } from './producer.ts';
 import { Random } from './random.ts';
@@ -30,6 +30,48 @@ describe('the producer loop', () => {
     const counts = producerLoop({ control, index: 0, producers, clock, stats });
     expect(counts[0] + counts[1]).toBe(2048);
     expect(Math.abs(counts[0] - counts[1])).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('a producer thread and the page', () => {
+  const behindBy = (ms: number, batches: number) => {
+    const config = parseSimConfig({
+      channel: { cpus: 2, subbufSize: 16384, nSubbufs: 8 },
+      workload: { rate: 200_000, arrival: 'constant', size: 'fixed', sizeMin: 64, sizeMax: 64 },
+      reader: { enabled: false },
+    });
+    const { chan, stats } = openSimChannel(config, (n) => new SharedArrayBuffer(n));
+    const control = new LiveControl(new SharedArrayBuffer(controlByteLength()));
+    control.setTimeBase(0, 0, 1);
+    control.set(CTL_PRODUCERS, RUN);
+    const rng = new Random(1);
+    const producers = [0, 1].map((cpu) => new Producer(chan, cpu, config.workload, rng.fork(cpu), stats, false));
+    // The clock reads 0 as the thread starts, then `ms` on: each batch is a look at it, and
+    // the thread is stopped after `batches` of them.
+    let calls = 0;
+    const clock = (): number => {
+      if (++calls <= 2) return 0;
+      if (calls >= 2 + batches) control.set(CTL_PRODUCERS, STOP);
+      return ms;
+    };
+    const giveWay = vi.spyOn(control, 'giveWayToPage');
+    const counts = producerLoop({ control, index: 0, producers, clock, stats });
+    return { giveWay: giveWay.mock.calls.length, written: counts[0] + counts[1] };
+  };
+
+  it('gives way to the page every 256 records once a whole batch was not enough to catch up', () => {
+    // 100 ms at 200,000 records/s: 20,000 records due, more than three batches of 2,048.
+    const { giveWay, written } = behindBy(100, 3);
+    expect(written).toBe(3 * 2048);
+    // The first batch found it behind; the two after it looked at the page every 256 records.
+    expect(giveWay).toBe(2 * (2048 / 256));
+  });
+
+  it('never waits for the page while it keeps up', () => {
+    // 5 ms: 1,000 records due, written in the first batch; after that it is never behind.
+    const { giveWay, written } = behindBy(5, 3);
+    expect(written).toBe(1000);
+    expect(giveWay).toBe(0);
   });
 });
 

@@ -16,6 +16,9 @@
  *                                tracer opens its relay files and starts its readers before it
  *                                enables tracing (workers start in any order, and a reader
  *                                that came up late found its buffer full, records dropped)
+ *   CTL_PAGE_FRAME               1 while the page runs a frame's callbacks, else 0: a producer
+ *                                thread that cannot keep up gives way to the page meanwhile
+ *                                (producerLoop)
  *   CTL_ACK + i                  worker i stores the epoch once it has stopped for it
  *   T_BASE_REAL, T_BASE_VIRTUAL, T_SPEED
  *                                virtual time = base virtual + (clock - base real) * speed,
@@ -45,6 +48,7 @@ export const CTL_EPOCH = 2;
 export const CTL_RESETS = 3;
 export const CTL_READERS_EXPECTED = 4;
 export const CTL_READERS_UP = 5;
+export const CTL_PAGE_FRAME = 6;
 export const CTL_ACK = 16;
 export const MAX_WORKERS = 240;
 /** Word pairs after the control words: the bits of each Float64 of the time base. */
@@ -127,6 +131,17 @@ export class LiveControl {
     Atomics.store(this.words, CTL_READERS_EXPECTED, n);
   }
 
+  /** The page: its frame callbacks start (true), or are done (false). */
+  pageFrame(drawing: boolean): void {
+    Atomics.store(this.words, CTL_PAGE_FRAME, drawing ? 1 : 0);
+    if (!drawing) Atomics.notify(this.words, CTL_PAGE_FRAME);
+  }
+
+  /** A producer thread: waits while the page runs its frame callbacks, at most `ms`. */
+  giveWayToPage(ms: number): void {
+    Atomics.wait(this.words, CTL_PAGE_FRAME, 1, ms);
+  }
+
   /** Reader thread: its loop has started. */
   readerUp(): void {
     Atomics.add(this.words, CTL_READERS_UP, 1);
@@ -197,6 +212,10 @@ const BATCH = 2048;
 const MAX_NAP_MS = 20;
 /** Shortest nap of a producer thread that has caught up (real ms). */
 const MIN_NAP_MS = 1;
+/** Records between two looks of a thread that is behind at whether the page draws a frame. */
+const GIVE_WAY_EVERY = 256;
+/** Longest a producer thread gives way to one frame of the page (real ms). */
+const GIVE_WAY_MS = 12;
 /** How often a running loop publishes its counts for other threads (real ms). */
 const PUBLISH_MS = 4;
 
@@ -270,6 +289,9 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
   const ready = new Uint8Array(producers.length);
   let published = clock();
   let paused = false;
+  // The last batch was full: the thread has more due than it can write, takes every cycle it
+  // gets, and would take them from the page's frames too.
+  let behind = false;
   for (;;) {
     const state = control.state(CTL_PRODUCERS);
     if (state === STOP) break;
@@ -325,6 +347,7 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
       // no time to read.
       const arrivals = order as ArrivalOrder;
       while (emitted < BATCH) {
+        if (behind && emitted % GIVE_WAY_EVERY === 0) control.giveWayToPage(GIVE_WAY_MS);
         const k = arrivals.first;
         if (!(next[k] <= v)) break;
         const p = producers[k];
@@ -336,6 +359,7 @@ export function producerLoop(o: ProducerLoopOptions): number[] {
         arrivals.firstMoved();
       }
     }
+    behind = !o.unthrottled && emitted === BATCH;
     if (!o.unthrottled && emitted < BATCH) {
       // Caught up. The records due while it naps are written when it wakes, in arrival order
       // and stamped with their own times; napping at least MIN_NAP_MS keeps a busy thread
