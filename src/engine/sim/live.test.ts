@@ -5,58 +5,47 @@ import { Random } from './random.ts';
 import { parseSimConfig } from './simConfig.ts';
 import { openSimChannel } from './simChannel.ts';
 
+/**
+ * One producer thread for two CPUs of a channel-wide `rate` (constant arrivals). Its clock
+ * reads 0 as it starts (twice: it starts, and nothing is due yet), then `ms`: each batch looks
+ * at it once, and the thread is told to stop in the last of `batches`.
+ */
+function runBehind(rate: number, ms: number, batches: number): { counts: number[]; gaveWay: number } {
+  const config = parseSimConfig({
+    channel: { cpus: 2, subbufSize: 16384, nSubbufs: 8 },
+    workload: { rate, arrival: 'constant', size: 'fixed', sizeMin: 64, sizeMax: 64 },
+    reader: { enabled: false },
+  });
+  const { chan, stats } = openSimChannel(config, (n) => new SharedArrayBuffer(n));
+  const control = new LiveControl(new SharedArrayBuffer(controlByteLength()));
+  control.setTimeBase(0, 0, 1);
+  control.set(CTL_PRODUCERS, RUN);
+  const rng = new Random(1);
+  const producers = [0, 1].map((cpu) => new Producer(chan, cpu, config.workload, rng.fork(cpu), stats, false));
+  let calls = 0;
+  const clock = (): number => {
+    if (++calls <= 2) return 0;
+    if (calls >= 2 + batches) control.set(CTL_PRODUCERS, STOP);
+    return ms;
+  };
+  const giveWay = vi.spyOn(control, 'giveWayToPage');
+  const counts = producerLoop({ control, index: 0, producers, clock, stats });
+  return { counts, gaveWay: giveWay.mock.calls.length };
+}
+
 describe('the producer loop', () => {
   it('catches a thread that fell behind up on its CPUs in arrival order, not the first CPU by a whole batch', () => {
-    const config = parseSimConfig({
-      channel: { cpus: 2, subbufSize: 16384, nSubbufs: 8 },
-      workload: { rate: 100_000, arrival: 'constant', size: 'fixed', sizeMin: 64, sizeMax: 64 },
-      reader: { enabled: false },
-    });
-    const { chan, stats } = openSimChannel(config, (n) => new SharedArrayBuffer(n));
-    const control = new LiveControl(new SharedArrayBuffer(controlByteLength()));
-    control.setTimeBase(0, 0, 1);
-    control.set(CTL_PRODUCERS, RUN);
-    const rng = new Random(1);
-    const producers = [0, 1].map((cpu) => new Producer(chan, cpu, config.workload, rng.fork(cpu), stats, false));
-    // The thread reads the clock at 0 ms (twice: it starts, and nothing is due yet), then
-    // finds itself 100 ms on with 5,000 records due on each CPU: it writes one batch and is
-    // told to stop before the next.
-    let calls = 0;
-    const clock = (): number => {
-      if (++calls <= 2) return 0;
-      control.set(CTL_PRODUCERS, STOP);
-      return 100;
-    };
-    const counts = producerLoop({ control, index: 0, producers, clock, stats });
+    // 100 ms on, 5,000 records are due on each CPU: it writes one batch and stops.
+    const { counts } = runBehind(100_000, 100, 1);
     expect(counts[0] + counts[1]).toBe(2048);
     expect(Math.abs(counts[0] - counts[1])).toBeLessThanOrEqual(1);
   });
 });
 
 describe('a producer thread and the page', () => {
-  const behindBy = (ms: number, batches: number) => {
-    const config = parseSimConfig({
-      channel: { cpus: 2, subbufSize: 16384, nSubbufs: 8 },
-      workload: { rate: 200_000, arrival: 'constant', size: 'fixed', sizeMin: 64, sizeMax: 64 },
-      reader: { enabled: false },
-    });
-    const { chan, stats } = openSimChannel(config, (n) => new SharedArrayBuffer(n));
-    const control = new LiveControl(new SharedArrayBuffer(controlByteLength()));
-    control.setTimeBase(0, 0, 1);
-    control.set(CTL_PRODUCERS, RUN);
-    const rng = new Random(1);
-    const producers = [0, 1].map((cpu) => new Producer(chan, cpu, config.workload, rng.fork(cpu), stats, false));
-    // The clock reads 0 as the thread starts, then `ms` on: each batch is a look at it, and
-    // the thread is stopped after `batches` of them.
-    let calls = 0;
-    const clock = (): number => {
-      if (++calls <= 2) return 0;
-      if (calls >= 2 + batches) control.set(CTL_PRODUCERS, STOP);
-      return ms;
-    };
-    const giveWay = vi.spyOn(control, 'giveWayToPage');
-    const counts = producerLoop({ control, index: 0, producers, clock, stats });
-    return { giveWay: giveWay.mock.calls.length, written: counts[0] + counts[1] };
+  const behindBy = (ms: number, batches: number): { giveWay: number; written: number } => {
+    const { counts, gaveWay } = runBehind(200_000, ms, batches);
+    return { giveWay: gaveWay, written: counts[0] + counts[1] };
   };
 
   it('gives way to the page every 256 records once a whole batch was not enough to catch up', () => {
