@@ -25,6 +25,7 @@ describe('the files slice', () => {
       accounting: () => [],
       pause: async () => void calls.push('pause'),
       resume: () => void calls.push('resume'),
+      pageFrame: () => undefined,
       dispose: () => undefined,
     } as unknown as LiveRun;
   }
