@@ -46,6 +46,26 @@ test.describe('a shared address', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'relayscope' })).toBeVisible();
   });
 
+  test('keeps the last address that opens once the run has more operations than an address holds, and says why', async ({ page }) => {
+    // 200 flushes, one event apart: as many as an address holds.
+    const ops = Array.from({ length: 200 }, (_, i) => `${i + 1}:flush`).join(',');
+    await page.goto(`/?channel.cpus=1&mode=deterministic&ev=200&ops=${ops}`);
+    await expect(page.getByTestId('live.status')).toHaveText('paused');
+    await expect(page.getByTestId('app.address-note')).toHaveCount(0);
+    const full = page.url();
+    await page.getByTestId('live.step.event').click();
+    await expect(page).toHaveURL(/[?&]ev=201&/);
+    const last = page.url();
+    await page.getByTestId('live.op.flush').click();
+    await expect(page.getByTestId('app.address-note')).toHaveText(
+      'The address no longer follows this run: ops holds 201 operations; at most 200. It still opens the run as it was before.',
+    );
+    await page.getByTestId('live.step.event').click();
+    await expect(page.getByTestId('travel.position')).toContainText('event 202 of');
+    expect(page.url()).toBe(last);
+    expect(full).not.toBe(last);
+  });
+
   test('with embed=1 shows the channel alone, in large type, for slides', async ({ page }) => {
     await page.goto('/?channel.cpus=2&mode=deterministic&ev=500&embed=1');
     await expect(page.getByTestId('channel.canvas')).toBeVisible();

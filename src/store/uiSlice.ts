@@ -1,6 +1,6 @@
 /**
- * The workspace around the stage: which tool's tab is open (kept in the address) and whether
- * the settings drawer is open.
+ * The workspace around the stage: which tool's tab is open (kept in the address), whether the
+ * settings drawer is open, and whether the address still follows the run.
  */
 import type { StateCreator } from 'zustand';
 
@@ -31,6 +31,11 @@ export interface UiSlice {
   /** A tour step is on show beside the stage: the transport keeps to its essentials. */
   touring: boolean;
   setTouring: (touring: boolean) => void;
+  /**
+   * Why the address stopped following the run (what it would carry now would not open), or
+   * null: it then keeps the last address that opens.
+   */
+  addressNote: string | null;
 }
 
 export const uiSlice: StateCreator<UiSlice> = (set) => ({
@@ -40,4 +45,5 @@ export const uiSlice: StateCreator<UiSlice> = (set) => ({
   setDrawerOpen: (drawerOpen) => set({ drawerOpen }),
   touring: false,
   setTouring: (touring) => set({ touring }),
+  addressNote: null,
 });

@@ -3,7 +3,7 @@
  */
 import { Timeline } from '../engine/index.ts';
 import type { AppStore } from './index.ts';
-import { DEFAULT_URL_STATE, stateToQuery, type UrlState } from './urlState.ts';
+import { DEFAULT_URL_STATE, queryToState, stateToQuery, type UrlState } from './urlState.ts';
 
 /** What the address says about the page rather than the run: kept as it was opened. */
 export type PageSettings = Pick<UrlState, 'demo' | 'tour' | 'preset'>;
@@ -55,14 +55,21 @@ export function currentUrlState(store: AppStore, embed: boolean, page: PageSetti
   };
 }
 
-/** Writes the store's state into the address as it changes; returns the unsubscribe. */
+/**
+ * Writes the store's state into the address as it changes; returns the unsubscribe. An address
+ * the page would refuse to open (more operations, or more characters, than an address holds)
+ * is not written: the last one that opens stays, and `addressNote` says why.
+ */
 export function syncUrl(store: AppStore, embed: boolean, write: (query: string) => void, page: PageSettings = PAGE_DEFAULTS): () => void {
   let last: string | null = null;
   const update = (): void => {
     const query = stateToQuery(currentUrlState(store, embed, page));
     if (query === last) return;
     last = query;
-    write(query);
+    const reading = queryToState(query);
+    const note = reading.ok ? null : reading.error;
+    if (store.getState().addressNote !== note) store.setState({ addressNote: note });
+    if (note === null) write(query);
   };
   return store.subscribe(update);
 }

@@ -64,9 +64,15 @@ export function LivePanel() {
 export function RunNotices() {
   const error = useAppStore((s) => s.liveError);
   const fallback = useAppStore((s) => s.liveFallback);
+  const addressNote = useAppStore((s) => s.addressNote);
   const store = useAppStoreApi();
   return (
     <>
+      {addressNote !== null && (
+        <p className="banner" role="status" data-testid="app.address-note">
+          The address no longer follows this run: {addressNote}. It still opens the run as it was before.
+        </p>
+      )}
       {fallback !== null && (
         <p className="banner" role="status" data-testid="live.banner">
           Running on one thread: {fallback}. The engine and its counters are the same; producers and readers take turns
