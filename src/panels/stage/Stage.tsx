@@ -176,6 +176,9 @@ interface Row {
   noWakeAt: number;
   dropAt: number;
   lastFull: number;
+  /** Where the row's "reader lapped" badge goes (NaN: none), drawn over the lanes. */
+  lappedX: number;
+  lappedY: number;
   ends: Float64Array;
   /** The paths of the cells' layers while the row is drawn (L_*). */
   layers: (Path2D | null)[];
@@ -352,6 +355,8 @@ function drawStage(
       noWakeAt: -Infinity,
       dropAt: -Infinity,
       lastFull: 0,
+      lappedX: NaN,
+      lappedY: NaN,
       ends: new Float64Array(64),
       layers: Array.from({ length: LAYER_COLOURS.length }, () => null),
     };
@@ -425,6 +430,7 @@ function drawStage(
     for (const lane of lanes) updateLane(run, lane, rows, now);
     if (animating) {
       for (const lane of lanes) drawLane(ctx, g, lane, rows, now, singleLane);
+      for (const row of rows) if (!Number.isNaN(row.lappedX)) badge(ctx, 'reader lapped', row.lappedX, row.lappedY, g.font, DROP_COLOUR);
     }
   });
   return () => {
@@ -602,6 +608,7 @@ function drawRow(
   const n = buf.nSubbufs;
   const sbs = buf.subbufSize;
   const y0 = index * g.rowH;
+  row.lappedX = row.lappedY = NaN;
   const top = y0 + g.barTop;
   const h = g.barH;
   const x0 = g.labelW;
@@ -733,7 +740,14 @@ function drawRow(
           ctx.fillRect(x + (start / sbs) * w, top, ((row.ends[k - 1] - start) / sbs) * w, h);
         }
       }
-      if (w > 70 && state === SUBBUF_OVERWRITING) label(ctx, 'lapped', x + w / 2, top + h / 2, g.font, '#ffffff', 'center');
+      if (w > 70 && state === SUBBUF_OVERWRITING) {
+        // On the stripes where they reach under the word, else in the part not yet overwritten.
+        ctx.font = `400 ${g.font}px system-ui, sans-serif`;
+        const tw = ctx.measureText('lapped').width;
+        const dataW = (Math.min(p.fill[i], sbs) / sbs) * w;
+        if (dataW >= w / 2 + tw / 2 + 4) label(ctx, 'lapped', x + w / 2, top + h / 2, g.font, '#ffffff', 'center');
+        else if (w - dataW >= tw + 8) label(ctx, 'lapped', x + dataW + (w - dataW) / 2, top + h / 2, g.font, STATE_COLOURS[SUBBUF_OVERWRITING], 'center');
+      }
     }
   }
 
@@ -760,8 +774,11 @@ function drawRow(
   const xr = x0 + cr * cellW + gap / 2 + (Math.min(p.readOffset, sbs) / sbs) * Math.max(1, cellW - gap);
   triangle(ctx, xr, top + h + 2, tickH, 1, READING_COLOUR);
   // The reader being lapped: the writer entered the sub-buffer the reader is to read next.
-  if (p.writeSubbuf >= 0 && p.writeSubbuf === p.readSubbuf && p.state[p.writeSubbuf] === SUBBUF_OVERWRITING)
-    label(ctx, 'reader lapped', xr + tickH, top + h + tickH, g.font, DROP_COLOUR, 'left', true);
+  // Its badge goes over the reader's lane, which is drawn after the rows.
+  if (p.writeSubbuf >= 0 && p.writeSubbuf === p.readSubbuf && p.state[p.writeSubbuf] === SUBBUF_OVERWRITING) {
+    row.lappedX = xr + tickH;
+    row.lappedY = top + h + tickH;
+  }
 
   // The switch just made: where the writer came from, and its padding.
   if (pulse > 0) {
@@ -879,6 +896,20 @@ function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number
   ctx.textAlign = 'left';
 }
 
+/** Bold words on a white plate with a border of their colour, legible over anything. */
+function badge(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, size: number, colour: string): void {
+  ctx.font = `700 ${size}px system-ui, sans-serif`;
+  const w = ctx.measureText(text).width + 10;
+  const h = size + 6;
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.95)';
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 1.5;
+  roundRect(ctx, x, y - h / 2, w, h, 4);
+  ctx.fill();
+  ctx.stroke();
+  label(ctx, text, x + 5, y, size, colour, 'left', true);
+}
+
 function triangle(ctx: CanvasRenderingContext2D, x: number, y: number, size: number, dir: 1 | -1, colour: string): void {
   ctx.fillStyle = colour;
   ctx.beginPath();
@@ -966,7 +997,14 @@ function drawLane(ctx: CanvasRenderingContext2D, g: Geometry, lane: Lane, rows: 
   // A production with nobody asleep sends no wakeup.
   const quiet = rows.reduce((best, r) => (r.reader === lane.k ? Math.max(best, r.noWakeAt) : best), -Infinity);
   const note = fade(now, quiet, NOTE_MS);
-  if (note > 0 && lane.wakeEl === null) label(ctx, 'no wakeup sent: nobody asleep', x + tw + 14, y + h / 2, g.font, `rgba(74, 85, 99, ${Math.max(0.35, note)})`, 'left');
+  if (note > 0 && lane.wakeEl === null) {
+    // Beside the pill where it fits, else under it (a large pill in a narrow stage).
+    const words = 'no wakeup sent: nobody asleep';
+    const colour = `rgba(74, 85, 99, ${Math.max(0.35, note)})`;
+    ctx.font = `400 ${g.font}px system-ui, sans-serif`;
+    if (x + tw + 14 + ctx.measureText(words).width <= g.width - 4) label(ctx, words, x + tw + 14, y + h / 2, g.font, colour, 'left');
+    else label(ctx, words, x + 12, y + h + g.font * 0.9, g.font, colour, 'left');
+  }
 }
 
 function roundRect(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number): void {
