@@ -35,6 +35,7 @@ export const P_WOKEN = 8;
 /** Padding bytes of the sub-buffers this CPU's writes produced. */
 export const P_PADDING = 9;
 export const R_INTACT = 16;
+/** Bytes the reader took (read(2)'s returns, or mmap'd sub-buffers less padding), headers included. */
 export const R_BYTES = 17;
 export const R_OVERWRITTEN = 18;
 export const R_SKIPPED = 19;
