@@ -187,7 +187,7 @@ export const liveSlice =
   (createRun: CreateRun): StateCreator<LiveSlice> =>
   (set, get) => {
     let run: LiveRun | null = null;
-    /** Stops telling a run with workers when the page draws (their producers give way). */
+    /** Stops telling a run with workers when the page runs its frame callbacks (producers that are behind give way). */
     let unwatch: (() => void) | null = null;
     let job: Sliced | null = null;
     let offered: (() => void) | null = null;

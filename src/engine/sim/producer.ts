@@ -81,9 +81,8 @@ export function drawArrival(w: WorkloadSettings, rate: number, rng: Random, now:
 const TEMPLATE_CACHE = 4096;
 
 /**
- * Prepared records by size, one set for every producer of a thread: the payload is the same
- * on every CPU, and a write stamps the header just before it copies. Kept apart per CPU, the
- * sets of a thread writing for 32 CPUs outgrew the processor's caches.
+ * Prepared records by size, one set for every producer of a thread rather than one per CPU:
+ * the payload is the same on every CPU, and a write stamps the header just before it copies.
  */
 const templates = new Map<number, RecordTemplate>();
 let largest = new RecordTemplate(0);
