@@ -255,7 +255,9 @@ function geometry(width: number, height: number, rows: number, singleLane: boole
   const laneRow = lanes > 0 ? Math.min(90 * scale, height * 0.22) : 0;
   const rowH = Math.max(2, Math.min(full ? 300 * scale : 60, (height - laneRow) / rows));
   if (!full) {
-    return { width, height, full, rowH, labelW: rowH >= 9 ? 62 : 40, spillW: 0, barTop: rowH >= 6 ? 1 : 0, barH: Math.max(1, rowH - (rowH >= 6 ? 2 : 0)), laneTop: 0, laneH: 0, font: Math.min(12, rowH - 1), bigFont: Math.min(14, rowH - 1), singleLaneTop: -1 };
+    // Rows tall enough for words keep a column at the end for their drops.
+    const spillW = rowH >= 8 ? Math.min(170, width * 0.15) : 0;
+    return { width, height, full, rowH, labelW: rowH >= 9 ? 62 : 40, spillW, barTop: rowH >= 6 ? 1 : 0, barH: Math.max(1, rowH - (rowH >= 6 ? 2 : 0)), laneTop: 0, laneH: 0, font: Math.min(12, rowH - 1), bigFont: Math.min(14, rowH - 1), singleLaneTop: -1 };
   }
   let strip = font + 10;
   let barH = Math.max(14, Math.min(rowH * (singleLane ? 0.55 : 0.42), 130 * scale));
@@ -752,11 +754,14 @@ function drawRow(
   }
 
   if (!g.full) {
-    if (stalled && g.rowH >= 8) {
+    // The drops so far, off the end of the ring; in bold while the writer is stalled.
+    const { droppedFull: full, droppedToobig: big } = row.cpu;
+    if (g.spillW > 0 && (stalled || full > 0 || big > 0)) {
       ctx.fillStyle = DROP_COLOUR;
-      ctx.font = `700 ${g.font}px system-ui, sans-serif`;
+      ctx.font = `${stalled ? 700 : 400} ${g.font}px system-ui, sans-serif`;
       ctx.textAlign = 'right';
-      ctx.fillText(`stalled: ${formatCount(row.cpu.droppedFull)} dropped`, g.width - 4, y0 + g.rowH / 2);
+      const tooBig = big > 0 ? `, ${formatCount(big)} too big` : '';
+      ctx.fillText(`${stalled ? 'stalled: ' : ''}${formatCount(full)} dropped${tooBig}`, g.width - 4, y0 + g.rowH / 2);
       ctx.textAlign = 'left';
     }
     return;
