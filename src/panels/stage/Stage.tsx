@@ -475,7 +475,8 @@ function subbufState(row: Row, i: number, phase: number): string {
 
 function writeRowText(run: LiveRun, row: Row, lanes: Lane[]): void {
   const p = row.p;
-  const phase = row.reader >= 0 ? run.readerPhase(row.reader) : READER_OFF;
+  // Only the sub-buffers' words need the reader's phase now (the rest take its lane's).
+  const phase = row.reader >= 0 && row.subbufs.length > 0 ? run.readerPhase(row.reader) : READER_OFF;
   for (let i = 0; i < row.subbufs.length; i++) {
     const state = subbufState(row, i, phase);
     if (row.subbufStates[i] === state) continue;
